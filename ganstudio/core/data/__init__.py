@@ -1,0 +1,1 @@
+"""Training data sources: user image folders and procedural faces (torch-free; see tensors.py)."""

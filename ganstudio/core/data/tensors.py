@@ -1,0 +1,82 @@
+"""Torch adapters for the data sources: PIL <-> tensors and ``Dataset`` wrappers.
+
+This is the only module of ``ganstudio.core.data`` that imports torch, so
+scanning folders and drawing faces stay fast to import (the GUI lists data
+sources before torch has loaded). Images become float tensors in [-1, 1], the
+range of a tanh generator.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import Dataset
+
+from ganstudio.core.data.folder import ImageFolder
+from ganstudio.core.data.procedural import ProceduralFaces
+
+__all__ = ["ImageFolderDataset", "ProceduralFacesDataset", "pil_to_tensor", "tensor_to_pil"]
+
+
+def pil_to_tensor(image: Image.Image) -> torch.Tensor:
+    """8-bit L or RGB(A) image -> float32 (C, H, W) in [-1, 1]."""
+    if image.mode not in ("L", "RGB", "RGBA"):
+        image = image.convert("RGB")
+    arr = np.asarray(image, dtype=np.float32)  # (H, W) or (H, W, C)
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    t = torch.from_numpy(arr.copy()).permute(2, 0, 1)  # (C, H, W)
+    return t.div_(127.5).sub_(1.0)
+
+
+def tensor_to_pil(tensor: torch.Tensor) -> Image.Image:
+    """(C, H, W) or (H, W) in [-1, 1] -> L (1 channel), RGB (3) or RGBA (4); clamps."""
+    t = tensor.detach().to("cpu", torch.float32)
+    if t.ndim == 2:
+        t = t[None]
+    if t.ndim != 3 or t.shape[0] not in (1, 3, 4):
+        shape = tuple(tensor.shape)
+        raise ValueError(f"expected (C, H, W) with C in 1, 3, 4, or (H, W); got {shape}")
+    arr = ((t.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    if arr.shape[2] == 1:
+        return Image.fromarray(arr[:, :, 0], "L")
+    return Image.fromarray(arr, "RGB" if arr.shape[2] == 3 else "RGBA")
+
+
+class ProceduralFacesDataset(Dataset[dict[str, torch.Tensor]]):
+    """Procedural faces as ``{"image": (3,H,W), "sketch": (1,H,W), "labels": (L,)}``.
+
+    Label order is ``procedural.label_names()``.
+    """
+
+    def __init__(self, size: int = 64, count: int = 10000, seed: int = 0) -> None:
+        self.faces = ProceduralFaces(size=size, count=count, seed=seed)
+
+    def __len__(self) -> int:
+        return len(self.faces)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        face = self.faces[index]
+        return {
+            "image": pil_to_tensor(face.image),  # (3, H, W)
+            "sketch": pil_to_tensor(face.sketch),  # (1, H, W)
+            "labels": torch.from_numpy(face.label_vector.copy()),  # (L,)
+        }
+
+
+class ImageFolderDataset(Dataset[dict[str, torch.Tensor]]):
+    """A user's image folder as ``{"image": (3, size, size)}`` in [-1, 1]."""
+
+    def __init__(
+        self, root: str | os.PathLike[str], size: int = 64, recursive: bool = True
+    ) -> None:
+        self.folder = ImageFolder(root, size, recursive=recursive)
+
+    def __len__(self) -> int:
+        return len(self.folder)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        return {"image": pil_to_tensor(self.folder[index])}  # (3, H, W)
