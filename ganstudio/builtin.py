@@ -1,0 +1,63 @@
+"""The application's own hook implementations: the core data sources.
+
+Registered like any plugin (source ``core``, pytest's ``default_plugins``
+pattern); the data code itself lives in :mod:`ganstudio.core.data`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ganstudio import __version__
+from ganstudio.core.specs import DataRequest, DatasetSource
+
+GANSTUDIO_API = 1
+
+PROCEDURAL_SETS = ("faces",)
+
+
+def parse_options(arg: str) -> tuple[str, dict[str, str]]:
+    """``faces?count=500&seed=3`` → ("faces", {"count": "500", "seed": "3"})."""
+    name, _, query = arg.partition("?")
+    return name, dict(parse_qsl(query))
+
+
+def _open_procedural(arg: str, request: DataRequest) -> Any:
+    name, opts = parse_options(arg)
+    if name not in PROCEDURAL_SETS:
+        raise ValueError(f"unknown procedural set {name!r} (available: {', '.join(PROCEDURAL_SETS)})")
+    try:
+        count = int(opts.get("count", 10000))
+        seed = int(opts.get("seed", 0))
+    except ValueError:
+        raise ValueError(f"procedural:{arg}: count and seed must be integers") from None
+    from ganstudio.core.data.tensors import ProceduralFacesDataset
+
+    return ProceduralFacesDataset(size=request.resolution, count=count, seed=seed)
+
+
+def _open_folder(arg: str, request: DataRequest) -> Any:
+    from ganstudio.core.data.tensors import ImageFolderDataset
+
+    return ImageFolderDataset(arg, size=request.resolution)
+
+
+def ganstudio_datasets() -> list[DatasetSource]:
+    return [
+        DatasetSource(
+            "procedural", "Procedural faces", _open_procedural,
+            kinds=frozenset({"image", "labels", "paired"}),
+            description="procedural:faces[?count=N&seed=S] — deterministic stylised faces "
+            "with attribute labels and matching sketches (64 or 128 px and more).",
+        ),
+        DatasetSource(
+            "folder", "Image folder", _open_folder, kinds=frozenset({"image"}),
+            description="folder:PATH or just PATH — your own images, recursive "
+            "(jpg/png/webp/bmp/tiff); bad files are skipped and logged.",
+            handles_paths=True,
+        ),
+    ]
+
+
+__version__ = __version__

@@ -1,0 +1,77 @@
+"""``ganstudio …``: the headless face of everything the GUI does.
+
+Each sub-command lives in :mod:`ganstudio.commands` with a ``register``
+function; this module builds the parser and turns user mistakes into one
+clear line and a non-zero exit (a traceback only ever means a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from ganstudio import __version__
+from ganstudio.errors import USER_OS_ERRORS, UserError
+
+#: sub-command modules, in the order ``--help`` lists them
+COMMANDS = ("plugins", "train", "run", "info", "import_", "batch", "directions")
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ganstudio",
+        description="GAN Studio: create and edit images with GANs. "
+        "With no command, starts the desktop application.",
+    )
+    parser.add_argument("--version", action="version", version=f"GAN Studio {__version__}")
+    parser.add_argument("--safe-mode", action="store_true",
+                        help="load only the built-in plugins (also GANSTUDIO_SAFE_MODE=1)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"ganstudio.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"ganstudio.commands.{name}":
+                continue  # a command whose module is not part of this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def start_gui(argv: Sequence[str], safe_mode: bool) -> int:
+    try:
+        from ganstudio.gui.app import main as gui_main
+    except ImportError as exc:
+        print(f"ganstudio: the desktop application is not available ({exc}); "
+              "see 'ganstudio --help' for the commands", file=sys.stderr)
+        build_parser().print_help()
+        return 0
+    return int(gui_main(list(argv), safe_mode=safe_mode))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for handler in logging.root.handlers:  # run logs may be more detailed than the console
+        handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    if args.command is None:
+        return start_gui([], args.safe_mode)
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, *USER_OS_ERRORS) as exc:
+        print(f"ganstudio {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130

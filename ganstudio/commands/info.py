@@ -1,0 +1,86 @@
+"""``ganstudio info``: what a model file holds, or how an image was made."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ganstudio.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="describe a model file or an image GAN Studio made",
+                       description="For a .safetensors model: variant, config, training summary "
+                       "and tensor roles.  For an image: the provenance recorded in it.")
+    p.add_argument("path", help="a model file (.safetensors) or an image")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.path).expanduser()
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    if path.suffix.lower() == ".safetensors":
+        return _model_info(path, args.json)
+    return _image_info(path, args.json)
+
+
+def _model_info(path: Path, as_json: bool) -> int:
+    from ganstudio.core import checkpoints
+
+    meta = checkpoints.read_metadata(path)
+    shapes = checkpoints.tensor_names(path)
+    roles: dict[str, dict[str, int]] = {}
+    for name, shape in shapes.items():
+        role = name.split(".", 1)[0]
+        entry = roles.setdefault(role, {"tensors": 0, "values": 0})
+        entry["tensors"] += 1
+        count = 1
+        for d in shape:
+            count *= d
+        entry["values"] += count
+    if as_json:
+        print(json.dumps({"metadata": meta, "roles": roles}, indent=2, sort_keys=True))
+        return 0
+    print(f"{path.name}")
+    print(f"  variant: {meta.get('variant')}" + (f" (plugin {meta['plugin']})" if meta.get("plugin") else ""))
+    print(f"  format: {meta.get('format')}  written by GAN Studio {meta.get('app_version')}")
+    for key in ("step", "images_seen", "trained_on", "objective", "imported_from", "importer"):
+        if meta.get(key) not in (None, ""):
+            print(f"  {key.replace('_', ' ')}: {meta[key]}")
+    print("  config:")
+    for k, v in (meta.get("config") or {}).items():
+        print(f"    {k} = {v}")
+    print("  roles:")
+    for role, entry in roles.items():
+        print(f"    {role}: {entry['tensors']} tensors, {entry['values']:,} values")
+    return 0
+
+
+def _image_info(path: Path, as_json: bool) -> int:
+    from PIL import Image, UnidentifiedImageError
+
+    from ganstudio.core.imaging import read_provenance
+
+    try:
+        prov = read_provenance(path)
+    except (UnidentifiedImageError, OSError):
+        raise UserError(f"{path}: neither a model file (.safetensors) nor an image") from None
+    if prov is None:
+        with Image.open(path) as im:
+            print(f"{path.name}: {im.format} {im.size[0]}x{im.size[1]} {im.mode}; "
+                  "no GAN Studio provenance recorded")
+        return 0
+    if as_json:
+        print(json.dumps(prov, indent=2, sort_keys=True))
+        return 0
+    model = prov.get("model") or {}
+    print(f"{path.name}: made by GAN Studio {prov.get('app_version', '')}".rstrip())
+    print(f"  action: {prov.get('action')}")
+    print(f"  model: {model.get('file')} (variant {model.get('variant')}, "
+          f"sha256 {str(model.get('sha256'))[:16]}…)")
+    for k, v in (prov.get("params") or {}).items():
+        print(f"  {k} = {v}")
+    return 0

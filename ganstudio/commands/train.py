@@ -1,0 +1,156 @@
+"""``ganstudio train VARIANT --data D --out RUN``: train with a live progress line."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import Any
+
+from ganstudio.commands._common import add_device_arg, make_objective, open_dataset, parse_sets
+from ganstudio.commands._common import registry
+from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
+from ganstudio.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train", help="train a GAN variant on a folder or a procedural set",
+        description="Train VARIANT on --data into the run folder --out: sample grids, "
+        "metrics.jsonl and checkpoints.  Ctrl-C stops after the current step with a "
+        "checkpoint; --resume continues.  Under torchrun it trains with DDP.",
+    )
+    p.add_argument("variant", help="variant id (see 'ganstudio plugins')")
+    p.add_argument("--data", help="procedural:faces, folder:PATH or a folder path")
+    p.add_argument("--out", required=True, help="run folder")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="variant config value, e.g. resolution=64, objective=lsgan (repeatable)")
+    p.add_argument("--steps", type=int, help="total steps (default 2000)")
+    p.add_argument("--batch-size", type=int, help="images per step per process (default 64)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out")
+    p.add_argument("--sample-every", type=int, help="steps between sample grids (default 200)")
+    p.add_argument("--checkpoint-every", type=int, help="steps between checkpoints (default 500)")
+    p.add_argument("--keep-last", type=int, help="checkpoints kept besides latest (default 3)")
+    p.add_argument("--workers", type=int, help="data loading processes (default 2)")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--ema", type=float, help="EMA decay of the generator; 0 disables (0.999)")
+    p.add_argument("--amp", choices=("auto", "on", "off"), default="auto",
+                   help="mixed precision on CUDA (bf16 where supported, else fp16)")
+    p.add_argument("--deterministic", action="store_true",
+                   help="deterministic kernels (exact resume; slower)")
+    p.add_argument("--no-progress", action="store_true", help="plain log lines instead of a bar")
+    add_device_arg(p)
+    p.set_defaults(func=run)
+
+
+_OPTION_FLAGS = {"steps": "steps", "batch_size": "batch_size", "sample_every": "sample_every",
+                 "checkpoint_every": "checkpoint_every", "keep_last": "keep_last",
+                 "workers": "num_workers", "seed": "seed", "ema": "ema_decay"}
+
+
+def _options(args: argparse.Namespace, saved: dict[str, Any] | None) -> Any:
+    from ganstudio.core.training import TrainOptions
+
+    opts = TrainOptions(**saved) if saved else TrainOptions()
+    for flag, field in _OPTION_FLAGS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            if flag != "ema" and flag != "seed" and value < (0 if "every" in flag or flag in (
+                    "workers", "keep_last") else 1):
+                raise UserError(f"--{flag.replace('_', '-')} must be positive, got {value}")
+            setattr(opts, field, value)
+    opts.device = args.device
+    opts.amp = {"auto": None, "on": True, "off": False}[args.amp]
+    opts.deterministic = args.deterministic or opts.deterministic
+    return opts
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganstudio.core.jobs import Cancelled
+    from ganstudio.core.training import Trainer, distributed_env, read_run_config
+
+    reg = registry(args)
+    variant = reg.variant(args.variant)
+    variant_id = args.variant
+    plugin = reg.plugin_of("variants", variant)
+    saved: dict[str, Any] | None = None
+    if args.resume:
+        saved = read_run_config(args.out)
+        if saved["variant"].split(":")[-1] != variant.id:
+            raise UserError(f"{args.out} is a {saved['variant']} run, not {args.variant}")
+        config = config_from_dict(variant.config, saved["config"])
+        if args.sets:
+            raise UserError("--set cannot change a run being resumed")
+        data_spec = args.data or saved["data"]
+        options = _options(args, saved.get("options"))
+    else:
+        if not args.data:
+            raise UserError("--data is required (e.g. procedural:faces or a folder)")
+        config = apply_overrides(variant.config(), parse_sets(args.sets))
+        data_spec = args.data
+        options = _options(args, None)
+    request = DataRequest(resolution=getattr(config, "resolution", 64),
+                          channels=getattr(config, "channels", 3), kind=variant.data_kind)
+    dataset = open_dataset(reg, data_spec, request)
+    if len(dataset) < options.batch_size:
+        options.batch_size = max(1, len(dataset))
+    objective = make_objective(reg, config)
+    trainer = Trainer(variant, config, dataset, args.out, options, objective,
+                      variant_id=variant_id, plugin=plugin, data_spec=data_spec,
+                      resume=args.resume)
+    rank, _ = distributed_env()
+    for path, reason in getattr(dataset, "skipped", []) or []:
+        if rank == 0:
+            print(f"skipped {path}: {reason}", file=sys.stderr)
+
+    interrupted = {"count": 0}
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        interrupted["count"] += 1
+        if interrupted["count"] > 1:
+            raise KeyboardInterrupt
+        print("\nstopping after the current step (Ctrl-C again to abort)…", file=sys.stderr)
+        trainer.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        summary = _drive(trainer, show=rank == 0, bar=not args.no_progress)
+    except Cancelled:  # pragma: no cover - the trainer handles its own cancel
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if rank == 0:
+        state = "stopped" if summary.cancelled else "done"
+        print(f"{state} at step {summary.steps}; checkpoint: {summary.checkpoint}")
+    return 130 if summary.cancelled else 0
+
+
+def _drive(trainer: Any, show: bool, bar: bool) -> Any:
+    from tqdm import tqdm
+
+    gen = trainer.run()
+    progress = None
+    try:
+        while True:
+            event = next(gen)
+            if not show:
+                continue
+            if event.kind == "start":
+                print(event.message, file=sys.stderr)
+                progress = tqdm(total=event.total, initial=event.step, unit="step",
+                                dynamic_ncols=True, disable=not bar, file=sys.stderr)
+            elif event.kind == "step" and progress is not None:
+                progress.update(event.step - progress.n)
+                losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
+                progress.set_postfix_str(f"{losses} {event.img_per_s:.0f} img/s", refresh=False)
+                if not bar and event.step % trainer.options.log_every == 0:
+                    eta = f" eta {event.eta_s:.0f}s" if event.eta_s else ""
+                    print(f"step {event.step}/{event.total} {losses} "
+                          f"{event.img_per_s:.0f} img/s{eta}", file=sys.stderr)
+            elif event.kind in ("sample", "checkpoint") and not bar:
+                print(f"{event.kind}: {event.path}", file=sys.stderr)
+    except StopIteration as stop:
+        return stop.value
+    finally:
+        if progress is not None:
+            progress.close()

@@ -1,0 +1,80 @@
+"""Running an action on a loaded model, the same way for GUI, CLI and batch."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from ganstudio import __version__
+from ganstudio.core.imaging import as_images, compose
+from ganstudio.core.jobs import drive
+from ganstudio.core.models import LoadedModel
+from ganstudio.core.specs import Action, ActionResult, Progress, validate_params
+
+
+@dataclass
+class ActionOutput:
+    """An action's result as images, plus the provenance to store with them."""
+
+    images: list[Image.Image]
+    layout: str
+    provenance: dict[str, Any]
+    result: ActionResult
+
+    def composite(self) -> Image.Image:
+        return compose(self.images, self.layout)
+
+
+def provenance(
+    model: LoadedModel, action: Action, params: Mapping[str, Any], info: Mapping[str, Any]
+) -> dict[str, Any]:
+    """How an image was made: enough to make it again or reopen it with its sliders."""
+    return {
+        "app": "GAN Studio",
+        "app_version": __version__,
+        "model": {
+            "file": model.path.name if model.path else None,
+            "sha256": model.sha256,
+            "variant": model.variant_id,
+        },
+        "action": action.id,
+        "params": dict(params),
+        "seed": params.get("seed", params.get("seed_a")),
+        **({"info": dict(info)} if info else {}),
+    }
+
+
+def iterate_action(
+    action: Action,
+    model: LoadedModel,
+    values: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None = None,
+) -> Generator[Progress, None, ActionOutput]:
+    """Validate params, run (as a generator when the action is one), wrap the result."""
+    params = validate_params(action.params_for(model), values)
+    produced = action.run(model, params, dict(inputs or {}))
+    if inspect.isgenerator(produced):
+        result = yield from produced
+    else:
+        result = produced
+    if not isinstance(result, ActionResult):
+        raise TypeError(f"action {action.id!r} returned {type(result).__name__}, not ActionResult")
+    images = as_images(result.images)
+    info = {k: v for k, v in result.info.items() if isinstance(v, (int, float, str, list, bool))}
+    return ActionOutput(images, result.layout, provenance(model, action, params, info), result)
+
+
+def run_action(
+    action: Action,
+    model: LoadedModel,
+    values: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ActionOutput:
+    """Run to completion (CLI, batch, tests): progress to a callback, cancel between yields."""
+    return drive(iterate_action(action, model, values, inputs), on_progress, should_stop)

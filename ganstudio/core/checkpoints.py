@@ -1,0 +1,174 @@
+"""Model files: ``.safetensors`` with JSON metadata; atomic writes; safe loading.
+
+A model file holds tensors by role (``G.…``, ``G_ema.…``, ``directions.smile``)
+and, under the header key ``ganstudio``, JSON with the variant id, its config,
+the format version and what it was trained on.  Nothing here ever unpickles
+code: foreign ``.pth``/``.pt`` files go through ``torch.load(weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from ganstudio import __version__
+from ganstudio.core.atomic import atomic_path
+from ganstudio.errors import UserError
+
+FORMAT_VERSION = 1
+META_KEY = "ganstudio"
+LATEST_NAME = "latest.safetensors"
+
+
+class CheckpointError(UserError, ValueError):
+    """A model file is missing, damaged, of the wrong kind, or does not fit."""
+
+
+def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def save_model(
+    path: str | os.PathLike[str], tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]
+) -> Path:
+    """Write tensors + metadata atomically; contiguous CPU copies, shared storage split."""
+    path = Path(path)
+    clean = {k: v.detach().to("cpu").contiguous().clone() for k, v in tensors.items()}
+    header = dict(meta)
+    header.setdefault("format", FORMAT_VERSION)
+    header.setdefault("app_version", __version__)
+    header.setdefault("created", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    with atomic_path(path) as tmp:
+        save_file(clean, str(tmp), metadata={META_KEY: json.dumps(header, sort_keys=True)})
+    return path
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The JSON header alone, without reading the tensors."""
+    path = _existing(path)
+    try:
+        with open(path, "rb") as fh:
+            n = int.from_bytes(fh.read(8), "little")
+            if n <= 0 or n > 100 * 1024 * 1024:
+                raise ValueError
+            header = json.loads(fh.read(n))
+    except (OSError, ValueError):
+        raise CheckpointError(f"{path}: not a .safetensors model file") from None
+    raw = (header.get("__metadata__") or {}).get(META_KEY)
+    if raw is None:
+        raise CheckpointError(f"{path}: a .safetensors file but not a GAN Studio model (no metadata)")
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        raise CheckpointError(f"{path}: damaged GAN Studio metadata") from None
+    if int(meta.get("format", 0)) > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path}: written by a newer GAN Studio (format {meta.get('format')}); please upgrade"
+        )
+    return meta
+
+
+def tensor_names(path: str | os.PathLike[str]) -> dict[str, list[int]]:
+    """Tensor names and shapes from the header (cheap)."""
+    path = _existing(path)
+    with open(path, "rb") as fh:
+        n = int.from_bytes(fh.read(8), "little")
+        header = json.loads(fh.read(n))
+    return {k: v["shape"] for k, v in header.items() if k != "__metadata__"}
+
+
+def load_model_file(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    meta = read_metadata(path)
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: damaged model file ({exc})") from None
+    return tensors, meta
+
+
+def split_roles(tensors: Mapping[str, torch.Tensor]) -> dict[str, dict[str, torch.Tensor]]:
+    """``{"G.a.weight": t}`` → ``{"G": {"a.weight": t}}``."""
+    roles: dict[str, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        role, _, rest = key.partition(".")
+        roles.setdefault(role, {})[rest] = value
+    return roles
+
+
+def join_roles(states: Mapping[str, Mapping[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    return {f"{role}.{k}": v for role, state in states.items() for k, v in state.items()}
+
+
+def load_strict(module: torch.nn.Module, state: Mapping[str, torch.Tensor], where: str) -> None:
+    """Load with a strict key and shape check and an error naming the first mismatch."""
+    expected = module.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing:
+        raise CheckpointError(
+            f"{where}: missing key {missing[0]!r} (shape {list(expected[missing[0]].shape)})"
+            + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
+        )
+    if unexpected:
+        raise CheckpointError(
+            f"{where}: unexpected key {unexpected[0]!r} (shape {list(state[unexpected[0]].shape)})"
+            + (f" and {len(unexpected) - 1} more" if len(unexpected) > 1 else "")
+        )
+    for k, v in expected.items():
+        if tuple(state[k].shape) != tuple(v.shape):
+            raise CheckpointError(
+                f"{where}: key {k!r} has shape {list(state[k].shape)}, "
+                f"the model expects {list(v.shape)}"
+            )
+    module.load_state_dict(dict(state), strict=True)
+
+
+def load_foreign(path: str | os.PathLike[str]) -> Any:
+    """Read a ``.pth``/``.pt`` without executing code (weights_only=True)."""
+    path = _existing(path)
+    try:
+        return torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # UnpicklingError and friends: say what it means
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CheckpointError(
+            f"{path}: refused to load: it is not a plain weights file "
+            f"(loading it would run code it carries, or it is damaged): {first}"
+        ) from None
+
+
+def _existing(path: str | os.PathLike[str]) -> Path:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise CheckpointError(f"{p}: no such file")
+    if p.is_dir():
+        raise CheckpointError(f"{p}: is a folder, expected a model file")
+    return p
+
+
+def publish_latest(ckpt: Path, keep_last: int) -> None:
+    """Point ``latest.safetensors`` at ``ckpt`` (atomically) and prune old ones."""
+    latest = ckpt.parent / LATEST_NAME
+    with atomic_path(latest) as tmp:
+        tmp.unlink()
+        try:
+            os.link(ckpt, tmp)
+        except OSError:
+            shutil.copyfile(ckpt, tmp)
+    if keep_last > 0:
+        steps = sorted(ckpt.parent.glob("step_*.safetensors"))
+        for old in steps[:-keep_last]:
+            old.unlink(missing_ok=True)

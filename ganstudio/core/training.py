@@ -1,0 +1,409 @@
+"""The generic Trainer: loop, devices, AMP, DDP, EMA, resume, cadence, events.
+
+A variant's routine owns the math of one step; the Trainer owns everything
+around it.  ``Trainer.run()`` is a generator of :class:`TrainEvent` (the GUI's
+QThread worker, the CLI and tests all drive it the same way); listeners added
+with :meth:`Trainer.add_listener` see the same events.  Cancel takes effect
+between two steps and always leaves a checkpoint to resume from.
+
+Run folder: ``config.json``, ``checkpoints/`` (``step_N.safetensors`` +
+``latest.safetensors``), ``state.pt`` (optimizers, step, RNG), ``samples/``,
+``metrics.jsonl``, ``train.log``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader, Sampler
+
+from ganstudio.core import checkpoints
+from ganstudio.core.atomic import atomic_path, atomic_write_text
+from ganstudio.core.device import Precision, pick_device, rng_state, seed_everything, set_rng_state
+from ganstudio.core.device import to_channels_last
+from ganstudio.core.imaging import make_grid, save_image, tensor_to_images
+from ganstudio.core.models import model_meta
+from ganstudio.core.specs import RoutineContext, Variant, config_to_dict
+from ganstudio.errors import UserError
+
+log = logging.getLogger("ganstudio.training")
+
+STATE_FILE = "state.pt"
+CONFIG_FILE = "config.json"
+
+
+class RunFolderError(UserError, ValueError):
+    """The run folder would be overwritten, or cannot be resumed."""
+
+
+@dataclass
+class TrainOptions:
+    """What the Trainer controls; the variant's config controls the model."""
+
+    steps: int = 2000
+    batch_size: int = 64
+    device: str = "auto"
+    amp: bool | None = None  # None: on where it helps (CUDA)
+    ema_decay: float = 0.999  # 0 disables the EMA generator
+    sample_every: int = 200
+    sample_count: int = 64
+    sample_seed: int = 1234
+    checkpoint_every: int = 500
+    log_every: int = 10
+    keep_last: int = 3
+    num_workers: int = 2
+    seed: int = 0
+    deterministic: bool = False
+
+
+@dataclass
+class TrainEvent:
+    """One thing that happened in a run; ``kind`` says which."""
+
+    kind: str  # start | step | sample | checkpoint | done | cancelled
+    step: int
+    total: int
+    losses: dict[str, float] = field(default_factory=dict)
+    img_per_s: float = 0.0
+    eta_s: float | None = None
+    message: str = ""
+    path: Path | None = None
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total if self.total else 0.0
+
+
+@dataclass
+class TrainSummary:
+    steps: int
+    cancelled: bool
+    checkpoint: Path | None
+    losses: dict[str, float]
+    seconds: float
+
+
+class InfiniteSampler(Sampler[int]):
+    """Reshuffles each epoch from (seed, epoch); starts at any sample position.
+
+    Positions count samples this rank has consumed, so resuming at
+    ``step * batch`` continues exactly where an uninterrupted run would be.
+    Under DDP each rank takes a disjoint stride of the same permutation.
+    """
+
+    def __init__(self, n: int, seed: int, start: int = 0, rank: int = 0, world: int = 1):
+        if n <= 0:
+            raise ValueError("the dataset is empty")
+        self.n, self.seed, self.start, self.rank, self.world = n, seed, start, rank, world
+
+    def __iter__(self) -> Iterator[int]:
+        per_rank = max(1, self.n // self.world)
+        epoch, offset = divmod(self.start, per_rank)
+        while True:
+            g = torch.Generator()
+            g.manual_seed(self.seed * 1_000_003 + epoch)
+            perm = torch.randperm(self.n, generator=g)[self.rank :: self.world][:per_rank]
+            for i in perm[offset:].tolist():
+                yield i
+            epoch, offset = epoch + 1, 0
+
+
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    for pe, p in zip(ema.parameters(), model.parameters(), strict=True):
+        pe.lerp_(p.detach(), 1.0 - decay)
+    for be, b in zip(ema.buffers(), model.buffers(), strict=True):
+        be.copy_(b)
+
+
+def _unwrap(module: torch.nn.Module) -> torch.nn.Module:
+    return module.module if isinstance(module, torch.nn.parallel.DistributedDataParallel) else module
+
+
+def distributed_env() -> tuple[int, int]:
+    """(rank, world_size) from torchrun's environment; (0, 1) otherwise."""
+    return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
+
+
+class Trainer:
+    """Trains one variant on one dataset into one run folder."""
+
+    def __init__(
+        self,
+        variant: Variant,
+        config: Any,
+        dataset: Any,
+        out_dir: str | os.PathLike[str],
+        options: TrainOptions | None = None,
+        objective: Any = None,
+        *,
+        variant_id: str | None = None,
+        plugin: str = "",
+        data_spec: str = "",
+        resume: bool = False,
+    ) -> None:
+        if variant.routine is None:
+            raise ValueError(f"variant {variant.id!r} has no training routine")
+        self.variant = variant
+        self.config = config
+        self.dataset = dataset
+        self.out = Path(out_dir).expanduser()
+        self.options = options or TrainOptions()
+        self.objective = objective
+        self.variant_id = variant_id or variant.id
+        self.plugin = plugin
+        self.data_spec = data_spec
+        self.resume = resume
+        self._cancel = False
+        self._listeners: list[Callable[[TrainEvent], None]] = []
+        self.rank, self.world = distributed_env()
+        if self.rank == 0 and not resume:
+            self._check_fresh_folder()
+
+    # -- public ------------------------------------------------------------------
+    def add_listener(self, fn: Callable[[TrainEvent], None]) -> None:
+        self._listeners.append(fn)
+
+    def cancel(self) -> None:
+        """Stop after the current step, with a checkpoint."""
+        self._cancel = True
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.out / "checkpoints"
+
+    def run(self) -> Generator[TrainEvent, None, TrainSummary]:
+        """Train; yields events; returns a summary (also on cancel)."""
+        opts = self.options
+        device = pick_device(opts.device)
+        if self.world > 1 and not dist.is_initialized():
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        seed_everything(opts.seed + self.rank, opts.deterministic)
+        self._setup_log()
+        precision = Precision(device, opts.amp)
+
+        built = self.variant.build(self.config)
+        models: dict[str, torch.nn.Module] = {
+            k: to_channels_last(m.to(device), device) for k, m in built.items()
+        }
+        if opts.ema_decay > 0 and "G" in models and "G_ema" not in models:
+            models["G_ema"] = copy.deepcopy(models["G"]).eval().requires_grad_(False)
+
+        start_step = 0
+        resume_state: dict[str, Any] | None = None
+        if self.resume:
+            start_step, resume_state = self._load_resume(models)
+        train_models = dict(models)
+        if self.world > 1:
+            for role, m in models.items():
+                if role != "G_ema" and any(p.requires_grad for p in m.parameters()):
+                    train_models[role] = torch.nn.parallel.DistributedDataParallel(
+                        m, device_ids=[device.index] if device.type == "cuda" else None,
+                        broadcast_buffers=False,
+                    )
+        ctx = RoutineContext(device, precision, self.rank, self.world, opts.batch_size)
+        routine = self.variant.routine(train_models, self.config, self.objective, ctx)
+        if resume_state is not None:
+            routine.load_state_dict(resume_state["routine"])
+            precision.load_state_dict(resume_state.get("precision", {}))
+            set_rng_state(resume_state["rng"])
+        if self.rank == 0:
+            self._write_config()
+
+        loader = self._loader(start_step, device)
+        total = opts.steps
+        yield from self._emit(TrainEvent("start", start_step, total, message=self._start_message(device)))
+        t0 = time.perf_counter()
+        window_t, window_steps = time.perf_counter(), 0
+        rate = 0.0
+        losses: dict[str, float] = {}
+        step = start_step
+        last_ckpt: Path | None = None
+        batch_iter = iter(loader)
+        metrics = open(self.out / "metrics.jsonl", "a", encoding="utf-8") if self.rank == 0 else None
+        try:
+            while step < total and not self._cancel:
+                batch = next(batch_iter)
+                batch = {
+                    k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v
+                    for k, v in batch.items()
+                }
+                losses = routine.step(batch)
+                precision.update()
+                step += 1
+                if "G_ema" in models and "G" in models:
+                    decay = min(opts.ema_decay, (1 + step) / (10 + step))
+                    ema_update(models["G_ema"], models["G"], decay)
+                window_steps += 1
+                now = time.perf_counter()
+                if now - window_t >= 0.5 or step == total:
+                    rate = window_steps * opts.batch_size * self.world / (now - window_t)
+                    window_t, window_steps = now, 0
+                eta = (total - step) * opts.batch_size * self.world / rate if rate > 0 else None
+                event = TrainEvent("step", step, total, dict(losses), rate, eta)
+                if metrics is not None and (step % opts.log_every == 0 or step == total):
+                    row = {"step": step, "time": round(now - t0, 3), "img_per_s": round(rate, 2)}
+                    metrics.write(json.dumps({**row, **losses}) + "\n")
+                    metrics.flush()
+                yield from self._emit(event)
+                if self.rank == 0 and opts.sample_every > 0 and (
+                    step % opts.sample_every == 0 or step == total
+                ):
+                    path = self._write_samples(routine, step)
+                    yield from self._emit(TrainEvent("sample", step, total, path=path))
+                if opts.checkpoint_every > 0 and step % opts.checkpoint_every == 0 and step < total:
+                    last_ckpt = self._checkpoint(models, routine, precision, step)
+                    yield from self._emit(TrainEvent("checkpoint", step, total, path=last_ckpt))
+            if step > start_step or not (self.checkpoint_dir / checkpoints.LATEST_NAME).exists():
+                last_ckpt = self._checkpoint(models, routine, precision, step)
+                yield from self._emit(TrainEvent("checkpoint", step, total, path=last_ckpt))
+        finally:
+            if metrics is not None:
+                metrics.close()
+            del batch_iter
+        kind = "cancelled" if self._cancel and step < total else "done"
+        msg = f"stopped at step {step}; resume with --resume" if kind == "cancelled" else "finished"
+        yield from self._emit(TrainEvent(kind, step, total, dict(losses), rate, 0.0, msg, last_ckpt))
+        return TrainSummary(step, kind == "cancelled", last_ckpt, losses, time.perf_counter() - t0)
+
+    # -- internals ---------------------------------------------------------------
+    def _emit(self, event: TrainEvent) -> Iterator[TrainEvent]:
+        for fn in self._listeners:
+            fn(event)
+        yield event
+
+    def _start_message(self, device: torch.device) -> str:
+        n = len(self.dataset)
+        amp = "off"
+        if device.type == "cuda":
+            amp = "auto" if self.options.amp is None else str(self.options.amp)
+        world = f", {self.world} processes" if self.world > 1 else ""
+        return f"training {self.variant_id} on {n} images, device {device} (AMP {amp}){world}"
+
+    def _check_fresh_folder(self) -> None:
+        if (self.out / CONFIG_FILE).exists() or (self.checkpoint_dir / checkpoints.LATEST_NAME).exists():
+            raise RunFolderError(
+                f"{self.out} already holds a training run; use --resume to continue it "
+                "or choose another --out"
+            )
+
+    def _setup_log(self) -> None:
+        if self.rank != 0:
+            return
+        self.out.mkdir(parents=True, exist_ok=True)
+        logger = logging.getLogger("ganstudio")
+        target = str((self.out / "train.log").resolve())
+        if not any(getattr(h, "baseFilename", None) == target for h in logger.handlers):
+            handler = logging.FileHandler(target, encoding="utf-8")
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+            if logger.level == logging.NOTSET or logger.level > logging.INFO:
+                logger.setLevel(logging.INFO)
+        for path, reason in getattr(self.dataset, "skipped", []) or []:
+            log.warning("skipped %s: %s", path, reason)
+
+    def _loader(self, start_step: int, device: torch.device) -> DataLoader:
+        opts = self.options
+        sampler = InfiniteSampler(
+            len(self.dataset), opts.seed, start_step * opts.batch_size, self.rank, self.world
+        )
+        workers = opts.num_workers
+        return DataLoader(
+            self.dataset,
+            batch_size=opts.batch_size,
+            sampler=sampler,
+            num_workers=workers,
+            pin_memory=device.type == "cuda",
+            persistent_workers=False,
+            drop_last=True,
+            # a private generator: worker seeding must not consume the global RNG,
+            # or a resumed run would draw different noise than an uninterrupted one
+            generator=torch.Generator().manual_seed(opts.seed),
+        )
+
+    def _write_config(self) -> None:
+        data = {
+            "variant": self.variant_id,
+            "plugin": self.plugin,
+            "config": config_to_dict(self.config),
+            "options": asdict(self.options),
+            "data": self.data_spec,
+        }
+        atomic_write_text(self.out / CONFIG_FILE, json.dumps(data, indent=2, default=str))
+
+    def _write_samples(self, routine: Any, step: int) -> Path:
+        with torch.no_grad():
+            imgs = routine.samples(self.options.sample_count, self.options.sample_seed)
+        grid = make_grid(tensor_to_images(imgs))
+        path = self.out / "samples" / f"step_{step:07d}.png"
+        save_image(path, grid, {"app": "GAN Studio", "kind": "training-samples",
+                                "variant": self.variant_id, "step": step,
+                                "seed": self.options.sample_seed})
+        return path
+
+    def _checkpoint(
+        self, models: Mapping[str, torch.nn.Module], routine: Any, precision: Precision, step: int
+    ) -> Path:
+        ckpt = self.checkpoint_dir / f"step_{step:07d}.safetensors"
+        if self.rank != 0:
+            if self.world > 1:
+                dist.barrier()
+            return ckpt
+        tensors = checkpoints.join_roles(
+            {role: _unwrap(m).state_dict() for role, m in models.items()
+             if role in self.variant.roles or role == "G_ema"}
+        )
+        meta = model_meta(
+            self.variant_id, self.plugin, self.config,
+            trained_on=self.data_spec, step=step, images_seen=step * self.options.batch_size * self.world,
+            objective=getattr(self.config, "objective", None),
+        )
+        checkpoints.save_model(ckpt, tensors, meta)
+        state = {
+            "step": step,
+            "routine": routine.state_dict(),
+            "precision": precision.state_dict(),
+            "rng": rng_state(),
+            "checkpoint": ckpt.name,
+        }
+        with atomic_path(self.out / STATE_FILE) as tmp:
+            torch.save(state, tmp)
+        checkpoints.publish_latest(ckpt, self.options.keep_last)
+        log.info("checkpoint at step %d: %s", step, ckpt)
+        if self.world > 1:
+            dist.barrier()
+        return ckpt
+
+    def _load_resume(self, models: dict[str, torch.nn.Module]) -> tuple[int, dict[str, Any]]:
+        state_path = self.out / STATE_FILE
+        if not state_path.exists():
+            raise RunFolderError(f"{self.out}: nothing to resume (no {STATE_FILE})")
+        state = torch.load(state_path, map_location="cpu", weights_only=True)
+        ckpt = self.checkpoint_dir / state["checkpoint"]
+        if not ckpt.exists():
+            ckpt = self.checkpoint_dir / checkpoints.LATEST_NAME
+        tensors, _meta = checkpoints.load_model_file(ckpt)
+        by_role = checkpoints.split_roles(tensors)
+        for role, module in models.items():
+            if role in by_role:
+                checkpoints.load_strict(module, by_role[role], f"{ckpt.name} [{role}]")
+        log.info("resumed from step %d (%s)", state["step"], ckpt)
+        return int(state["step"]), state
+
+
+def read_run_config(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    path = Path(out_dir).expanduser() / CONFIG_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFolderError(f"{path.parent}: not a training run (no {CONFIG_FILE})") from None

@@ -1,0 +1,77 @@
+"""One D/G update of an unconditional GAN with a pluggable objective."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from .models import latent
+
+
+class AdversarialRoutine:
+    """DCGAN's alternating update (pytorch/examples), objective-agnostic.
+
+    G runs once per step with gradients; D sees its output detached, then G
+    is updated through D — one forward and one backward per module, the
+    pattern DistributedDataParallel expects.
+    """
+
+    def __init__(self, models: Mapping[str, nn.Module], config: Any, objective: Any, ctx: Any):
+        self.G, self.D = models["G"], models["D"]
+        self.G_ema = models.get("G_ema")
+        self.cfg, self.obj, self.ctx = config, objective, ctx
+        betas = (config.beta1, config.beta2)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
+        self.steps = 0
+
+    def step(self, batch: Mapping[str, Tensor]) -> dict[str, float]:
+        real = batch["image"]
+        p = self.ctx.precision
+        z = torch.randn(real.size(0), self.cfg.z_dim, device=real.device)
+        with p.autocast():
+            fake = self.G(z)  # (B, C, H, W)
+
+        self.opt_d.zero_grad(set_to_none=True)
+        with p.autocast():
+            d_real = self.D(real).float()
+            d_fake = self.D(fake.detach()).float()
+        loss_d = self.obj.d_loss(d_real, d_fake)
+        penalty = self.obj.penalty(self.D, real, fake.float())
+        p.backward(loss_d + penalty)
+        p.step(self.opt_d)
+
+        self.opt_g.zero_grad(set_to_none=True)
+        with p.autocast():
+            g_fake = self.D(fake).float()
+        loss_g = self.obj.g_loss(g_fake)
+        p.backward(loss_g)
+        p.step(self.opt_g)
+        self.steps += 1
+        out = {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
+               "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item()}
+        if penalty.requires_grad:
+            out["penalty"] = penalty.item()
+        return out
+
+    @torch.no_grad()
+    def samples(self, n: int, seed: int) -> Tensor:
+        g = self.G_ema if self.G_ema is not None else getattr(self.G, "module", self.G)
+        was = g.training
+        g.eval()
+        z = latent(n, self.cfg.z_dim, seed=seed).to(next(g.parameters()).device)
+        out = g(z)
+        g.train(was)
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+                "steps": self.steps}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.steps = int(state["steps"])
