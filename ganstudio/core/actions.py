@@ -63,7 +63,7 @@ def iterate_action(
         result = produced
     if not isinstance(result, ActionResult):
         raise TypeError(f"action {action.id!r} returned {type(result).__name__}, not ActionResult")
-    images = as_images(result.images)
+    images = as_images(result.images) if result.images is not None else []
     info = {k: v for k, v in result.info.items() if isinstance(v, (int, float, str, list, bool))}
     return ActionOutput(images, result.layout, provenance(model, action, params, info), result)
 

@@ -172,3 +172,21 @@ def publish_latest(ckpt: Path, keep_last: int) -> None:
         steps = sorted(ckpt.parent.glob("step_*.safetensors"))
         for old in steps[:-keep_last]:
             old.unlink(missing_ok=True)
+
+
+def add_tensors(
+    path: str | os.PathLike[str],
+    tensors: Mapping[str, torch.Tensor],
+    out: str | os.PathLike[str] | None = None,
+    meta_update: Mapping[str, Any] | None = None,
+) -> Path:
+    """Add or replace non-module tensors (e.g. ``directions.smile``) in a model file.
+
+    Written atomically to ``out`` (default: in place), so a crash never
+    damages the user's model.
+    """
+    existing, meta = load_model_file(path)
+    merged = {**existing, **tensors}
+    if meta_update:
+        meta = {**meta, **meta_update}
+    return save_model(out or path, merged, meta)

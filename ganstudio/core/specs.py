@@ -294,6 +294,9 @@ class RoutineContext:
     rank: int = 0
     world_size: int = 1
     batch_size: int = 64
+    #: names of the entries of ``batch["labels"]`` when the data has labels
+    #: (procedural faces: ``smile``, ``glasses``, ``hair_colour=red`` …)
+    label_names: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- specs
@@ -328,13 +331,16 @@ class ActionResult:
     ``images``: a list of PIL images, or a (N, C, H, W) tensor in [-1, 1].
     ``layout``: how several images are shown/saved together: ``grid``, ``strip``
     or ``animation``.  ``latents`` (name -> numpy array) go into provenance so a
-    generated layer can be edited again.
+    generated layer can be edited again.  ``tensors`` (role-qualified names such
+    as ``directions.smile`` -> tensor) are added to the model file by the caller:
+    how an action such as "fit directions" extends a model without touching files.
     """
 
-    images: Any
+    images: Any = None
     layout: str = "grid"
     latents: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    tensors: dict[str, Any] = field(default_factory=dict)
 
 
 ParamsSource = Union[Sequence[Param], Callable[[Any], Sequence[Param]]]

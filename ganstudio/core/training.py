@@ -211,7 +211,8 @@ class Trainer:
                         m, device_ids=[device.index] if device.type == "cuda" else None,
                         broadcast_buffers=False,
                     )
-        ctx = RoutineContext(device, precision, self.rank, self.world, opts.batch_size)
+        ctx = RoutineContext(device, precision, self.rank, self.world, opts.batch_size,
+                             tuple(getattr(self.dataset, "label_names", ()) or ()))
         routine = self.variant.routine(train_models, self.config, self.objective, ctx)
         if resume_state is not None:
             routine.load_state_dict(resume_state["routine"])

@@ -16,7 +16,7 @@ from PIL import Image
 from torch.utils.data import Dataset
 
 from ganstudio.core.data.folder import ImageFolder
-from ganstudio.core.data.procedural import ProceduralFaces
+from ganstudio.core.data.procedural import ProceduralFaces, label_names
 
 __all__ = ["ImageFolderDataset", "ProceduralFacesDataset", "pil_to_tensor", "tensor_to_pil"]
 
@@ -54,6 +54,8 @@ class ProceduralFacesDataset(Dataset[dict[str, torch.Tensor]]):
 
     def __init__(self, size: int = 64, count: int = 10000, seed: int = 0) -> None:
         self.faces = ProceduralFaces(size=size, count=count, seed=seed)
+        #: what each entry of ``labels`` means; the Trainer hands it to routines
+        self.label_names: list[str] = label_names()
 
     def __len__(self) -> int:
         return len(self.faces)

@@ -1,0 +1,463 @@
+"""The editor's document: layers, provenance, undo history and project files.
+
+Qt-free on purpose (napari's model/view split): the GUI listens to
+:class:`Document` events and calls its methods; it never owns the data.
+Every change is a small command with its inverse; ``begin_group``/``end_group``
+make one Apply or one stroke a single undo step; the history is bounded by the
+pixel memory its commands hold.  A project is a ``.gsproj`` zip holding
+``document.json`` plus one PNG (and any latents as ``.npy``) per layer.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ganstudio.core.atomic import atomic_path
+from ganstudio.errors import UserError
+
+PROJECT_SUFFIX = ".gsproj"
+PROJECT_FORMAT = 1
+DEFAULT_HISTORY_BYTES = 512 * 1024 * 1024
+
+
+class ProjectError(UserError, ValueError):
+    """A project file is missing, damaged or from a newer GAN Studio."""
+
+
+@dataclass
+class Layer:
+    """One RGBA image in the stack; ``provenance`` says how a generated one was made.
+
+    ``provenance`` is the JSON of :func:`ganstudio.core.actions.provenance`
+    (model file + sha, variant, action id, params, seed); ``latents`` holds
+    the arrays an action returned so the layer can be edited again.
+    """
+
+    image: Image.Image
+    name: str = "Layer"
+    visible: bool = True
+    opacity: float = 1.0
+    offset: tuple[int, int] = (0, 0)
+    provenance: dict[str, Any] | None = None
+    latents: dict[str, np.ndarray] = field(default_factory=dict)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+
+    def __post_init__(self) -> None:
+        if self.image.mode != "RGBA":
+            self.image = self.image.convert("RGBA")
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.image.size
+
+    @property
+    def nbytes(self) -> int:
+        w, h = self.image.size
+        return w * h * 4 + sum(a.nbytes for a in self.latents.values())
+
+
+@dataclass
+class DocEvent:
+    """What changed: ``layers`` (added/removed/moved), ``layer`` (one layer's
+    property or pixels; ``index`` set), ``active``, ``history``, ``reset``."""
+
+    kind: str
+    index: int | None = None
+    name: str = ""
+
+
+# --------------------------------------------------------------------------- commands
+
+
+class Command:
+    """A change with its inverse; ``nbytes`` is what it keeps alive in the history."""
+
+    title = "Edit"
+    nbytes = 0
+
+    def do(self, doc: Document) -> None:
+        raise NotImplementedError
+
+    def undo(self, doc: Document) -> None:
+        raise NotImplementedError
+
+
+class AddLayer(Command):
+    title = "Add layer"
+
+    def __init__(self, layer: Layer, index: int) -> None:
+        self.layer, self.index = layer, index
+        self.nbytes = layer.nbytes
+
+    def do(self, doc: Document) -> None:
+        doc._layers.insert(self.index, self.layer)
+        doc._active = self.index
+        doc._emit(DocEvent("layers"))
+
+    def undo(self, doc: Document) -> None:
+        doc._layers.pop(self.index)
+        doc._active = min(doc._active, len(doc._layers) - 1)
+        doc._emit(DocEvent("layers"))
+
+
+class RemoveLayer(AddLayer):
+    title = "Delete layer"
+
+    def do(self, doc: Document) -> None:
+        super().undo(doc)
+
+    def undo(self, doc: Document) -> None:
+        super().do(doc)
+
+
+class MoveLayer(Command):
+    title = "Move layer"
+
+    def __init__(self, src: int, dst: int) -> None:
+        self.src, self.dst = src, dst
+
+    def _move(self, doc: Document, a: int, b: int) -> None:
+        doc._layers.insert(b, doc._layers.pop(a))
+        doc._active = b
+        doc._emit(DocEvent("layers"))
+
+    def do(self, doc: Document) -> None:
+        self._move(doc, self.src, self.dst)
+
+    def undo(self, doc: Document) -> None:
+        self._move(doc, self.dst, self.src)
+
+
+class SetProperty(Command):
+    """name / visible / opacity / offset / image / provenance of one layer."""
+
+    def __init__(self, layer_id: str, name: str, old: Any, new: Any) -> None:
+        self.layer_id, self.name, self.old, self.new = layer_id, name, old, new
+        self.title = f"Change {name}"
+        if isinstance(old, Image.Image):
+            self.nbytes = old.size[0] * old.size[1] * 4 * 2
+
+    def _set(self, doc: Document, value: Any) -> None:
+        index = doc.index_of(self.layer_id)
+        setattr(doc._layers[index], self.name, value)
+        doc._emit(DocEvent("layer", index, self.name))
+
+    def do(self, doc: Document) -> None:
+        self._set(doc, self.new)
+
+    def undo(self, doc: Document) -> None:
+        self._set(doc, self.old)
+
+
+class Group(Command):
+    """Several commands undone and redone as one step."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.children: list[Command] = []
+
+    @property
+    def nbytes(self) -> int:  # type: ignore[override]
+        return sum(c.nbytes for c in self.children)
+
+    def do(self, doc: Document) -> None:
+        for c in self.children:
+            c.do(doc)
+
+    def undo(self, doc: Document) -> None:
+        for c in reversed(self.children):
+            c.undo(doc)
+
+
+# --------------------------------------------------------------------------- document
+
+
+class Document:
+    """A stack of layers (index 0 is the bottom) with a bounded undo history."""
+
+    def __init__(self, size: tuple[int, int] = (512, 512),
+                 max_history_bytes: int = DEFAULT_HISTORY_BYTES, max_steps: int = 200) -> None:
+        self.size = size
+        self._layers: list[Layer] = []
+        self._active = -1
+        self._undo: list[Command] = []
+        self._redo: list[Command] = []
+        self._groups: list[Group] = []
+        self._listeners: list[Callable[[DocEvent], None]] = []
+        self.max_history_bytes = max_history_bytes
+        self.max_steps = max_steps
+        self.path: Path | None = None
+        self.dirty = False
+
+    # -- events -------------------------------------------------------------------
+    def connect(self, listener: Callable[[DocEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def disconnect(self, listener: Callable[[DocEvent], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _emit(self, event: DocEvent) -> None:
+        for fn in list(self._listeners):
+            fn(event)
+
+    # -- reading ------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def layer(self, index: int) -> Layer:
+        return self._layers[index]
+
+    def index_of(self, layer_id: str) -> int:
+        for i, layer in enumerate(self._layers):
+            if layer.id == layer_id:
+                return i
+        raise KeyError(layer_id)
+
+    @property
+    def active_index(self) -> int:
+        return self._active
+
+    @property
+    def active(self) -> Layer | None:
+        return self._layers[self._active] if 0 <= self._active < len(self._layers) else None
+
+    def set_active(self, index: int) -> None:
+        """Selection is view state: not an undo step."""
+        if index != self._active and -1 <= index < len(self._layers):
+            self._active = index
+            self._emit(DocEvent("active", index))
+
+    def composite(self, region: tuple[int, int, int, int] | None = None) -> Image.Image:
+        """The visible layers blended over transparency, cropped to ``region`` (x0,y0,x1,y1)."""
+        out = Image.new("RGBA", self.size, (0, 0, 0, 0))
+        for layer in self._layers:
+            if not layer.visible or layer.opacity <= 0:
+                continue
+            im = layer.image
+            if layer.opacity < 1:
+                alpha = im.getchannel("A").point(lambda a, o=layer.opacity: round(a * o))
+                im = im.copy()
+                im.putalpha(alpha)
+            tile = Image.new("RGBA", self.size, (0, 0, 0, 0))
+            tile.paste(im, layer.offset)
+            out = Image.alpha_composite(out, tile)
+        return out.crop(region) if region else out
+
+    # -- history ------------------------------------------------------------------
+    def execute(self, command: Command) -> None:
+        command.do(self)
+        if self._groups:
+            self._groups[-1].children.append(command)
+        else:
+            self._push(command)
+        self.dirty = True
+
+    def _push(self, command: Command) -> None:
+        self._undo.append(command)
+        self._redo.clear()
+        self._trim()
+        self._emit(DocEvent("history"))
+
+    def _trim(self) -> None:
+        while len(self._undo) > 1 and (
+            len(self._undo) > self.max_steps or self.history_bytes > self.max_history_bytes
+        ):
+            self._undo.pop(0)
+
+    @property
+    def history_bytes(self) -> int:
+        return sum(c.nbytes for c in self._undo) + sum(c.nbytes for c in self._redo)
+
+    def begin_group(self, title: str) -> None:
+        self._groups.append(Group(title))
+
+    def end_group(self) -> None:
+        group = self._groups.pop()
+        if not group.children:
+            return
+        if self._groups:
+            self._groups[-1].children.append(group)
+        else:
+            self._push(group)
+
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        self.begin_group(title)
+        try:
+            yield
+        finally:
+            self.end_group()
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def undo_title(self) -> str:
+        return self._undo[-1].title if self._undo else ""
+
+    @property
+    def redo_title(self) -> str:
+        return self._redo[-1].title if self._redo else ""
+
+    def undo(self) -> bool:
+        if not self._undo:
+            return False
+        command = self._undo.pop()
+        command.undo(self)
+        self._redo.append(command)
+        self.dirty = True
+        self._emit(DocEvent("history"))
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        command = self._redo.pop()
+        command.do(self)
+        self._undo.append(command)
+        self.dirty = True
+        self._emit(DocEvent("history"))
+        return True
+
+    def clear_history(self) -> None:
+        self._undo.clear()
+        self._redo.clear()
+        self._emit(DocEvent("history"))
+
+    # -- editing (each one undoable) ----------------------------------------------
+    def add_layer(self, image: Image.Image, name: str = "Layer", index: int | None = None,
+                  **props: Any) -> Layer:
+        """Add above ``index`` (default: the top); grows the canvas to fit the first image."""
+        layer = Layer(image, name, **props)
+        if not self._layers and self.size != layer.size and not self._undo:
+            self.size = layer.size
+        self.execute(AddLayer(layer, len(self._layers) if index is None else index))
+        return layer
+
+    def remove_layer(self, index: int) -> None:
+        self.execute(RemoveLayer(self._layers[index], index))
+
+    def move_layer(self, src: int, dst: int) -> None:
+        if src != dst and 0 <= dst < len(self._layers):
+            self.execute(MoveLayer(src, dst))
+
+    def set_layer(self, index: int, **changes: Any) -> None:
+        """Change properties of one layer; several changes form one undo step."""
+        layer = self._layers[index]
+        with self.group(f"Change {', '.join(changes)}"):
+            for name, value in changes.items():
+                if name not in ("name", "visible", "opacity", "offset", "image", "provenance"):
+                    raise AttributeError(f"layers have no settable property {name!r}")
+                if name == "image" and value.mode != "RGBA":
+                    value = value.convert("RGBA")
+                if name == "offset":
+                    value = (int(value[0]), int(value[1]))
+                old = getattr(layer, name)
+                if old is not value and old != value:
+                    self.execute(SetProperty(layer.id, name, old, value))
+
+    # -- files --------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": PROJECT_FORMAT,
+            "size": list(self.size),
+            "active": self._active,
+            "layers": [
+                {
+                    "id": layer.id, "name": layer.name, "visible": layer.visible,
+                    "opacity": layer.opacity, "offset": list(layer.offset),
+                    "file": f"layers/{i:03d}.png", "provenance": layer.provenance,
+                    "latents": {k: f"latents/{i:03d}_{k}.npy" for k in layer.latents},
+                }
+                for i, layer in enumerate(self._layers)
+            ],
+        }
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the project atomically (a crash never leaves half a file)."""
+        path = Path(path).expanduser()
+        meta = self.to_json()
+        with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("document.json", json.dumps(meta, indent=1, default=str))
+            for layer, entry in zip(self._layers, meta["layers"], strict=True):
+                buf = io.BytesIO()
+                layer.image.save(buf, format="PNG")
+                zf.writestr(entry["file"], buf.getvalue())
+                for key, name in entry["latents"].items():
+                    arr = io.BytesIO()
+                    np.save(arr, np.asarray(layer.latents[key]), allow_pickle=False)
+                    zf.writestr(name, arr.getvalue())
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Document:
+        path = Path(path).expanduser()
+        try:
+            with zipfile.ZipFile(path) as zf:
+                meta = json.loads(zf.read("document.json"))
+                if int(meta.get("format", 0)) > PROJECT_FORMAT:
+                    raise ProjectError(f"{path}: written by a newer GAN Studio; please upgrade")
+                doc = cls(tuple(meta["size"]))  # type: ignore[arg-type]
+                for entry in meta["layers"]:
+                    with Image.open(io.BytesIO(zf.read(entry["file"]))) as im:
+                        image = im.convert("RGBA")
+                    latents = {k: np.load(io.BytesIO(zf.read(n)), allow_pickle=False)
+                               for k, n in entry.get("latents", {}).items()}
+                    doc._layers.append(Layer(
+                        image, entry["name"], bool(entry["visible"]), float(entry["opacity"]),
+                        (int(entry["offset"][0]), int(entry["offset"][1])),
+                        entry.get("provenance"), latents, entry.get("id") or uuid.uuid4().hex[:10],
+                    ))
+        except FileNotFoundError:
+            raise ProjectError(f"{path}: no such project") from None
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            if isinstance(exc, ProjectError):
+                raise
+            raise ProjectError(f"{path}: not a readable GAN Studio project ({exc})") from None
+        doc._active = min(int(meta.get("active", -1)), len(doc._layers) - 1)
+        doc.path = path
+        return doc
+
+
+# --------------------------------------------------------------------------- recovery
+
+
+def recovery_path(data_dir: str | os.PathLike[str]) -> Path:
+    """Where autosave writes; its presence at start-up means the app did not exit cleanly."""
+    return Path(data_dir) / "recovery" / f"autosave{PROJECT_SUFFIX}"
+
+
+def autosave(doc: Document, data_dir: str | os.PathLike[str]) -> Path:
+    return doc.save(recovery_path(data_dir))
+
+
+def find_recovery(data_dir: str | os.PathLike[str]) -> Path | None:
+    path = recovery_path(data_dir)
+    return path if path.is_file() else None
+
+
+def discard_recovery(data_dir: str | os.PathLike[str]) -> None:
+    """Called on a clean exit (and after a recovery was accepted or declined)."""
+    recovery_path(data_dir).unlink(missing_ok=True)
