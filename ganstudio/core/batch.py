@@ -1,0 +1,556 @@
+"""Map a batchable image→image action over a folder, losing nothing.
+
+A pipeline keeps the model busy: a reader thread decodes the next images and
+writer threads encode finished ones (Pillow releases the GIL for both) while
+the thread that drives :meth:`BatchRunner.run` runs the model.  Queues are
+bounded, so memory stays flat on a folder of any size.
+
+Rules the artist can rely on:
+
+* inputs are only ever read; ``OUT_DIR`` may not be ``IN_DIR`` or contain it,
+  and when ``OUT_DIR`` lies inside ``IN_DIR`` it is left out of the scan;
+* every output is written atomically (temporary file, then rename), so after
+  a crash or Ctrl-C a file in ``OUT_DIR`` is either complete or absent, and
+  ``resume`` may treat "exists and decodes" as done;
+* sub-folders are mirrored; an output keeps its input's name and extension
+  when the format is the same (``a.jpg`` → ``a.jpg``), otherwise takes the new
+  extension (``a.tif`` → ``a.png``).  When two inputs would meet on one name
+  (``a.png`` and ``a.jpg`` → ``a.png``), the input already in the output
+  format keeps it and the others keep their old extension inside the name
+  (``a.jpg`` → ``a.jpg.png``); names are fixed from the whole sorted listing
+  before sharding, so every shard and every resumed run agrees on them;
+* a bad file (empty, truncated, not an image, a decompression bomb, an odd
+  mode the action cannot take, unreadable) is reported with its reason and
+  the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import queue
+import threading
+import time
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from ganstudio.core.atomic import atomic_write_text
+from ganstudio.core.data.folder import describe_error, scan_images
+from ganstudio.core.specs import Action, Progress, validate_params
+from ganstudio.errors import UserError
+
+__all__ = [
+    "BatchOptions", "BatchReport", "BatchRunner", "OUTPUT_FORMATS", "output_names",
+    "report_name", "shard_from_env", "shard_of",
+]
+
+#: ``--format`` names → (Pillow format, extension)
+OUTPUT_FORMATS = {"png": ("PNG", ".png"), "jpg": ("JPEG", ".jpg"), "webp": ("WEBP", ".webp")}
+#: input extensions whose format we can also write (kept when no format is asked for)
+_KEEP_EXT = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+_HIGH_DEPTH = {"I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
+_QUEUE_DEPTH = 4
+_POLL_S = 0.1
+
+
+class BatchError(UserError):
+    """The batch cannot start as asked (folders, action, shard)."""
+
+
+@dataclass
+class BatchOptions:
+    recursive: bool = False
+    pattern: str | None = None  # glob on file names / relative paths
+    fmt: str | None = None  # "png" | "jpg" | "webp"; None: keep the input's format if writable, else png
+    resume: bool = False
+    shard: tuple[int, int] = (0, 1)  # (I, N): this worker's share
+
+
+@dataclass
+class BatchReport:
+    """What happened to every file this runner was responsible for."""
+
+    done: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    #: files of this shard never started because the run was stopped
+    not_started: list[Path] = field(default_factory=list)
+    stopped: bool = False
+    shard: tuple[int, int] = (0, 1)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.stopped
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "done": [str(p) for p in self.done],
+            "skipped": [str(p) for p in self.skipped],
+            "failed": [{"file": str(p), "reason": r} for p, r in self.failed],
+            "not_started": [str(p) for p in self.not_started],
+            "stopped": self.stopped,
+            "shard": list(self.shard),
+            "seconds": round(self.seconds, 3),
+            "counts": {"done": len(self.done), "skipped": len(self.skipped),
+                       "failed": len(self.failed), "not_started": len(self.not_started)},
+        }
+
+    def summary(self) -> str:
+        text = f"{len(self.done)} done, {len(self.skipped)} skipped, {len(self.failed)} failed"
+        if self.stopped:
+            text += f", {len(self.not_started)} not started (stopped)"
+        return f"{text} in {self.seconds:.1f} s"
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def shard_of(rel: str, n: int) -> int:
+    """The shard (0..n-1) of a relative POSIX path: a stable hash, the same on every machine."""
+    digest = hashlib.sha1(rel.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") % n
+
+
+def shard_from_env(environ: Any = None) -> tuple[int, int] | None:
+    """(RANK, WORLD_SIZE) under torchrun or a launcher that sets them, else None."""
+    env = os.environ if environ is None else environ
+    try:
+        rank, world = int(env["RANK"]), int(env["WORLD_SIZE"])
+    except (KeyError, ValueError):
+        return None
+    return (rank, world) if 0 <= rank < world else None
+
+
+def report_name(shard: tuple[int, int]) -> str:
+    """One report per shard, so parallel workers never overwrite each other's."""
+    return "batch-report.json" if shard[1] == 1 else f"batch-report.rank-{shard[0]}.json"
+
+
+def _output_format(src: Path, fmt: str | None) -> tuple[str, str]:
+    """(Pillow format, extension) for the output of ``src``."""
+    if fmt is not None:
+        return OUTPUT_FORMATS[fmt]
+    ext = src.suffix
+    if ext.lower() in _KEEP_EXT:
+        return _KEEP_EXT[ext.lower()], ext
+    return OUTPUT_FORMATS["png"]
+
+
+def output_names(rels: Sequence[str], fmt: str | None) -> dict[str, str]:
+    """Relative input path → relative output path, collision-free (see module doc).
+
+    Names are compared case-insensitively, so the result is also safe on
+    macOS and Windows file systems.
+    """
+    wanted: dict[str, str] = {}
+    for rel in rels:
+        _, ext = _output_format(Path(rel), fmt)
+        same = Path(rel).suffix.lower() == ext.lower() or (
+            Path(rel).suffix.lower() in (".jpg", ".jpeg") and ext.lower() in (".jpg", ".jpeg")
+        )
+        wanted[rel] = rel if same else str(Path(rel).with_suffix(ext).as_posix())
+    counts: dict[str, int] = {}
+    for out in wanted.values():
+        counts[out.lower()] = counts.get(out.lower(), 0) + 1
+    names: dict[str, str] = {}
+    claimed: set[str] = set()
+    for rel in rels:  # first the uncontested names and the inputs already in the output format
+        out = wanted[rel]
+        if counts[out.lower()] == 1 or out == rel:
+            if out.lower() not in claimed:
+                names[rel] = out
+                claimed.add(out.lower())
+    for rel in rels:  # then the rest keep their old extension inside the name
+        if rel in names:
+            continue
+        _, ext = _output_format(Path(rel), fmt)
+        candidate, n = f"{rel}{ext}", 2
+        while candidate.lower() in claimed or (candidate != rel and candidate in wanted):
+            candidate = f"{rel}-{n}{ext}"
+            n += 1
+        names[rel] = candidate
+        claimed.add(candidate.lower())
+    return names
+
+
+@dataclass
+class _Job:
+    index: int
+    src: Path
+    rel: str
+    dst: Path
+    fmt: str
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class InputError(Exception):
+    """This one file cannot be processed; the message says why, for the report."""
+
+
+def read_input(path: Path) -> tuple[Image.Image, dict[str, Any]]:
+    """Decode ``path`` upright in a mode actions take, with its ICC profile and hash.
+
+    Raises :class:`InputError` with a one-line reason for anything unusable.
+    Palette, CMYK, YCbCr, LAB and 1-bit images are converted (RGB/RGBA/L);
+    16-bit and float greyscale pass through unchanged for actions that keep depth.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
+    if not data:
+        raise InputError("empty file (0 bytes)")
+    info: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest()}
+    try:
+        im = Image.open(io.BytesIO(data))
+        limit = Image.MAX_IMAGE_PIXELS
+        if limit and im.width * im.height > limit:
+            raise InputError(
+                f"image too large to open safely ({im.width}×{im.height} = "
+                f"{im.width * im.height} pixels, limit {limit}; a decompression bomb?)"
+            )
+        im.load()
+        upright = ImageOps.exif_transpose(im)
+    except InputError:
+        raise
+    except Exception as exc:  # any decoder failure is this file's problem, not the batch's
+        raise InputError(describe_error(exc)) from None
+    info["mode"] = im.mode
+    image = _action_mode(upright)
+    icc = im.info.get("icc_profile")
+    # a profile describes its own colour space: keep it only while that stays the same
+    info["icc_profile"] = icc if icc and _family(im.mode) == _family(image.mode) else None
+    info["family"] = _family(image.mode)
+    if info["icc_profile"] is None:
+        image.info.pop("icc_profile", None)  # convert() copies info, stale profile included
+    return image, info
+
+
+def _family(mode: str) -> str:
+    """The colour space an ICC profile would describe for this mode."""
+    if mode in ("RGB", "RGBA", "RGBX", "RGBa", "P", "PA"):
+        return "rgb"
+    if mode in ("L", "LA", "La", "1") or mode in _HIGH_DEPTH:
+        return "grey"
+    return mode.lower()
+
+
+def _action_mode(im: Image.Image) -> Image.Image:
+    mode = im.mode
+    if mode in ("RGB", "RGBA", "L", "LA") or mode in _HIGH_DEPTH:
+        return im
+    if mode in ("P", "PA"):
+        return im.convert("RGBA" if mode == "PA" or "transparency" in im.info else "RGB")
+    if mode == "1":
+        return im.convert("L")
+    if mode in ("RGBa", "La"):
+        return im.convert("RGBA" if mode == "RGBa" else "LA")
+    return im.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX …
+
+
+def _fit_format(im: Image.Image, fmt: str) -> Image.Image:
+    """Convert to a mode ``fmt`` can store, keeping what it can (alpha, 16-bit in PNG)."""
+    mode = im.mode
+    if mode in _HIGH_DEPTH and (fmt != "PNG" or mode == "F"):
+        arr = np.asarray(im).astype(np.float64)
+        peak = float(np.nanmax(arr)) if arr.size else 0.0
+        scale = 255.0 if (mode == "F" and peak <= 1.0) else (1 / 257 if peak > 255 else 1.0)
+        arr = np.nan_to_num(np.clip(arr * scale, 0, 255)).round().astype(np.uint8)
+        return Image.fromarray(arr, "L")
+    if fmt == "JPEG" and mode not in ("RGB", "L", "CMYK"):
+        if "A" in mode or mode == "P":
+            rgba = im.convert("RGBA")
+            white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            return Image.alpha_composite(white, rgba).convert("RGB")
+        return im.convert("RGB")
+    if fmt == "WEBP" and mode not in ("RGB", "RGBA"):
+        return im.convert("RGBA" if "A" in mode or mode == "P" else "RGB")
+    return im
+
+
+def output_is_complete(path: Path) -> bool:
+    """An existing output counts as done when it decodes in full."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+    except Exception:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- running
+
+
+class BatchRunner:
+    """Run ``action`` on every image of ``in_dir``, writing mirrored outputs to ``out_dir``.
+
+    ``run()`` is a generator: one :class:`Progress` per finished file (done,
+    skipped or failed), returning a :class:`BatchReport`; the report is also
+    written as JSON (``report_path``, by default ``out_dir/batch-report.json``
+    or ``batch-report.rank-I.json`` for a shard).  The model runs in the
+    thread that drives the generator.  Closing the generator stops the
+    reader and writer threads before it returns.
+    """
+
+    def __init__(
+        self,
+        action: Action,
+        model: Any,
+        in_dir: str | os.PathLike[str],
+        out_dir: str | os.PathLike[str],
+        params: dict[str, Any],
+        options: BatchOptions,
+        *,
+        report_path: str | os.PathLike[str] | None = None,
+        writers: int | None = None,
+    ) -> None:
+        if not action.batchable or action.input_kind != "image":
+            raise BatchError(
+                f"action {action.id!r} cannot run in a batch "
+                "(only batchable image→image actions can)"
+            )
+        if options.fmt is not None and options.fmt not in OUTPUT_FORMATS:
+            raise BatchError(f"format {options.fmt!r}: use one of {', '.join(OUTPUT_FORMATS)}")
+        index, count = options.shard
+        if count < 1 or not 0 <= index < count:
+            raise BatchError(f"shard {index}/{count}: need 0 <= I < N")
+        self.action, self.model, self.options = action, model, options
+        self.in_dir = Path(in_dir).expanduser()
+        self.out_dir = Path(out_dir).expanduser()
+        self._check_folders()
+        self.params = validate_params(action.params_for(model), params)
+        self.report_path = (
+            Path(report_path).expanduser() if report_path else self.out_dir / report_name(options.shard)
+        )
+        self.writers = writers or (2 if (os.cpu_count() or 1) >= 4 else 1)
+        self._stop = threading.Event()
+
+    def _check_folders(self) -> None:
+        if not self.in_dir.is_dir():
+            raise BatchError(f"input folder {str(self.in_dir)!r} does not exist or is not a folder")
+        src, dst = self.in_dir.resolve(), self.out_dir.resolve()
+        if src == dst:
+            raise BatchError("the output folder must differ from the input folder "
+                             "(inputs are never overwritten)")
+        if src.is_relative_to(dst):
+            raise BatchError(f"the output folder {str(self.out_dir)!r} contains the input folder; "
+                             "choose one outside it")
+        if dst.exists() and not dst.is_dir():
+            raise BatchError(f"output {str(self.out_dir)!r} exists and is not a folder")
+
+    def stop_after_current(self) -> None:
+        """Finish the file the model is on (and write what is computed), then stop."""
+        self._stop.set()
+
+    # ----------------------------------------------------------------- planning
+
+    def plan(self) -> list[_Job]:
+        """This shard's files, in sorted order, with their output paths."""
+        opts = self.options
+        try:
+            found = scan_images(self.in_dir, recursive=opts.recursive, pattern=opts.pattern)
+        except ValueError as exc:
+            raise BatchError(str(exc)) from None
+        out_resolved = self.out_dir.resolve()
+        files = [p for p in found if not p.resolve().is_relative_to(out_resolved)]
+        if not files:
+            where = f" matching {opts.pattern!r}" if opts.pattern else ""
+            raise BatchError(f"no images{where} in {str(self.in_dir)!r}"
+                             + ("" if opts.recursive else " (sub-folders need --recursive)"))
+        rels = [p.relative_to(self.in_dir).as_posix() for p in files]
+        names = output_names(rels, opts.fmt)
+        index, count = opts.shard
+        jobs = []
+        for src, rel in zip(files, rels, strict=True):
+            if count > 1 and shard_of(rel, count) != index:
+                continue
+            fmt, _ = _output_format(Path(rel), opts.fmt)
+            jobs.append(_Job(len(jobs), src, rel, self.out_dir / names[rel], fmt))
+        return jobs
+
+    # ----------------------------------------------------------------- the pipeline
+
+    def run(self) -> Generator[Progress, None, BatchReport]:
+        started = time.perf_counter()
+        jobs = self.plan()
+        report = BatchReport(shard=self.options.shard)
+        total = len(jobs)
+        inputs = {j.src.resolve() for j in jobs}
+        read_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
+        write_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
+        done_q: queue.Queue[tuple[_Job, str, str]] = queue.Queue()
+        abort = threading.Event()
+        threads = [threading.Thread(target=self._reader, args=(jobs, read_q, abort),
+                                    name="batch-reader", daemon=True)]
+        threads += [threading.Thread(target=self._writer, args=(write_q, done_q, abort, inputs),
+                                     name=f"batch-writer-{i}", daemon=True)
+                    for i in range(self.writers)]
+        for t in threads:
+            t.start()
+        finished: set[int] = set()
+
+        def record(job: _Job, status: str, reason: str) -> Progress:
+            finished.add(job.index)
+            if status == "done":
+                report.done.append(job.src)
+            elif status == "skipped":
+                report.skipped.append(job.src)
+            else:
+                report.failed.append((job.src, reason))
+            n = len(finished)
+            text = {"done": "done", "skipped": "skipped (already done)"}.get(status, f"failed: {reason}")
+            return Progress(step=n, total=total, fraction=n / total if total else 1.0,
+                            message=f"{job.rel}: {text}",
+                            data={"file": str(job.src), "output": str(job.dst), "status": status,
+                                  **({"reason": reason} if reason else {})})
+
+        def drain(block: bool) -> Iterator[Progress]:
+            while True:
+                try:
+                    item = done_q.get(timeout=_POLL_S) if block else done_q.get_nowait()
+                except queue.Empty:
+                    return
+                yield record(*item)
+                block = False
+
+        try:
+            while not self._stop.is_set():
+                item = _get(read_q, abort)
+                if item is None:
+                    break
+                job, image, info, error = item
+                if error is not None:
+                    yield record(job, *error)
+                else:
+                    try:
+                        produced = self._apply(job, image, info)
+                    except InputError as exc:
+                        yield record(job, "failed", str(exc))
+                    else:
+                        _put(write_q, (job, *produced), abort)
+                yield from drain(block=False)
+            for _ in range(self.writers):
+                _put(write_q, None, abort)
+            while any(t.is_alive() for t in threads[1:]) or not done_q.empty():
+                yield from drain(block=True)
+        finally:
+            abort.set()
+            _empty(read_q)
+            _empty(write_q)
+            for t in threads:
+                t.join()
+            report.seconds = time.perf_counter() - started
+            report.not_started = [j.src for j in jobs if j.index not in finished]
+            report.stopped = bool(report.not_started)
+            self._write_report(report)
+        return report
+
+    def _apply(self, job: _Job, image: Image.Image, info: dict[str, Any]) -> tuple[Image.Image, dict]:
+        """Run the action on one decoded image (the model's thread)."""
+        from ganstudio.core.actions import iterate_action, provenance
+        from ganstudio.core.jobs import drive
+
+        try:
+            out = drive(iterate_action(self.action, self.model, self.params, {"image": image}))
+        except Exception as exc:  # an odd input the action cannot take: this file fails
+            raise InputError(
+                f"{self.action.id} failed on this {info['mode']} {image.width}×{image.height} "
+                f"image ({type(exc).__name__}: {exc})"
+            ) from None
+        result = out.composite()
+        extra = dict(out.provenance.get("info", {}))
+        extra["source"] = {"file": job.rel, "sha256": info["sha256"]}
+        prov = provenance(self.model, self.action, self.params, extra)
+        icc = result.info.get("icc_profile") or info.get("icc_profile")
+        if _family(result.mode) != info["family"]:
+            icc = None  # e.g. a grey profile on a colourised result would lie
+        return result, {"provenance": prov, "icc_profile": icc}
+
+    def _reader(self, jobs: list[_Job], read_q: queue.Queue, abort: threading.Event) -> None:
+        for job in jobs:
+            if abort.is_set() or self._stop.is_set():
+                break
+            item: tuple[Any, ...]
+            if self.options.resume and job.dst.exists() and output_is_complete(job.dst):
+                item = (job, None, None, ("skipped", ""))
+            else:
+                try:
+                    image, info = read_input(job.src)
+                    item = (job, image, info, None)
+                except InputError as exc:
+                    item = (job, None, None, ("failed", str(exc)))
+            if not _put(read_q, item, abort):
+                return
+        _put(read_q, None, abort)
+
+    def _writer(self, write_q: queue.Queue, done_q: queue.Queue, abort: threading.Event,
+                inputs: set[Path]) -> None:
+        from ganstudio.core.imaging import save_image
+
+        while True:
+            item = _get(write_q, abort)
+            if item is None:
+                return
+            job, image, meta = item
+            try:
+                if job.dst.resolve() in inputs:  # belt and braces: never overwrite an input
+                    raise InputError("the output name is an input file; not written")
+                fitted = _fit_format(image, job.fmt)
+                if meta["icc_profile"]:
+                    fitted.encoderinfo = {"icc_profile": meta["icc_profile"]}
+                save_image(job.dst, fitted, meta["provenance"])
+            except Exception as exc:  # disk full, permissions …: this file fails, the batch goes on
+                reason = str(exc) if isinstance(exc, InputError) else (
+                    f"cannot write {job.dst.name} ({type(exc).__name__}: {exc})")
+                done_q.put((job, "failed", reason))
+            else:
+                done_q.put((job, "done", ""))
+
+    def _write_report(self, report: BatchReport) -> None:
+        data = {"action": self.action.id, "params": self.params,
+                "input": str(self.in_dir), "output": str(self.out_dir), **report.to_json()}
+        try:
+            atomic_write_text(self.report_path, json.dumps(data, indent=2, default=str) + "\n")
+        except OSError:
+            pass  # a report we cannot write must not hide the batch's own result
+
+
+def _put(q: queue.Queue, item: Any, abort: threading.Event) -> bool:
+    """Put, waking regularly to give up when the run is aborted."""
+    while not abort.is_set():
+        try:
+            q.put(item, timeout=_POLL_S)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _get(q: queue.Queue, abort: threading.Event) -> Any:
+    """Get, or None (end of stream) when the run is aborted."""
+    while not abort.is_set():
+        try:
+            return q.get(timeout=_POLL_S)
+        except queue.Empty:
+            continue
+    return None
+
+
+def _empty(q: queue.Queue) -> None:
+    while True:
+        try:
+            q.get_nowait()
+        except queue.Empty:
+            return
+
