@@ -1,0 +1,120 @@
+"""One D/Q/G update of InfoGAN with a pluggable adversarial objective."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .config import InfoGANConfig
+from .models import compose_latent, noise, random_codes, split_q
+
+
+def info_loss(cfg: InfoGANConfig, q: Tensor, categories: Tensor,
+              codes: Tensor) -> tuple[Tensor, dict[str, float]]:
+    """The variational lower bound of I(c; G(z, c)), negated: CE + weighted Gaussian NLL.
+
+    Returns the loss and Q's categorical accuracy (how readable the codes are).
+    """
+    logits, mean, log_std = split_q(cfg, q.float())
+    loss = q.new_zeros((), dtype=torch.float32)
+    stats: dict[str, float] = {}
+    for i, lg in enumerate(logits):
+        loss = loss + F.cross_entropy(lg, categories[:, i])
+        acc = (lg.argmax(1) == categories[:, i]).float().mean().item()
+        stats["q_acc" if i == 0 else f"q_acc_{i + 1}"] = acc
+    if cfg.continuous:
+        if log_std is None:  # fixed unit std: the NLL is half the squared error
+            nll = 0.5 * (codes - mean) ** 2
+        else:
+            log_std = log_std.clamp(-5.0, 2.0)
+            nll = 0.5 * ((codes - mean) * torch.exp(-log_std)) ** 2 + log_std
+        loss = loss + cfg.continuous_weight * nll.sum(1).mean()
+        stats["q_mse"] = F.mse_loss(mean, codes).item()
+    return loss, stats
+
+
+class InfoGANRoutine:
+    """DCGAN's alternating update plus the mutual-information term.
+
+    As in the original implementation, λ·L_I is added to the D loss (it trains the
+    shared trunk and the Q head, on detached fakes) and to the G loss (so G makes
+    its codes readable).  D is called as ``D(x)`` for scores and
+    ``D(x, with_q=True)`` for scores and Q, so objectives' penalties work unchanged.
+    """
+
+    def __init__(self, models: Mapping[str, nn.Module], config: InfoGANConfig, objective: Any,
+                 ctx: Any) -> None:
+        self.G, self.D = models["G"], models["D"]
+        self.G_ema = models.get("G_ema")
+        self.cfg, self.obj, self.ctx = config, objective, ctx
+        betas = (config.beta1, config.beta2)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
+        self.steps = 0
+
+    def _latent(self, n: int, device: torch.device) -> tuple[Tensor, Tensor, Tensor]:
+        z = torch.randn(n, self.cfg.z_dim, device=device)
+        categories, codes = random_codes(self.cfg, n, device=device)
+        return compose_latent(self.cfg, z, categories, codes), categories, codes
+
+    def step(self, batch: Mapping[str, Tensor]) -> dict[str, float]:
+        real = batch["image"]
+        p, lam = self.ctx.precision, self.cfg.info_weight
+        latent, categories, codes = self._latent(real.size(0), real.device)
+        with p.autocast():
+            fake = self.G(latent)  # (B, C, H, W)
+
+        self.opt_d.zero_grad(set_to_none=True)
+        with p.autocast():
+            d_real = self.D(real).float()
+            d_fake, q_fake = self.D(fake.detach(), with_q=True)
+        d_fake = d_fake.float()
+        loss_d = self.obj.d_loss(d_real, d_fake)
+        loss_q, _ = info_loss(self.cfg, q_fake, categories, codes)
+        penalty = self.obj.penalty(self.D, real, fake.float())
+        p.backward(loss_d + penalty + lam * loss_q)
+        p.step(self.opt_d)
+
+        self.opt_g.zero_grad(set_to_none=True)
+        with p.autocast():
+            g_fake, q_gen = self.D(fake, with_q=True)
+        loss_g = self.obj.g_loss(g_fake.float())
+        loss_info, stats = info_loss(self.cfg, q_gen, categories, codes)
+        p.backward(loss_g + lam * loss_info)
+        p.step(self.opt_g)
+        self.steps += 1
+        out = {"loss_d": loss_d.item(), "loss_g": loss_g.item(), "loss_info": loss_info.item(),
+               "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item(), **stats}
+        if penalty.requires_grad:
+            out["penalty"] = penalty.item()
+        return out
+
+    @torch.no_grad()
+    def samples(self, n: int, seed: int) -> Tensor:
+        """Image i: noise from seed+i, first categorical code i mod k, continuous codes 0."""
+        g = self.G_ema if self.G_ema is not None else getattr(self.G, "module", self.G)
+        was = g.training
+        g.eval()
+        device = next(g.parameters()).device
+        seeds = [seed + i for i in range(n)]
+        z = noise(n, self.cfg.z_dim, seeds)
+        cats = torch.zeros(n, len(self.cfg.categorical), dtype=torch.long)
+        if self.cfg.categorical:
+            cats[:, 0] = torch.arange(n) % self.cfg.categorical[0]
+        codes = torch.zeros(n, self.cfg.continuous)
+        out = g(compose_latent(self.cfg, z, cats, codes).to(device))
+        g.train(was)
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+                "steps": self.steps}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.steps = int(state["steps"])
