@@ -1,0 +1,150 @@
+"""Glue between the action panel, the job runner and the document.
+
+Previews go to the interactive lane (newest wins); Apply commits a result as a
+new layer with provenance in one undo step; "Edit again" restores the panel.
+Image→image actions get the selection (or the active layer) as ``image``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QObject, Signal
+
+from ganstudio.core.document import Document, Layer
+from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
+from ganstudio.core.specs import Action
+from ganstudio.gui.canvas import Canvas
+from ganstudio.gui.model_files import ModelFile
+from ganstudio.gui.panels.actions import ActionPanel
+from ganstudio.gui.tasks import ActionRequest, ModelCache, action_job, load_job
+from ganstudio.gui.workers import JobRunner
+
+
+class ActionController(QObject):
+    message = Signal(str)
+    committed = Signal(object)  # Layer
+
+    def __init__(self, runner: JobRunner, cache: ModelCache, panel: ActionPanel,
+                 canvas: Canvas, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.cache, self.panel, self.canvas = runner, cache, panel, canvas
+        self.model_file: ModelFile | None = None
+        self._seq = 0
+        self._jobs: dict[str, int] = {}  # job id -> request sequence number
+        self._last_preview: tuple[Any, ActionRequest, Any] | None = None
+        panel.preview_requested.connect(self.preview)
+        panel.apply_requested.connect(self.apply)
+        runner.job_finished.connect(self._finished)
+
+    @property
+    def document(self) -> Document:
+        return self.canvas.document
+
+    # -- model --------------------------------------------------------------------
+    def set_model(self, model_file: ModelFile) -> None:
+        self.model_file = model_file
+        self._last_preview = None
+        self.canvas.clear_preview()
+        self.panel.set_model(model_file, self.cache.loaded(model_file.path))
+        if self.cache.loaded(model_file.path) is None:
+            self.message.emit(f"Loading {model_file.path.name}…")
+            self.runner.submit(load_job(self.cache, model_file.path))
+
+    # -- requests -----------------------------------------------------------------
+    def _inputs(self, action: Action) -> tuple[dict[str, Any], tuple[int, int]] | None:
+        if action.input_kind != "image":
+            return {}, (0, 0)
+        doc = self.document
+        sel = self.canvas.selection
+        if sel is not None and len(doc):
+            return {"image": doc.composite(sel)}, (sel[0], sel[1])
+        layer = doc.active
+        if layer is None:
+            self.message.emit(f"{action.name} needs an image: open one or select a region")
+            return None
+        return {"image": layer.image}, layer.offset
+
+    def _request(self, action: Action, params: dict[str, Any], commit: bool) -> ActionRequest | None:
+        if self.model_file is None:
+            return None
+        got = self._inputs(action)
+        if got is None:
+            return None
+        inputs, origin = got
+        return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin)
+
+    def _submit(self, request: ActionRequest, lane: str) -> Job:
+        self._seq += 1
+        job = action_job(self.cache, request, lane)
+        self._jobs[job.id] = self._seq
+        return self.runner.submit(job)
+
+    def preview(self, action: Action, params: dict[str, Any]) -> None:
+        request = self._request(action, params, commit=False)
+        if request is not None:
+            self._submit(request, INTERACTIVE)
+
+    def apply(self, action: Action, params: dict[str, Any]) -> None:
+        request = self._request(action, params, commit=True)
+        if request is None:
+            return
+        last = self._last_preview
+        if (last is not None and last[0] == self._seq and last[1].action is action
+                and last[1].params == request.params and last[1].origin == request.origin
+                and not request.inputs):
+            self.commit(request, last[2])  # the preview on screen is exactly this result
+            return
+        self._submit(request, INTERACTIVE if action.interactive else BACKGROUND)
+
+    # -- results ------------------------------------------------------------------
+    def _finished(self, job: Job) -> None:
+        seq = self._jobs.pop(job.id, None)
+        if job.kind == "load":
+            if job.status == JobStatus.DONE and self.model_file is not None:
+                self.panel.set_loaded_model(self.cache.loaded(self.model_file.path))
+                self.message.emit(f"{self.model_file.path.name} ready")
+            elif job.status == JobStatus.FAILED:
+                self.message.emit(f"Could not load the model: {job.error}")
+            return
+        if seq is None:
+            return
+        if job.status == JobStatus.FAILED:
+            self.message.emit(f"{job.title} failed: {job.error}")
+            return
+        if job.status != JobStatus.DONE:
+            return
+        request, output = job.result
+        if request.commit:
+            self.commit(request, output)
+        elif seq == self._seq:  # only the newest preview is shown
+            self._last_preview = (seq, request, output)
+            self.canvas.show_preview(output.composite(), request.origin)
+
+    def commit(self, request: ActionRequest, output: Any) -> Layer:
+        prov = dict(output.provenance)
+        prov["model"] = {**prov.get("model", {}), "path": str(request.model_path)}
+        latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
+        image: Image.Image = output.composite()
+        with self.document.group(f"Apply {request.action.name}"):
+            layer = self.document.add_layer(image, request.action.name, offset=request.origin,
+                                            provenance=prov, latents=latents)
+        self.canvas.clear_preview()
+        self._last_preview = None
+        self.committed.emit(layer)
+        self.message.emit(f"Applied {request.action.name}")
+        return layer
+
+    # -- edit again ---------------------------------------------------------------
+    def edit_again(self, layer: Layer, select_model: Any) -> bool:
+        """Select the layer's model and put the panel back exactly as it was."""
+        prov = layer.provenance or {}
+        path = (prov.get("model") or {}).get("path")
+        if not path or not Path(path).is_file():
+            self.message.emit("The model that made this layer is not available")
+            return False
+        select_model(Path(path))
+        return self.panel.restore(str(prov.get("action")), dict(prov.get("params") or {}))

@@ -1,0 +1,1 @@
+"""Dialogs: training, plugins, settings, batch."""

@@ -1,0 +1,402 @@
+"""The main window: canvas in the middle, docks around it, menus with standard keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QWidget
+
+from ganstudio import plugins
+from ganstudio.core import paths
+from ganstudio.core.document import PROJECT_SUFFIX, Document, Layer, ProjectError
+from ganstudio.core.document import autosave, discard_recovery, find_recovery
+from ganstudio.core.imaging import save_image
+from ganstudio.core.jobs import JobStatus, JobStore
+from ganstudio.core.registry import Registry
+from ganstudio.gui.canvas import Canvas, qimage_to_pil
+from ganstudio.gui.controller import ActionController
+from ganstudio.gui.dialogs.plugins import PluginsDialog
+from ganstudio.gui.dialogs.settings import SettingsDialog
+from ganstudio.gui.dialogs.train import TrainDialog
+from ganstudio.gui.panels.actions import ActionPanel
+from ganstudio.gui.panels.jobs import JobsPanel
+from ganstudio.gui.panels.layers import LayersPanel
+from ganstudio.gui.panels.models import ModelBrowser
+from ganstudio.gui.panels.training import TrainingPanel
+from ganstudio.gui.tasks import ModelCache, TrainSpec, train_job
+from ganstudio.gui.workers import JobRunner
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
+EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)"
+PROJECT_FILTER = f"GAN Studio project (*{PROJECT_SUFFIX})"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, registry: Registry, safe_mode: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setWindowTitle("GAN Studio")
+        self.setAcceptDrops(True)
+        self.safe_mode = safe_mode
+        self.registry = registry
+        self.settings = paths.load_settings()
+        data = paths.user_dirs().data
+        self.store = JobStore(data / "jobs.sqlite")
+        self.runner = JobRunner(self.store, self)
+        self.cache = ModelCache(registry, str(self.settings.get("device", "auto")))
+        self.document = Document()
+        self.canvas = Canvas(self.document)
+        self.setCentralWidget(self.canvas)
+        self.models = ModelBrowser(registry)
+        models_dir = self.settings.get("models_dir")
+        if models_dir:
+            self.models.extra.append(Path(models_dir))
+            self.models.refresh()
+        self.actions_panel = ActionPanel(registry)
+        self.layers = LayersPanel(self.document)
+        self.jobs = JobsPanel(self.runner)
+        self.training = TrainingPanel(self.runner)
+        self.controller = ActionController(self.runner, self.cache, self.actions_panel,
+                                           self.canvas, self)
+        self.docks: dict[str, QDockWidget] = {}
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea,
+                               Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("Models", self.models, left)
+        self._dock("Action", self.actions_panel, right)
+        self._dock("Layers", self.layers, right)
+        self._dock("Jobs", self.jobs, bottom)
+        self._dock("Training", self.training, bottom)
+        self.tabifyDockWidget(self.docks["Jobs"], self.docks["Training"])
+        self.models.model_selected.connect(self.controller.set_model)
+        self.layers.edit_again.connect(self.edit_again)
+        self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.runner.job_finished.connect(self._job_finished)
+        self.runner.job_event.connect(self._job_event)
+        self.document.connect(lambda _e: self._update_title())
+        self._build_menus()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))
+        self.statusBar().showMessage("Ready" + (" (safe mode: built-in plugins only)"
+                                                if safe_mode else ""))
+        self.resize(1280, 800)
+        self._restore_state()
+
+    # -- layout -------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+        return dock
+
+    def _act(self, menu: object, text: str, slot: object, keys: object = None) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def _build_menus(self) -> None:
+        K = QKeySequence.StandardKey
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._act(f, "&New", self.new_document, K.New)
+        self._act(f, "&Open image…", self.open_image_dialog, K.Open)
+        self._act(f, "Open &project…", self.open_project_dialog)
+        self.save_action = self._act(f, "&Save project", self.save_project, K.Save)
+        self._act(f, "Save project &as…", self.save_project_as, K.SaveAs)
+        f.addSeparator()
+        self._act(f, "&Export image…", self.export_composite_dialog)
+        self._act(f, "Export &layer…", self.export_layer_dialog)
+        f.addSeparator()
+        self._act(f, "&Quit", self.close, K.Quit)
+        e = bar.addMenu("&Edit")
+        self.undo_action = self._act(e, "&Undo", self.document_undo, K.Undo)
+        self.redo_action = self._act(e, "&Redo", self.document_redo, K.Redo)
+        e.addSeparator()
+        self._act(e, "&Paste as layer", self.paste, K.Paste)
+        self._act(e, "&Deselect", lambda: self.canvas.set_selection(None), K.Deselect)
+        v = bar.addMenu("&View")
+        self._act(v, "Zoom &in", lambda: self.canvas.set_zoom(self.canvas.zoom * 1.25), K.ZoomIn)
+        self._act(v, "Zoom &out", lambda: self.canvas.set_zoom(self.canvas.zoom / 1.25), K.ZoomOut)
+        self._act(v, "&Fit", self.canvas.fit, "Ctrl+0")
+        self._act(v, "&Actual size", self.canvas.actual_size, "Ctrl+1")
+        v.addSeparator()
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+        t = bar.addMenu("&Tools")
+        self._act(t, "&Train…", self.open_train_dialog)
+        self.batch_action = self._act(t, "&Batch…", self.open_batch_dialog)
+        self._act(t, "&Plugins…", self.open_plugins_dialog)
+        self._act(t, "&Settings…", self.open_settings_dialog, K.Preferences)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.document.path.name if self.document.path else "Untitled"
+        self.setWindowTitle(f"{name}{' *' if self.document.dirty else ''} — GAN Studio")
+        self.undo_action.setEnabled(self.document.can_undo)
+        self.redo_action.setEnabled(self.document.can_redo)
+        self.undo_action.setText(f"&Undo {self.document.undo_title}".strip())
+        self.redo_action.setText(f"&Redo {self.document.redo_title}".strip())
+
+    # -- settings and state -------------------------------------------------------
+    def _restore_state(self) -> None:
+        qs = QSettings()
+        geometry = qs.value("window/geometry")
+        state = qs.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def save_state(self) -> None:
+        qs = QSettings()
+        qs.setValue("window/geometry", self.saveGeometry())
+        qs.setValue("window/state", self.saveState())
+        qs.sync()
+
+    def set_autosave_minutes(self, minutes: int) -> None:
+        self.autosave_timer.stop()
+        if minutes > 0:
+            self.autosave_timer.start(minutes * 60_000)
+
+    def ask(self, title: str, text: str) -> bool:
+        """A yes/no question (tests replace this)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def tell(self, title: str, text: str) -> None:
+        self.statusBar().showMessage(f"{title}: {text}", 10_000)
+
+    # -- start-up checks ----------------------------------------------------------
+    def startup_checks(self) -> None:
+        """After the window is up: offer crash recovery and to resume stored jobs."""
+        data = paths.user_dirs().data
+        recovery = find_recovery(data)
+        if recovery is not None:
+            if self.ask("Recover work", "GAN Studio did not close cleanly. "
+                        "Recover the autosaved document?"):
+                try:
+                    doc = Document.load(recovery)
+                    doc.path, doc.dirty = None, True
+                    self.set_document(doc)
+                except ProjectError as exc:
+                    self.tell("Recovery failed", str(exc))
+            discard_recovery(data)
+        for item in self.store.unfinished():
+            spec = item["spec"]
+            if spec.get("type") == "train" and self.ask(
+                    "Resume training", f"“{item['title']}” was interrupted at "
+                    f"{(item['fraction'] or 0):.0%}. Resume from its last checkpoint?"):
+                self.store.mark(item["id"], JobStatus.CANCELLED)
+                self.runner.submit(train_job(self.registry, TrainSpec.from_json(spec)))
+            else:
+                self.store.mark(item["id"], JobStatus.CANCELLED)
+
+    # -- documents ----------------------------------------------------------------
+    def set_document(self, doc: Document) -> None:
+        self.document = doc
+        self.canvas.set_document(doc)
+        self.layers.set_document(doc)
+        doc.connect(lambda _e: self._update_title())
+        self._update_title()
+
+    def new_document(self) -> None:
+        self.set_document(Document())
+
+    def document_undo(self) -> None:
+        self.document.undo()
+
+    def document_redo(self) -> None:
+        self.document.redo()
+
+    def add_image(self, image: Image.Image, name: str) -> Layer:
+        first = not len(self.document)
+        layer = self.document.add_layer(image, name)
+        if first:
+            self.canvas.rebuild()
+            self.canvas.fit()
+        return layer
+
+    def open_path(self, path: Path) -> bool:
+        """An image becomes a layer; a project replaces the document."""
+        if path.suffix.lower() == PROJECT_SUFFIX:
+            try:
+                self.set_document(Document.load(path))
+            except ProjectError as exc:
+                self.tell("Cannot open", str(exc))
+                return False
+            return True
+        try:
+            with Image.open(path) as im:
+                image = im.convert("RGBA")
+        except (OSError, UnidentifiedImageError) as exc:
+            self.tell("Cannot open", f"{path.name}: {exc}")
+            return False
+        self.add_image(image, path.stem)
+        return True
+
+    def open_image_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def open_project_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def save_project(self) -> None:
+        if self.document.path is None:
+            self.save_project_as()
+        else:
+            self.save_project_to(self.document.path)
+
+    def save_project_as(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save project", "", PROJECT_FILTER)
+        if name:
+            path = Path(name)
+            self.save_project_to(path if path.suffix else path.with_suffix(PROJECT_SUFFIX))
+
+    def save_project_to(self, path: Path) -> None:
+        self.document.save(path)
+        self.document.path, self.document.dirty = path, False
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path.name}", 4000)
+
+    def autosave_now(self) -> None:
+        if len(self.document) and self.document.dirty:
+            autosave(self.document, paths.user_dirs().data)
+
+    def paste(self) -> None:
+        image = QApplication.clipboard().image()
+        if not image.isNull():
+            self.add_image(qimage_to_pil(image), "Pasted")
+
+    def export_composite(self, path: Path) -> Path:
+        return save_image(path, self.document.composite(), {"app": "GAN Studio",
+                                                            "layers": len(self.document)})
+
+    def export_layer(self, path: Path, layer: Layer | None = None) -> Path:
+        layer = layer or self.document.active
+        if layer is None:
+            raise ValueError("no layer to export")
+        return save_image(path, layer.image, layer.provenance)
+
+    def _export_name(self, title: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self, title, "", EXPORT_FILTER)
+        return Path(name) if name else None
+
+    def export_composite_dialog(self) -> None:
+        path = self._export_name("Export image")
+        if path is not None and len(self.document):
+            self.export_composite(path)
+
+    def export_layer_dialog(self) -> None:
+        path = self._export_name("Export layer")
+        if path is not None and self.document.active is not None:
+            self.export_layer(path)
+
+    # -- drag and drop ------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_path(Path(url.toLocalFile()))
+        event.acceptProposedAction()
+
+    # -- models, actions, jobs ----------------------------------------------------
+    def select_model(self, path: Path) -> None:
+        if not self.models.select(path):
+            self.models.add_recent(path)
+
+    def edit_again(self, layer: Layer) -> None:
+        self.controller.edit_again(layer, self.select_model)
+
+    def _job_event(self, job: object, event: object) -> None:
+        message = getattr(event, "message", "")
+        if message and getattr(job, "kind", "") != "action":
+            self.statusBar().showMessage(str(message), 4000)
+
+    def _job_finished(self, job: object) -> None:
+        status = getattr(job, "status", None)
+        if status == JobStatus.FAILED and getattr(job, "lane", "") == "background":
+            self.tell(f"{job.title} failed", job.error)  # type: ignore[attr-defined]
+        if getattr(job, "kind", "") == "train" and status in (JobStatus.DONE, JobStatus.CANCELLED):
+            out = Path(job.spec["out"])  # type: ignore[attr-defined]
+            latest = out / "checkpoints" / "latest.safetensors"
+            if latest.is_file():
+                self.models.add_recent(latest)
+
+    def submit_training(self, spec: TrainSpec) -> None:
+        self.runner.submit(train_job(self.registry, spec))
+        self.docks["Training"].raise_()
+
+    # -- dialogs ------------------------------------------------------------------
+    def open_train_dialog(self) -> TrainDialog:
+        dialog = TrainDialog(self.registry, self)
+        dialog.accepted.connect(lambda: self.submit_training(dialog.result_spec))
+        dialog.open()
+        return dialog
+
+    def open_plugins_dialog(self) -> PluginsDialog:
+        dialog = PluginsDialog(self.registry, self.reload_plugins, self)
+        dialog.open()
+        return dialog
+
+    def reload_plugins(self) -> Registry:
+        self.registry = plugins.reload(self.safe_mode)
+        plugins.set_registry(self.registry)
+        self.cache.registry = self.registry
+        self.models.set_registry(self.registry)
+        self.actions_panel.registry = self.registry
+        return self.registry
+
+    def open_settings_dialog(self) -> SettingsDialog:
+        dialog = SettingsDialog(self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, values: dict[str, object]) -> None:
+        self.settings.update(values)
+        self.set_autosave_minutes(int(values.get("autosave_minutes", 3)))  # type: ignore[arg-type]
+        device = str(values.get("device", "auto"))
+        if device != self.cache.device:
+            self.cache.device = device
+            self.cache.clear()
+
+    def open_batch_dialog(self) -> QWidget | None:
+        try:
+            from ganstudio.gui.dialogs.batch import BatchDialog
+        except ImportError as exc:
+            self.tell("Batch", f"not available in this build ({exc})")
+            return None
+        dialog = BatchDialog(self.registry, self.models.files, self.runner, self.cache, self)
+        dialog.open()
+        return dialog
+
+    # -- closing ------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.document.dirty and len(self.document) and not self.ask(
+                "Quit", "The document has unsaved changes. Quit anyway?"):
+            event.ignore()
+            return
+        self.save_state()
+        self.autosave_timer.stop()
+        self.runner.shutdown()
+        discard_recovery(paths.user_dirs().data)
+        event.accept()
+

@@ -1,0 +1,142 @@
+"""The action panel: pick an action of the current model, set its params, apply.
+
+Interactive actions ask for a preview on every edit (``preview_requested``);
+the job runner keeps only the newest.  Apply asks for a committed result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ganstudio.core.registry import Registry
+from ganstudio.core.specs import Action
+from ganstudio.gui.model_files import ModelFile
+from ganstudio.gui.panels.params import ParamForm
+
+
+class ActionPanel(QWidget):
+    preview_requested = Signal(object, dict)  # Action, params
+    apply_requested = Signal(object, dict)  # Action, params
+
+    def __init__(self, registry: Registry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.registry = registry
+        self.model_file: ModelFile | None = None
+        self.model: Any = None  # loaded model once the worker has it (for model-dependent params)
+        self.actions: list[Action] = []
+        self.form: ParamForm | None = None
+        self.title = QLabel("No model selected")
+        self.title.setObjectName("heading")
+        self.hint = QLabel("Pick a model in the model browser.")
+        self.hint.setObjectName("muted")
+        self.hint.setWordWrap(True)
+        self.combo = QComboBox()
+        self.combo.setObjectName("actionCombo")
+        self.combo.currentIndexChanged.connect(self._rebuild_form)
+        self.form_host = QVBoxLayout()
+        self.live = QLabel("")
+        self.live.setObjectName("muted")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setObjectName("primary")
+        self.apply_button.setEnabled(False)
+        self.apply_button.clicked.connect(self._apply)
+        self.reset_button = QPushButton("Defaults")
+        self.reset_button.clicked.connect(self._rebuild_form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.apply_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(self.title)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.combo)
+        lay.addLayout(self.form_host)
+        lay.addWidget(self.live)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+
+    # -- model and action ---------------------------------------------------------
+    def set_model(self, model_file: ModelFile | None, model: Any = None) -> None:
+        self.model_file, self.model = model_file, model
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.actions = []
+        if model_file is not None:
+            try:
+                variant = self.registry.variant(model_file.variant)
+                self.actions = self.registry.actions_for(variant.capabilities, model_file.variant)
+            except Exception as exc:  # noqa: BLE001 - an unknown variant is shown, not raised
+                self.hint.setText(str(exc))
+            self.title.setText(model_file.label)
+            for a in self.actions:
+                self.combo.addItem(a.name, a.id)
+        self.combo.blockSignals(False)
+        self._rebuild_form()
+
+    def set_loaded_model(self, model: Any) -> None:
+        """Model-dependent params can be built once the worker has loaded the model."""
+        self.model = model
+        action = self.current_action
+        if action is not None and callable(action.params):
+            self._rebuild_form()
+
+    @property
+    def current_action(self) -> Action | None:
+        i = self.combo.currentIndex()
+        return self.actions[i] if 0 <= i < len(self.actions) else None
+
+    def select_action(self, action_id: str) -> bool:
+        i = self.combo.findData(action_id)
+        if i >= 0:
+            self.combo.setCurrentIndex(i)
+        return i >= 0
+
+    def _rebuild_form(self) -> None:
+        if self.form is not None:
+            self.form_host.removeWidget(self.form)
+            self.form.deleteLater()
+            self.form = None
+        action = self.current_action
+        self.apply_button.setEnabled(False)
+        if action is None:
+            if self.model_file is not None and not self.actions:
+                self.hint.setText("This model offers no actions.")
+            return
+        self.hint.setText(action.description)
+        if callable(action.params) and self.model is None:
+            self.live.setText("Loading model…")
+            return
+        self.form = ParamForm(action.params_for(self.model))
+        self.form.changed.connect(self._changed)
+        self.form_host.addWidget(self.form)
+        self.apply_button.setEnabled(True)
+        if action.input_kind == "image":
+            self.live.setText("Applies to the selection, or the active layer.")
+        else:
+            self.live.setText("Live preview while you edit." if action.interactive else "")
+        self._changed()
+
+    # -- values -------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        return self.form.values() if self.form is not None else {}
+
+    def restore(self, action_id: str, params: dict[str, Any]) -> bool:
+        """Edit again: select the action and put every param back where it was."""
+        if not self.select_action(action_id) or self.form is None:
+            return False
+        self.form.set_values(params)
+        return True
+
+    def _changed(self) -> None:
+        action = self.current_action
+        if action is not None and action.interactive and self.form is not None:
+            self.preview_requested.emit(action, self.values())
+
+    def _apply(self) -> None:
+        action = self.current_action
+        if action is not None:
+            self.apply_requested.emit(action, self.values())

@@ -1,0 +1,125 @@
+"""The jobs panel: every background job with progress, ETA, cancel and errors."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QTreeWidget
+from PySide6.QtWidgets import QTreeWidgetItem, QVBoxLayout, QWidget
+
+from ganstudio.core.jobs import Job, JobStatus
+from ganstudio.gui.workers import JobRunner
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None or seconds <= 0:
+        return ""
+    m, s = divmod(int(seconds + 0.5), 60)
+    h, m = divmod(m, 60)
+    return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
+
+
+class JobsPanel(QWidget):
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("jobTree")
+        self.tree.setHeaderLabels(["Job", "Status", "Progress", "ETA"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setColumnWidth(0, 200)
+        self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.cancel_button = QPushButton("Cancel")
+        self.stop_button = QPushButton("Stop after current item")
+        self.pause_button = QPushButton("Pause queue")
+        self.pause_button.setCheckable(True)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.stop_button.clicked.connect(self._stop_after)
+        self.pause_button.toggled.connect(self._pause)
+        self.error = QLabel("")
+        self.error.setObjectName("jobError")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.stop_button)
+        row.addStretch(1)
+        row.addWidget(self.pause_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.tree, 1)
+        lay.addWidget(self.error)
+        lay.addLayout(row)
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._bars: dict[str, QProgressBar] = {}
+        self._started: dict[str, float] = {}
+        runner.job_added.connect(self.add_job)
+        runner.job_changed.connect(self.update_job)
+        runner.job_finished.connect(self.update_job)
+        self._update_buttons()
+
+    def add_job(self, job: Job) -> None:
+        item = QTreeWidgetItem(self.tree, [job.title, job.status.value, "", ""])
+        bar = QProgressBar()
+        bar.setRange(0, 1000)
+        bar.setTextVisible(True)
+        self.tree.setItemWidget(item, 2, bar)
+        self._items[job.id] = item
+        self._bars[job.id] = bar
+        item.setData(0, Qt.ItemDataRole.UserRole, job.id)
+        self.tree.setCurrentItem(item)
+        self.update_job(job)
+
+    def job(self, item: QTreeWidgetItem | None) -> Job | None:
+        if item is None:
+            return None
+        ident = item.data(0, Qt.ItemDataRole.UserRole)
+        return next((j for j in self.runner.jobs if j.id == ident), None)
+
+    def update_job(self, job: Job) -> None:
+        item = self._items.get(job.id)
+        if item is None:
+            return
+        if job.status == JobStatus.RUNNING:
+            self._started.setdefault(job.id, time.monotonic())
+        item.setText(1, job.status.value)
+        frac = job.fraction or 0.0
+        bar = self._bars[job.id]
+        bar.setValue(round(frac * 1000))
+        bar.setFormat(f"{frac:.0%}")
+        eta = None
+        if job.status == JobStatus.RUNNING and 0 < frac < 1 and job.id in self._started:
+            spent = time.monotonic() - self._started[job.id]
+            eta = spent * (1 - frac) / frac
+        item.setText(3, format_eta(eta))
+        item.setToolTip(0, job.error or job.message)
+        if job.status == JobStatus.FAILED:
+            item.setForeground(1, Qt.GlobalColor.red)
+        if self.job(self.tree.currentItem()) is job:
+            self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        job = self.job(self.tree.currentItem())
+        live = job is not None and not job.status.finished
+        self.cancel_button.setEnabled(live)
+        self.stop_button.setEnabled(live and job is not None and job.kind == "batch")
+        self.error.setText(job.error if job is not None and job.error else "")
+        self.error.setVisible(bool(self.error.text()))
+
+    def _cancel(self) -> None:
+        job = self.job(self.tree.currentItem())
+        if job is not None:
+            self.runner.cancel(job)
+
+    def _stop_after(self) -> None:
+        job = self.job(self.tree.currentItem())
+        if job is not None:
+            job.stop_after_item = True
+            stop = getattr(job, "on_stop_after_item", None)
+            if callable(stop):
+                stop()
+
+    def _pause(self, paused: bool) -> None:
+        self.runner.set_paused(paused)
+        self.pause_button.setText("Resume queue" if paused else "Pause queue")

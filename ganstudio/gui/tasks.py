@@ -1,0 +1,158 @@
+"""Jobs the GUI submits: load a model, run an action, train, batch.
+
+Each factory returns a :class:`~ganstudio.core.jobs.Job` whose work runs on a
+worker thread; torch and model code are imported *inside* the work functions,
+so the GUI thread never loads them.  Everything here only calls the core.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job
+from ganstudio.core.registry import Registry
+from ganstudio.core.specs import Action, Progress
+
+
+class ModelCache:
+    """Loaded models by path; loading happens on whichever worker asks first."""
+
+    def __init__(self, registry: Registry, device: str = "auto") -> None:
+        self.registry = registry
+        self.device = device
+        self._models: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: str | Path) -> Any:
+        key = str(Path(path).resolve())
+        with self._lock:
+            if key not in self._models:
+                from ganstudio.core.device import pick_device
+                from ganstudio.core.models import load_model
+
+                self._models[key] = load_model(key, self.registry, pick_device(self.device))
+            return self._models[key]
+
+    def loaded(self, path: str | Path) -> Any | None:
+        with self._lock:
+            return self._models.get(str(Path(path).resolve()))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+
+
+def warm_up_job() -> Job:
+    """Import torch in the background so the first action is quick."""
+
+    def work(job: Job) -> Generator[Progress, None, None]:
+        import torch  # noqa: F401 - the point is the import
+
+        yield Progress(message="torch ready", fraction=1.0)
+
+    return Job("Loading torch", work, lane=INTERACTIVE, key="warm-up", kind="load")
+
+
+def load_job(cache: ModelCache, path: Path) -> Job:
+    def work(job: Job) -> Generator[Progress, None, Any]:
+        yield Progress(message=f"loading {path.name}")
+        return cache.get(path)
+
+    return Job(f"Load {path.name}", work, lane=INTERACTIVE, key="load", kind="load")
+
+
+@dataclass
+class ActionRequest:
+    """What the action panel asks for; ``commit`` makes the result a new layer."""
+
+    model_path: Path
+    action: Action
+    params: dict[str, Any]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    commit: bool = False
+    origin: tuple[int, int] = (0, 0)
+
+
+def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIVE) -> Job:
+    """Runs ``iterate_action``; the job result is ``(request, ActionOutput)``."""
+
+    def work(job: Job) -> Generator[Progress, None, Any]:
+        from ganstudio.core.actions import iterate_action
+
+        model = cache.get(request.model_path)
+        output = yield from iterate_action(request.action, model, request.params, request.inputs)
+        return request, output
+
+    title = f"{request.action.name} ({request.model_path.stem})"
+    return Job(title, work, lane=lane, key=f"action:{request.action.id}", kind="action")
+
+
+# --------------------------------------------------------------------------- training
+
+
+@dataclass
+class TrainSpec:
+    """Everything needed to (re)start a training job; stored as JSON in the job store."""
+
+    variant: str
+    data: str
+    out: str
+    config: dict[str, Any]
+    options: dict[str, Any]
+    resume: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "train", "variant": self.variant, "data": self.data, "out": self.out,
+                "config": self.config, "options": self.options}
+
+    @classmethod
+    def from_json(cls, spec: dict[str, Any], resume: bool = True) -> TrainSpec:
+        return cls(spec["variant"], spec["data"], spec["out"], dict(spec.get("config", {})),
+                   dict(spec.get("options", {})), resume)
+
+
+def train_job(registry: Registry, spec: TrainSpec) -> Job:
+    """Drives ``Trainer.run()``; cancel stops after the current step *with* a checkpoint."""
+
+    def work(job: Job) -> Generator[Any, None, Any]:
+        from ganstudio.commands._common import make_objective, open_dataset
+        from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
+        from ganstudio.core.training import Trainer, TrainOptions
+
+        variant = registry.variant(spec.variant)
+        if spec.resume and (Path(spec.out) / "config.json").exists():
+            from ganstudio.core.training import read_run_config
+
+            config = config_from_dict(variant.config, read_run_config(spec.out)["config"])
+        else:
+            config = apply_overrides(variant.config(), spec.config)
+        options = TrainOptions(**spec.options)
+        request = DataRequest(getattr(config, "resolution", 64), getattr(config, "channels", 3),
+                              variant.data_kind)
+        dataset = open_dataset(registry, spec.data, request)
+        options.batch_size = max(1, min(options.batch_size, len(dataset)))
+        resume = spec.resume and (Path(spec.out) / "checkpoints").is_dir()
+        trainer = Trainer(variant, config, dataset, spec.out, options,
+                          make_objective(registry, config), variant_id=spec.variant,
+                          plugin=registry.plugin_of("variants", variant), data_spec=spec.data,
+                          resume=resume)
+        run = trainer.run()
+        while True:  # not ``yield from``: closing us must not close ``run`` before it saves
+            try:
+                event = next(run)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                yield event
+            except GeneratorExit:  # cancelled between steps: stop with a checkpoint
+                trainer.cancel()
+                for _ in run:
+                    pass
+                raise
+
+    title = f"Train {spec.variant} → {Path(spec.out).name}"
+    return Job(title, work, lane=BACKGROUND, kind="train", spec=spec.to_json())
