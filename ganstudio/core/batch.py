@@ -68,7 +68,7 @@ class BatchError(UserError):
 class BatchOptions:
     recursive: bool = False
     pattern: str | None = None  # glob on file names / relative paths
-    fmt: str | None = None  # "png" | "jpg" | "webp"; None: keep the input's format if writable, else png
+    fmt: str | None = None  # "png" | "jpg" | "webp"; None: the input's if writable, else png
     resume: bool = False
     shard: tuple[int, int] = (0, 1)  # (I, N): this worker's share
 
@@ -330,9 +330,8 @@ class BatchRunner:
         self.out_dir = Path(out_dir).expanduser()
         self._check_folders()
         self.params = validate_params(action.params_for(model), params)
-        self.report_path = (
-            Path(report_path).expanduser() if report_path else self.out_dir / report_name(options.shard)
-        )
+        default_report = self.out_dir / report_name(options.shard)
+        self.report_path = Path(report_path).expanduser() if report_path else default_report
         self.writers = writers or (2 if (os.cpu_count() or 1) >= 4 else 1)
         self._stop = threading.Event()
 
@@ -371,7 +370,7 @@ class BatchRunner:
         rels = [p.relative_to(self.in_dir).as_posix() for p in files]
         names = output_names(rels, opts.fmt)
         index, count = opts.shard
-        jobs = []
+        jobs: list[_Job] = []
         for src, rel in zip(files, rels, strict=True):
             if count > 1 and shard_of(rel, count) != index:
                 continue
@@ -409,7 +408,8 @@ class BatchRunner:
             else:
                 report.failed.append((job.src, reason))
             n = len(finished)
-            text = {"done": "done", "skipped": "skipped (already done)"}.get(status, f"failed: {reason}")
+            text = {"done": "done", "skipped": "skipped (already done)"}.get(
+                status, f"failed: {reason}")
             return Progress(step=n, total=total, fraction=n / total if total else 1.0,
                             message=f"{job.rel}: {text}",
                             data={"file": str(job.src), "output": str(job.dst), "status": status,
@@ -456,7 +456,9 @@ class BatchRunner:
             self._write_report(report)
         return report
 
-    def _apply(self, job: _Job, image: Image.Image, info: dict[str, Any]) -> tuple[Image.Image, dict]:
+    def _apply(
+        self, job: _Job, image: Image.Image, info: dict[str, Any]
+    ) -> tuple[Image.Image, dict[str, Any]]:
         """Run the action on one decoded image (the model's thread)."""
         from ganstudio.core.actions import iterate_action, provenance
         from ganstudio.core.jobs import drive
