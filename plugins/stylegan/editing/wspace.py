@@ -1,0 +1,86 @@
+"""W-space helpers shared by the editing actions.
+
+They rely only on the W-space generator interface: ``G.z_dim``, ``G.w_dim``,
+``G.num_ws``, ``G.mapping(z) -> (B, w_dim)``, ``G.synthesis(ws, noise_mode=...)``
+and the ``G.w_avg`` buffer, so they work with any W-space variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+#: StyleGAN's convention: W+ entries 0-3 drive 4-8 px (pose, face shape),
+#: 4-7 drive 16-32 px (features, expression), the rest colour and texture.
+LAYER_RANGES = ("all", "coarse", "middle", "fine")
+
+
+def z_for_seeds(seeds: Sequence[int], z_dim: int) -> Tensor:
+    """(n, z_dim) normal latents, one seed per row: seed s gives the same face everywhere."""
+    rows = [torch.randn(z_dim, generator=torch.Generator().manual_seed(int(s))) for s in seeds]
+    return torch.stack(rows)
+
+
+def truncate(w: Tensor, w_avg: Tensor, psi: float) -> Tensor:
+    """Pull w toward the average: psi < 1 trades variety for cleaner images."""
+    return w_avg + psi * (w - w_avg)
+
+
+@torch.no_grad()
+def w_for_seeds(G: Any, seeds: Sequence[int], truncation: float = 1.0) -> Tensor:
+    """(n, w_dim) mapped latents of ``seeds`` on G's device."""
+    device = G.w_avg.device
+    w = G.mapping(z_for_seeds(seeds, int(G.z_dim)).to(device))  # (n, w_dim)
+    return truncate(w, G.w_avg, truncation) if truncation != 1.0 else w
+
+
+@torch.no_grad()
+def sample_w(G: Any, n: int, seed: int, batch: int = 512) -> Tensor:
+    """(n, w_dim) w's of one seeded random stream (for fitting; cheap: mapping only)."""
+    gen = torch.Generator().manual_seed(int(seed))
+    out = []
+    for start in range(0, n, batch):
+        z = torch.randn(min(batch, n - start), int(G.z_dim), generator=gen)
+        out.append(G.mapping(z.to(G.w_avg.device)).float())
+    return torch.cat(out)
+
+
+def broadcast(w: Tensor, num_ws: int) -> Tensor:
+    """(B, w_dim) -> (B, num_ws, w_dim): the same style for every layer."""
+    return w.unsqueeze(1).repeat(1, num_ws, 1)
+
+
+def layer_mask(num_ws: int, which: str) -> Tensor:
+    """(num_ws,) float mask of the W+ entries a coarse/middle/fine edit touches."""
+    bounds = {"all": (0, num_ws), "coarse": (0, 4), "middle": (4, 8), "fine": (8, num_ws)}
+    lo, hi = bounds[which]
+    mask = torch.zeros(num_ws)
+    mask[min(lo, num_ws):min(hi, num_ws)] = 1.0
+    return mask
+
+
+@torch.no_grad()
+def render(G: Any, ws: Tensor, noise_mode: str = "const", batch: int = 64) -> Tensor:
+    """(B, num_ws, w_dim) -> (B, 3, H, W) float32 on the CPU, in [-1, 1]."""
+    out = [G.synthesis(ws[i:i + batch], noise_mode=noise_mode).float().cpu()
+           for i in range(0, len(ws), batch)]
+    return torch.cat(out).clamp(-1, 1)
+
+
+def as_ws(latent: Any, num_ws: int, device: torch.device) -> Tensor:
+    """A stored latent (``w`` (w_dim,) / (1, w_dim) or ``ws`` (num_ws, w_dim) / (1, num_ws,
+    w_dim)) as a (1, num_ws, w_dim) tensor."""
+    t = torch.as_tensor(np.asarray(latent), dtype=torch.float32, device=device)
+    if t.ndim == 3:
+        t = t[:1]
+    elif t.ndim == 2 and t.shape[0] == num_ws and num_ws > 1:
+        t = t.unsqueeze(0)
+    else:
+        t = broadcast(t.reshape(1, -1), num_ws)
+    if t.shape[1] != num_ws:
+        raise ValueError(f"latent has {t.shape[1]} W+ entries, the model needs {num_ws}")
+    return t
