@@ -1,0 +1,90 @@
+"""One D/G update of the conditional GAN with a pluggable objective."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from .conditions import ConditionMap
+from .config import CGANConfig
+from .models import noise
+
+
+class ConditionalRoutine:
+    """DCGAN's alternating update, every D call given the batch's classes.
+
+    Fakes are drawn for the real batch's classes, so G sees the data's class
+    balance; the objective's penalty gets D bound to those classes.
+    """
+
+    def __init__(self, models: Mapping[str, nn.Module], config: CGANConfig, objective: Any,
+                 ctx: Any) -> None:
+        self.G, self.D = models["G"], models["D"]
+        self.G_ema = models.get("G_ema")
+        self.cfg, self.obj, self.ctx = config, objective, ctx
+        self.conditions = ConditionMap.from_label_names(config, ctx.label_names)
+        betas = (config.beta1, config.beta2)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
+        self.steps = 0
+
+    def step(self, batch: Mapping[str, Tensor]) -> dict[str, float]:
+        if "labels" not in batch:
+            raise ValueError("the conditional GAN needs labelled data (batch has no 'labels')")
+        y = self.conditions(batch["labels"])  # (B,)
+        keep = y >= 0
+        real, y = batch["image"][keep], y[keep]
+        if real.size(0) < 2:  # no row of this batch carries one of the classes
+            return {}
+        p = self.ctx.precision
+        z = torch.randn(real.size(0), self.cfg.z_dim, device=real.device)
+        with p.autocast():
+            fake = self.G(z, y)  # (B, C, H, W)
+
+        self.opt_d.zero_grad(set_to_none=True)
+        with p.autocast():
+            d_real = self.D(real, y).float()
+            d_fake = self.D(fake.detach(), y).float()
+        loss_d = self.obj.d_loss(d_real, d_fake)
+        penalty = self.obj.penalty(lambda x: self.D(x, y), real, fake.float())
+        p.backward(loss_d + penalty)
+        p.step(self.opt_d)
+
+        self.opt_g.zero_grad(set_to_none=True)
+        with p.autocast():
+            g_fake = self.D(fake, y).float()
+        loss_g = self.obj.g_loss(g_fake)
+        p.backward(loss_g)
+        p.step(self.opt_g)
+        self.steps += 1
+        out = {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
+               "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item()}
+        if penalty.requires_grad:
+            out["penalty"] = penalty.item()
+        return out
+
+    @torch.no_grad()
+    def samples(self, n: int, seed: int) -> Tensor:
+        """Image i: noise from seed + i // K, class i mod K — each row one face, every class."""
+        g = self.G_ema if self.G_ema is not None else getattr(self.G, "module", self.G)
+        was = g.training
+        g.eval()
+        device = next(g.parameters()).device
+        k = self.cfg.num_classes
+        z = noise(n, self.cfg.z_dim, [seed + i // k for i in range(n)]).to(device)
+        y = (torch.arange(n) % k).to(device)
+        out = g(z, y)
+        g.train(was)
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+                "steps": self.steps}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.steps = int(state["steps"])
