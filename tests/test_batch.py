@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms, ImageOps
 
+from ganstudio.commands.batch import _drive
 from ganstudio.core.batch import (
     BatchError,
     BatchOptions,
@@ -302,3 +305,41 @@ def test_closing_the_generator_stops_its_threads(tmp_path):
     assert not leftovers(dst)
     run_all(runner_for(src, dst))
     assert threading.active_count() == baseline
+
+
+def _interrupting(times: int):
+    """An action that presses Ctrl-C ``times`` times while the model runs on the 2nd file."""
+    def run(model, params, inputs):
+        model.calls.append(inputs["image"].mode)
+        if len(model.calls) == 2:
+            for _ in range(times):  # the handler runs between the two presses
+                os.kill(os.getpid(), signal.SIGINT)
+        return ActionResult([inputs["image"].copy()])
+
+    return Action("interrupt", "Interrupt", run, input_kind="image", batchable=True)
+
+
+def test_ctrl_c_stops_after_the_current_file(tmp_path, capsys):
+    src, dst = tmp_path / "in", tmp_path / "out"
+    write_images(src, [f"img_{i:02d}.png" for i in range(20)])
+    runner = BatchRunner(_interrupting(1), make_model(), src, dst, {}, BatchOptions())
+    report = _drive(runner, show_bar=False)
+    assert report.stopped and report.not_started
+    assert len(report.done) == len(runner.model.calls) >= 2
+    assert "stopping after the current file" in capsys.readouterr().err
+    assert not leftovers(dst)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_second_ctrl_c_aborts_and_leaves_the_folder_clean(tmp_path):
+    src, dst = tmp_path / "in", tmp_path / "out"
+    write_images(src, [f"img_{i:02d}.png" for i in range(20)])
+    baseline = threading.active_count()
+    runner = BatchRunner(_interrupting(2), make_model(), src, dst, {}, BatchOptions())
+    with pytest.raises(KeyboardInterrupt):
+        _drive(runner, show_bar=False)
+    assert threading.active_count() == baseline
+    assert not leftovers(dst)
+    for out in dst.glob("*.png"):
+        with Image.open(out) as im:
+            im.load()  # whatever was written is complete
