@@ -27,7 +27,7 @@ from ganstudio.gui.panels.jobs import JobsPanel
 from ganstudio.gui.panels.layers import LayersPanel
 from ganstudio.gui.panels.models import ModelBrowser
 from ganstudio.gui.panels.training import TrainingPanel
-from ganstudio.gui.tasks import ModelCache, TrainSpec, train_job
+from ganstudio.gui.tasks import BatchSpec, ModelCache, TrainSpec, batch_job, train_job
 from ganstudio.gui.workers import JobRunner
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
@@ -194,13 +194,16 @@ class MainWindow(QMainWindow):
             discard_recovery(data)
         for item in self.store.unfinished():
             spec = item["spec"]
-            if spec.get("type") == "train" and self.ask(
-                    "Resume training", f"“{item['title']}” was interrupted at "
-                    f"{(item['fraction'] or 0):.0%}. Resume from its last checkpoint?"):
-                self.store.mark(item["id"], JobStatus.CANCELLED)
+            self.store.mark(item["id"], JobStatus.CANCELLED)  # replaced by the resumed job
+            kind = spec.get("type")
+            if kind not in ("train", "batch") or not self.ask(
+                    "Resume job", f"“{item['title']}” was interrupted at "
+                    f"{(item['fraction'] or 0):.0%}. Resume it?"):
+                continue
+            if kind == "train":
                 self.runner.submit(train_job(self.registry, TrainSpec.from_json(spec)))
             else:
-                self.store.mark(item["id"], JobStatus.CANCELLED)
+                self.runner.submit(batch_job(self.cache, BatchSpec.from_json(spec)))
 
     # -- documents ----------------------------------------------------------------
     def set_document(self, doc: Document) -> None:

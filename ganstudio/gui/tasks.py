@@ -156,3 +156,51 @@ def train_job(registry: Registry, spec: TrainSpec) -> Job:
 
     title = f"Train {spec.variant} → {Path(spec.out).name}"
     return Job(title, work, lane=BACKGROUND, kind="train", spec=spec.to_json())
+
+
+# --------------------------------------------------------------------------- batch
+
+
+@dataclass
+class BatchSpec:
+    """A batch over a folder; stored so a restart can resume it (done files are skipped)."""
+
+    model: str
+    action: str
+    in_dir: str
+    out_dir: str
+    params: dict[str, Any]
+    recursive: bool = False
+    fmt: str | None = None
+    resume: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "batch", "model": self.model, "action": self.action,
+                "in_dir": self.in_dir, "out_dir": self.out_dir, "params": self.params,
+                "recursive": self.recursive, "fmt": self.fmt}
+
+    @classmethod
+    def from_json(cls, spec: dict[str, Any], resume: bool = True) -> BatchSpec:
+        return cls(spec["model"], spec["action"], spec["in_dir"], spec["out_dir"],
+                   dict(spec.get("params", {})), bool(spec.get("recursive")), spec.get("fmt"),
+                   resume)
+
+
+def batch_job(cache: ModelCache, spec: BatchSpec) -> Job:
+    """Drives ``BatchRunner.run()``; "stop after current item" finishes the file in hand."""
+
+    def work(job: Job) -> Generator[Progress, None, Any]:
+        from ganstudio.core.batch import BatchOptions, BatchRunner
+
+        model = cache.get(spec.model)
+        action = cache.registry.action_for(spec.action, model.capabilities, model.variant_id)
+        options = BatchOptions(recursive=spec.recursive, fmt=spec.fmt, resume=spec.resume)
+        runner = BatchRunner(action, model, spec.in_dir, spec.out_dir, spec.params, options)
+        job.on_stop_after_item = runner.stop_after_current  # type: ignore[attr-defined]
+        if job.stop_after_item:
+            runner.stop_after_current()
+        report = yield from runner.run()
+        return report
+
+    title = f"Batch {spec.action} → {Path(spec.out_dir).name}"
+    return Job(title, work, lane=BACKGROUND, kind="batch", spec=spec.to_json())

@@ -1,0 +1,126 @@
+"""Model browser → action panel → live preview → Apply → Edit again; image→image."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageOps
+from PySide6.QtCore import Qt
+
+from ganstudio.core.registry import PluginInfo
+from ganstudio.core.specs import Action, ActionResult, FloatParam, SeedParam
+from ganstudio.gui.panels.params import ParamEditor
+
+
+def pick_model(qtbot, window, path) -> None:
+    """Click the model file in the browser and wait until the worker has loaded it."""
+    item = window.models.item_for(path)
+    assert item is not None, "the browser lists the model in the user's models folder"
+    rect = window.models.tree.visualItemRect(item)
+    qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.center())
+    qtbot.waitUntil(lambda: window.cache.loaded(path) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+
+
+def editor(window, name: str) -> ParamEditor:
+    return window.actions_panel.form.editors[name]
+
+
+def test_browser_lists_plugins_variants_and_model_files(window, home_model) -> None:
+    window.models.refresh()
+    item = window.models.item_for(home_model)
+    assert item is not None
+    assert item.parent().text(0) == "DCGAN" and item.parent().parent().text(0) == "dcgan"
+
+
+def test_slider_previews_apply_commits_layer_and_edit_again_restores(
+        qtbot, window, home_model) -> None:
+    window.models.refresh()
+    pick_model(qtbot, window, home_model)
+    panel = window.actions_panel
+    assert panel.current_action.id == "generate"
+    seed = editor(window, "seed")
+    assert seed.dice is not None  # SeedParam gets a dice button
+    trunc = editor(window, "truncation")
+    assert trunc.slider is not None  # FloatParam gets a slider and a spin box
+    trunc.slider.setValue(trunc.slider.value() - 4)  # as a drag would
+    qtbot.waitUntil(lambda: window.canvas.has_preview, timeout=20000)
+    seed.editor.setValue(42)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.document) == 1, timeout=20000)
+    layer = window.document.layer(0)
+    assert layer.provenance["action"] == "generate"
+    assert layer.provenance["params"]["seed"] == 42
+    assert layer.provenance["model"]["sha256"]
+    assert "z" in layer.latents
+    assert layer.size == (32, 32)
+    assert not window.canvas.has_preview
+    wanted = dict(panel.values())
+    # change everything, then Edit again brings it all back
+    seed.editor.setValue(7)
+    trunc.editor.setValue(0.3)
+    qtbot.mouseClick(window.layers.again, Qt.MouseButton.LeftButton)
+    assert panel.values() == wanted
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+    window.document_undo()  # one Apply is one undo step
+    assert len(window.document) == 0
+
+
+def test_dice_picks_a_new_seed(qtbot, window, home_model) -> None:
+    window.models.refresh()
+    pick_model(qtbot, window, home_model)
+    seed = editor(window, "seed")
+    seen = set()
+    for _ in range(3):
+        qtbot.mouseClick(seed.dice, Qt.MouseButton.LeftButton)
+        seen.add(seed.value())
+    assert len(seen) > 1
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+
+
+def test_dragging_runs_only_the_newest_request(qtbot, window, home_model) -> None:
+    window.models.refresh()
+    pick_model(qtbot, window, home_model)
+    ran: list[int] = []
+    window.runner.job_finished.connect(
+        lambda job: ran.append(1) if job.kind == "action" and job.status.value == "done" else None)
+    seed = editor(window, "seed")
+    for value in range(100, 140):  # 40 edits arrive faster than previews finish
+        seed.editor.setValue(value)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+    qtbot.wait(50)  # let the last finished signal be delivered
+    assert 1 <= len(ran) < 40
+    shown = window.controller._last_preview
+    assert shown is not None and shown[1].params["seed"] == 139
+
+
+def test_image_to_image_action_applies_to_the_selection(qtbot, window, home_model, registry) -> None:
+    def invert(model, params, inputs):
+        return ActionResult([ImageOps.invert(inputs["image"].convert("RGB"))])
+
+    action = Action("invert-test", "Invert (test)", invert, params=(SeedParam("seed", 0),),
+                    requires=frozenset({"sample"}), input_kind="image")
+    if "gui-test" not in registry.plugins:
+        registry.add_plugin(PluginInfo("gui-test", "test", "here"))
+        registry.add("actions", "gui-test", action)
+    window.add_image(Image.new("RGB", (40, 40), (10, 20, 30)), "photo")
+    window.models.refresh()
+    pick_model(qtbot, window, home_model)
+    assert window.actions_panel.select_action("invert-test")
+    window.canvas.set_selection((5, 6, 25, 16))
+    qtbot.mouseClick(window.actions_panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.document) == 2, timeout=20000)
+    top = window.document.layer(1)
+    assert top.offset == (5, 6) and top.size == (20, 10)
+    assert top.image.getpixel((0, 0)) == (245, 235, 225, 255)
+    assert top.provenance["action"] == "invert-test"
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+
+
+def test_float_param_editor_slider_and_spin_box_agree(qtbot) -> None:
+    ed = ParamEditor(FloatParam("strength", 0.5, min=0.0, max=2.0, step=0.1))
+    qtbot.addWidget(ed)
+    ed.slider.setValue(15)
+    assert abs(ed.value() - 1.5) < 1e-9
+    ed.set_value(0.2)
+    assert ed.slider.value() == 2
