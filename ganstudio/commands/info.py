@@ -76,11 +76,12 @@ def _image_info(path: Path, as_json: bool) -> int:
     if as_json:
         print(json.dumps(prov, indent=2, sort_keys=True))
         return 0
-    model = prov.get("model") or {}
+    model = prov.get("model")
     print(f"{path.name}: made by GAN Studio {prov.get('app_version', '')}".rstrip())
     print(f"  action: {prov.get('action')}")
-    print(f"  model: {model.get('file')} (variant {model.get('variant')}, "
-          f"sha256 {str(model.get('sha256'))[:16]}…)")
+    if model:
+        print(f"  model: {model.get('file')} (variant {model.get('variant')}, "
+              f"sha256 {str(model.get('sha256'))[:16]}…)")
     for k, v in (prov.get("params") or {}).items():
         print(f"  {k} = {v}")
     return 0

@@ -13,15 +13,24 @@ from ganstudio.errors import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "run", help="run an editor action (generate, interpolate, …) and save the result",
+        "run",
+        help="run an editor action (generate, interpolate, …) and save the result",
         description="Run ACTION with a model file and write the result.  Several images are "
         "saved as a grid (or a strip); an -o ending in .gif saves an animation.  The "
         "image records how it was made ('ganstudio info IMAGE').",
     )
     p.add_argument("action", help="action id, e.g. generate, interpolate")
-    p.add_argument("--model", required=True, help="model file (.safetensors)")
-    p.add_argument("--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
-                   help="action parameter (repeatable); --list-params shows them")
+    p.add_argument(
+        "--model", help="model file (.safetensors); not needed by actions that use no model"
+    )
+    p.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="action parameter (repeatable); --list-params shows them",
+    )
     p.add_argument("--input", help="input image for image→image actions")
     p.add_argument("-o", "--output", help="output image (.png, .jpg, .webp, .gif)")
     p.add_argument("--list-params", action="store_true", help="show the action's parameters")
@@ -38,8 +47,20 @@ def run(args: argparse.Namespace) -> int:
     reg = registry(args)
     if args.output and Path(args.output).suffix.lower() not in WRITABLE_FORMATS:
         raise UserError(f"-o {args.output}: use one of {', '.join(sorted(WRITABLE_FORMATS))}")
-    model = load_model(args.model, reg, pick_device(args.device))
-    action = reg.action_for(args.action, model.capabilities, model.variant_id)
+    if args.model:
+        model = load_model(args.model, reg, pick_device(args.device))
+        action = reg.action_for(args.action, model.capabilities, model.variant_id)
+    else:
+        model = None
+        candidates = [
+            a
+            for a in reg.specs("actions")
+            if args.action in (a.id, f"{reg.plugin_of('actions', a)}:{a.id}")
+        ]
+        modelless = [a for a in candidates if not a.requires]
+        if candidates and not modelless:
+            raise UserError(f"action {args.action!r} needs --model")
+        action = modelless[0] if len(modelless) == 1 else reg.action(args.action)
     params = action.params_for(model)
     if args.list_params:
         for p in params:

@@ -30,13 +30,13 @@ class ActionOutput:
 
 
 def provenance(
-    model: LoadedModel, action: Action, params: Mapping[str, Any], info: Mapping[str, Any]
+    model: LoadedModel | None, action: Action, params: Mapping[str, Any], info: Mapping[str, Any]
 ) -> dict[str, Any]:
     """How an image was made: enough to make it again or reopen it with its sliders."""
     return {
         "app": "GAN Studio",
         "app_version": __version__,
-        "model": {
+        "model": None if model is None else {
             "file": model.path.name if model.path else None,
             "sha256": model.sha256,
             "variant": model.variant_id,
@@ -50,7 +50,7 @@ def provenance(
 
 def iterate_action(
     action: Action,
-    model: LoadedModel,
+    model: LoadedModel | None,
     values: Mapping[str, Any],
     inputs: Mapping[str, Any] | None = None,
 ) -> Generator[Progress, None, ActionOutput]:
@@ -70,7 +70,7 @@ def iterate_action(
 
 def run_action(
     action: Action,
-    model: LoadedModel,
+    model: LoadedModel | None,
     values: Mapping[str, Any],
     inputs: Mapping[str, Any] | None = None,
     on_progress: Callable[[Progress], None] | None = None,

@@ -14,6 +14,7 @@ Run folder: ``config.json``, ``checkpoints/`` (``step_N.safetensors`` +
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import logging
 import os
@@ -120,14 +121,26 @@ class InfiniteSampler(Sampler[int]):
 
 @torch.no_grad()
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
-    for pe, p in zip(ema.parameters(), model.parameters(), strict=True):
-        pe.lerp_(p.detach(), 1.0 - decay)
+    """ema ← decay·ema + (1−decay)·model, in one fused call; buffers are copied."""
+    ema_params = list(ema.parameters())
+    params = [p.detach() for p in model.parameters()]
+    if ema_params:
+        torch._foreach_lerp_(ema_params, params, 1.0 - decay)
     for be, b in zip(ema.buffers(), model.buffers(), strict=True):
         be.copy_(b)
 
 
 def _unwrap(module: torch.nn.Module) -> torch.nn.Module:
     return module.module if isinstance(module, torch.nn.parallel.DistributedDataParallel) else module
+
+
+# BatchNorm statistics stay per process (as in the reference GAN trainers): syncing
+# them on every forward breaks the in-place updates of alternating D/G steps.
+_NO_BUFFER_SYNC = (
+    {"forward_sync_buffers": False}
+    if "forward_sync_buffers" in inspect.signature(torch.nn.parallel.DistributedDataParallel).parameters
+    else {"broadcast_buffers": False}
+)
 
 
 def distributed_env() -> tuple[int, int]:
@@ -165,6 +178,7 @@ class Trainer:
         self.data_spec = data_spec
         self.resume = resume
         self._cancel = False
+        self.models: dict[str, torch.nn.Module] = {}
         self._listeners: list[Callable[[TrainEvent], None]] = []
         self.rank, self.world = distributed_env()
         if self.rank == 0 and not resume:
@@ -177,6 +191,15 @@ class Trainer:
     def cancel(self) -> None:
         """Stop after the current step, with a checkpoint."""
         self._cancel = True
+
+    def run_to_end(self) -> TrainSummary:
+        """Drive :meth:`run` without looking at the events (scripts, tests)."""
+        gen = self.run()
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
 
     @property
     def checkpoint_dir(self) -> Path:
@@ -203,13 +226,14 @@ class Trainer:
         resume_state: dict[str, Any] | None = None
         if self.resume:
             start_step, resume_state = self._load_resume(models)
+        self.models = models  # unwrapped modules by role, for callers after the run
         train_models = dict(models)
         if self.world > 1:
             for role, m in models.items():
                 if role != "G_ema" and any(p.requires_grad for p in m.parameters()):
                     train_models[role] = torch.nn.parallel.DistributedDataParallel(
                         m, device_ids=[device.index] if device.type == "cuda" else None,
-                        broadcast_buffers=False,
+                        **_NO_BUFFER_SYNC,
                     )
         ctx = RoutineContext(device, precision, self.rank, self.world, opts.batch_size,
                              tuple(getattr(self.dataset, "label_names", ()) or ()))

@@ -27,8 +27,12 @@ def detect(path: Any, state: Any) -> bool:
     convs = _convs(state)
     if len(convs) < 4:
         return False
-    first = state[convs[0]]
-    return tuple(first.shape[2:]) == (4, 4) and first.shape[0] > first.shape[1]  # ConvT: (in, out)
+    first, last = state[convs[0]], state[convs[-1]]
+    bn = state.get("main.1.running_mean")
+    # a transposed conv stores (in, out, k, k): the batchnorm after it has `out` entries
+    # (the examples' discriminator has no batchnorm at main.1)
+    return (tuple(first.shape[2:]) == (4, 4) and bn is not None
+            and bn.numel() == first.shape[1] and last.shape[1] in (1, 3))
 
 
 def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> ImportedModel:

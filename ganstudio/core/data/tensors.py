@@ -82,3 +82,8 @@ class ImageFolderDataset(Dataset[dict[str, torch.Tensor]]):
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         return {"image": pil_to_tensor(self.folder[index])}  # (3, H, W)
+
+    @property
+    def skipped(self) -> list[tuple[os.PathLike[str], str]]:
+        """Files that could not be decoded, with the reason (for the run log)."""
+        return list(self.folder.skipped)

@@ -1,0 +1,64 @@
+"""Typed params and config overrides: what the CLI's --param and --set accept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ganstudio.core.specs import (
+    BoolParam,
+    ChoiceParam,
+    ConfigError,
+    FloatParam,
+    IntParam,
+    ParamError,
+    SeedParam,
+    apply_overrides,
+    parse_params,
+)
+
+PARAMS = (SeedParam("seed", 0), IntParam("count", 1, min=1, max=16),
+          FloatParam("psi", 1.0, min=0.0, max=1.0), ChoiceParam("mode", "a", choices=("a", "b")),
+          BoolParam("flip", False))
+
+
+def test_parse_fills_defaults_and_types() -> None:
+    values = parse_params(PARAMS, ["count=4", "psi=0.5", "flip=yes", "mode=b"])
+    assert values == {"seed": 0, "count": 4, "psi": 0.5, "mode": "b", "flip": True}
+
+
+@pytest.mark.parametrize(("pair", "message"), [
+    ("count=0", "out of range"), ("count=2.5", "expected an integer"), ("psi=nan", "out of range"),
+    ("mode=c", "not one of: a, b"), ("flip=maybe", "true/false"), ("nope=1", "unknown parameter 'nope'"),
+    ("count", "expected name=value"), ("seed=-1", "out of range"),
+])
+def test_bad_params_are_one_line_errors(pair: str, message: str) -> None:
+    with pytest.raises(ParamError, match=message):
+        parse_params(PARAMS, [pair])
+
+
+@dataclass
+class Cfg:
+    resolution: int = 64
+    lr: float = 2e-4
+    amp: bool = False
+    sizes: tuple[int, ...] = (1, 2)
+
+    def validate(self) -> None:
+        if self.resolution < 8:
+            raise ValueError("resolution too small")
+
+
+def test_overrides_coerce_by_field_type() -> None:
+    cfg = apply_overrides(Cfg(), {"resolution": "32", "lr": "1e-3", "amp": "true", "sizes": "4,8"})
+    assert cfg == Cfg(32, 1e-3, True, (4, 8))
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("nope", "1", "unknown config key 'nope'"), ("resolution", "big", "cannot read 'big' as int"),
+    ("resolution", "4", "resolution too small"),
+])
+def test_bad_overrides(key: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        apply_overrides(Cfg(), {key: value})
