@@ -301,6 +301,12 @@ class BatchRunner:
     or ``batch-report.rank-I.json`` for a shard).  The model runs in the
     thread that drives the generator.  Closing the generator stops the
     reader and writer threads before it returns.
+
+    Each progress event carries ``data = {"file", "output", "status"}``
+    (status ``done`` / ``skipped`` / ``failed``, plus ``reason`` when failed);
+    ``step``/``total`` count this shard's files.  Folder and option mistakes
+    raise :class:`BatchError` (a ``UserError``) from the constructor, or from
+    the first ``next()`` when the folder holds no matching image.
     """
 
     def __init__(
