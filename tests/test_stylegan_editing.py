@@ -198,8 +198,8 @@ def test_keep_fixed_makes_the_edit_orthogonal_to_the_fixed_direction():
     dirs = {"smile": smile, "age": age}
     free = editing_attr().edit_ws(ws, dirs, {"smile": 2.0})
     kept = editing_attr().edit_ws(ws, dirs, {"smile": 2.0}, keep_fixed=["age"])
-    assert abs(float(((free - ws)[0, 0] @ age))) > 1e-3
-    assert float(((kept - ws)[0, 0] @ age)) == pytest.approx(0.0, abs=1e-5)
+    assert abs(float((free - ws)[0, 0] @ age)) > 1e-3
+    assert float((kept - ws)[0, 0] @ age) == pytest.approx(0.0, abs=1e-5)
     assert _cos((kept - ws)[0, 0], smile) > 0.5  # still a smile edit
 
 

@@ -14,7 +14,7 @@ from ganstudio.core.specs import ActionResult, ParamError
 
 from . import slider_name
 from .directions import condition
-from .wspace import as_ws, broadcast, layer_mask, render, w_for_seeds
+from .wspace import as_ws, broadcast, layer_groups, layer_mask, render, w_for_seeds
 
 
 def read_latent(value: Any) -> np.ndarray | None:
@@ -43,6 +43,7 @@ def read_latent(value: Any) -> np.ndarray | None:
 def edit_ws(
     ws: Tensor, directions: Mapping[str, Tensor], amounts: Mapping[str, float],
     keep_fixed: list[str] = (), layers: str = "all",
+    groups: dict[str, list[int]] | None = None,
 ) -> Tensor:
     """ws + Σ amount·direction on the chosen W+ entries, each direction conditioned so the
     ``keep_fixed`` attributes do not move.  ws: (B, num_ws, w_dim)."""
@@ -51,7 +52,7 @@ def edit_ws(
     for name, amount in amounts.items():
         if amount and name not in keep_fixed:
             delta += amount * condition(directions[name].to(ws), fixed)
-    mask = layer_mask(ws.shape[1], layers).to(ws)  # (num_ws,)
+    mask = layer_mask(ws.shape[1], layers, groups).to(ws)  # (num_ws,)
     return ws + mask[None, :, None] * delta  # (B, num_ws, w_dim)
 
 
@@ -71,7 +72,7 @@ def edit_attributes(model: Any, params: dict[str, Any], inputs: Any = None) -> A
     else:
         ws = broadcast(w_for_seeds(G, [params["seed"]], params["truncation"]), num_ws)
     amounts = {n: float(params.get(slider_name(n), 0.0)) for n in directions}
-    edited = edit_ws(ws, directions, amounts, keep, params.get("layers", "all"))
+    edited = edit_ws(ws, directions, amounts, keep, params.get("layers", "all"), layer_groups(G))
     moved = [f"{n}={a:+g}" for n, a in amounts.items() if a]
     return ActionResult(
         render(G, edited), layout="grid",

@@ -54,12 +54,28 @@ def broadcast(w: Tensor, num_ws: int) -> Tensor:
     return w.unsqueeze(1).repeat(1, num_ws, 1)
 
 
-def layer_mask(num_ws: int, which: str) -> Tensor:
-    """(num_ws,) float mask of the W+ entries a coarse/middle/fine edit touches."""
-    bounds = {"all": (0, num_ws), "coarse": (0, 4), "middle": (4, 8), "fine": (8, num_ws)}
-    lo, hi = bounds[which]
+def layer_groups(G: Any) -> dict[str, list[int]]:
+    """W+ indices of the coarse / middle / fine styles: the generator's own split
+    (``G.layer_groups()``) when it has one, else the paper's 0-3 / 4-7 / 8+."""
+    own = getattr(G, "layer_groups", None)
+    if callable(own):
+        return {k: list(v) for k, v in own().items()}
+    n = int(G.num_ws)
+    return {"coarse": list(range(min(4, n))), "middle": list(range(min(4, n), min(8, n))),
+            "fine": list(range(min(8, n), n))}
+
+
+def layer_mask(num_ws: int, which: str, groups: dict[str, list[int]] | None = None) -> Tensor:
+    """(num_ws,) float mask of the W+ entries an edit of ``which`` styles touches."""
     mask = torch.zeros(num_ws)
-    mask[min(lo, num_ws):min(hi, num_ws)] = 1.0
+    if which == "all":
+        mask[:] = 1.0
+    else:
+        index = (groups or {}).get(which)
+        if index is None:
+            index = {"coarse": range(0, 4), "middle": range(4, 8),
+                     "fine": range(8, num_ws)}[which]
+        mask[[i for i in index if i < num_ws]] = 1.0
     return mask
 
 
