@@ -1,0 +1,175 @@
+"""generate, interpolate and style-mix for StyleGAN2 models (all through W+)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ganstudio.core.specs import ActionResult, ParamError
+
+from .networks import as_ws, latent
+
+
+def _G(model: Any) -> Any:
+    return model.generator.eval()
+
+
+@torch.no_grad()
+def _synth(model: Any, ws: Tensor) -> Tensor:
+    """W+ (N, num_ws, w_dim) → images (N, C, H, W) on the CPU, with the stored noise."""
+    return _G(model).synthesis(ws.to(model.device), noise_mode="const").float().cpu()
+
+
+@torch.no_grad()
+def seeds_to_ws(model: Any, seeds: list[int], psi: float) -> tuple[Tensor, Tensor]:
+    """(z (N, z_dim), truncated W+ (N, num_ws, w_dim)) for one seed per image."""
+    G = _G(model)
+    z = latent(len(seeds), G.z_dim, seeds=seeds)
+    w = G.mapping(z.to(model.device))  # (N, w_dim)
+    ws = G.truncate(w.unsqueeze(1).repeat(1, G.num_ws, 1), psi)
+    return z, ws.float().cpu()
+
+
+def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
+    seeds = [params["seed"] + i for i in range(params["count"])]
+    z, ws = seeds_to_ws(model, seeds, params["truncation"])
+    return ActionResult(_synth(model, ws), layout="grid",
+                        latents={"z": z.numpy(), "ws": ws.numpy()}, info={"seeds": seeds})
+
+
+def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+    """Spherical interpolation: stays on the shell where Gaussian z live."""
+    a_n, b_n = F.normalize(a, dim=-1), F.normalize(b, dim=-1)
+    omega = torch.acos((a_n * b_n).sum(-1, keepdim=True).clamp(-1 + 1e-7, 1 - 1e-7))
+    so = torch.sin(omega)
+    return (torch.sin((1 - t) * omega) / so) * a + (torch.sin(t * omega) / so) * b
+
+
+@torch.no_grad()
+def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
+    G = _G(model)
+    seeds = [params["seed_a"], params["seed_b"]]
+    t = torch.linspace(0, 1, params["frames"]).unsqueeze(1)  # (F, 1)
+    za, zb = latent(2, G.z_dim, seeds=seeds)
+    if params["mode"] == "slerp-z":
+        z = slerp(za.expand(len(t), -1), zb.expand(len(t), -1), t)
+        w = G.mapping(z.to(model.device)).cpu()  # (F, w_dim)
+    else:
+        wa, wb = G.mapping(torch.stack([za, zb]).to(model.device)).cpu()
+        w = torch.lerp(wa.expand(len(t), -1), wb.expand(len(t), -1), t)
+    ws = G.truncate(w.unsqueeze(1).repeat(1, G.num_ws, 1).to(model.device),
+                    params["truncation"]).float().cpu()
+    return ActionResult(_synth(model, ws), layout="strip", latents={"ws": ws.numpy()},
+                        info={"seeds": seeds, "mode": params["mode"]})
+
+
+# --------------------------------------------------------------------------- style mixing
+
+
+def _latent_of(value: Any) -> Any:
+    """The W/W+ array a source carries: a dict of latents, a layer, an array, or a .npy path."""
+    if isinstance(value, Mapping):
+        for key in ("ws", "w"):
+            if key in value:
+                return value[key]
+        if "latents" in value:
+            return _latent_of(value["latents"])
+        raise ParamError("the source layer carries no W latent (ws or w)")
+    if hasattr(value, "latents"):
+        return _latent_of(value.latents)
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        if not path.lower().endswith((".npy", ".npz")):
+            raise ParamError(f"{path}: expected a .npy/.npz latent saved from a generated layer")
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ParamError(f"{path}: cannot read a latent: {exc}") from None
+        return _latent_of(dict(data)) if isinstance(data, np.lib.npyio.NpzFile) else data
+    return value
+
+
+def _source_ws(model: Any, value: Any, seed: int, psi: float) -> Tensor:
+    """One W+ (1, num_ws, w_dim): from the source layer when given, else from the seed."""
+    G = _G(model)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return seeds_to_ws(model, [seed], psi)[1]
+    try:
+        ws = as_ws(_latent_of(value), G.num_ws, G.w_dim)
+    except (ValueError, TypeError) as exc:
+        raise ParamError(f"style-mix source: {exc}") from None
+    return ws[:1]
+
+
+def crossover(G: Any, params: Mapping[str, Any]) -> list[int]:
+    """The W+ indices that come from source B."""
+    if params["styles"] == "range":
+        lo, hi = sorted((params["layer_from"], params["layer_to"]))
+        idx = [i for i in range(lo, hi + 1) if i < G.num_ws]
+        if not idx:
+            raise ParamError(f"layer range {lo}–{hi} is outside this model's 0–{G.num_ws - 1}")
+        return idx
+    idx = G.layer_groups()[params["styles"]]
+    if not idx:
+        raise ParamError(f"this {G.resolution} px model has no {params['styles']} styles")
+    return idx
+
+
+def mix(ws_a: Tensor, ws_b: Tensor, indices: list[int]) -> Tensor:
+    """W+ of A with the entries ``indices`` taken from B (broadcast over the batch)."""
+    n = max(len(ws_a), len(ws_b))
+    out = ws_a.expand(n, -1, -1).clone()
+    out[:, indices] = ws_b[:, indices].to(out.dtype).expand(n, -1, -1)
+    return out
+
+
+def _seed_list(text: str, start: int, n: int) -> list[int]:
+    if not text.strip():
+        return [start + i for i in range(n)]
+    try:
+        return [int(s) for s in text.replace(";", ",").split(",") if s.strip()]
+    except ValueError:
+        raise ParamError(f"expected comma-separated seeds, got {text!r}") from None
+
+
+def _grid_image(corner: Tensor, tops: Tensor, lefts: Tensor, cells: Tensor, pad: int = 2) -> Tensor:
+    """The paper's figure as one (1, C, H', W') image: sources on top, destinations on the left."""
+    rows, cols = len(lefts), len(tops)
+    c, h, w = cells.shape[1:]
+    grid = torch.full((c, (rows + 1) * (h + pad) + pad, (cols + 1) * (w + pad) + pad), -0.8)
+    tiles = [[corner] + list(tops)] + [[lefts[r]] + list(cells[r * cols:(r + 1) * cols])
+                                       for r in range(rows)]
+    for r, row in enumerate(tiles):
+        for k, tile in enumerate(row):
+            y, x = pad + r * (h + pad), pad + k * (w + pad)
+            grid[:, y:y + h, x:x + w] = tile
+    return grid[None]
+
+
+def style_mix(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
+    G = _G(model)
+    idx = crossover(G, params)
+    psi = params["truncation"]
+    if params["grid"]:
+        n = params["grid_size"]
+        rows = _seed_list(params["rows"], params["seed_a"], n)
+        cols = _seed_list(params["columns"], params["seed_b"], n)
+        ws_rows = seeds_to_ws(model, rows, psi)[1]  # (R, num_ws, w_dim)
+        ws_cols = seeds_to_ws(model, cols, psi)[1]  # (K, num_ws, w_dim)
+        mixed = torch.cat([mix(ws_rows[r:r + 1], ws_cols, idx) for r in range(len(rows))])
+        imgs = _synth(model, torch.cat([ws_rows, ws_cols, mixed]))
+        left, top, cells = imgs[:len(rows)], imgs[len(rows):len(rows) + len(cols)], imgs[len(rows) + len(cols):]
+        grid = _grid_image(torch.full_like(left[0], -0.8), top, left, cells)
+        return ActionResult(grid, layout="grid", latents={"ws": mixed.numpy()},
+                            info={"rows": rows, "columns": cols, "layers_from_b": idx})
+    ws_a = _source_ws(model, params["source_a"], params["seed_a"], psi)
+    ws_b = _source_ws(model, params["source_b"], params["seed_b"], psi)
+    ws = mix(ws_a, ws_b, idx)
+    return ActionResult(_synth(model, ws), layout="grid", latents={"ws": ws.numpy()},
+                        info={"layers_from_b": idx})

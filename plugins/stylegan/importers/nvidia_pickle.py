@@ -1,0 +1,229 @@
+"""Import NVIDIA network pickles (stylegan2-ada-pytorch / stylegan3, StyleGAN2 configs).
+
+Those ``.pkl`` files carry the *source code* of their modules and rebuild
+them through ``torch_utils.persistence``: an ordinary unpickle imports and
+runs that code.  We never do.  :class:`RestrictedUnpickler` resolves only a
+short list of data constructors (tensors, storages, ``OrderedDict``, numpy
+arrays) and turns everything else — the persistent modules included — into
+inert :class:`Captured` objects that just keep the state they were given;
+no embedded source is compiled or executed.  The parameters of ``G_ema``
+are then read from the captured tree by their official names
+(``mapping.fc0.weight``, ``synthesis.b4.const``, ``synthesis.b8.conv0.affine.weight`` …).
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import math
+import os
+import pickle
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ganstudio.core.specs import ImportedModel
+
+from ..config import StyleGAN2Config
+from .rosinality import infer_channels
+
+#: modules whose names in a pickle mean "run this": refused outright with a clear error
+_FORBIDDEN_MODULES = ("builtins", "os", "posix", "nt", "subprocess", "sys", "importlib",
+                      "runpy", "shutil", "socket", "pickle", "marshal", "types", "code")
+
+
+class Captured(dict):
+    """An inert stand-in for any object the pickle names: records, never runs.
+
+    A dict subclass so that pickled dict subclasses (``dnnlib.EasyDict``) can
+    fill it; ``state`` holds what ``__setstate__`` (BUILD) received.
+    """
+
+    _qualname = "?"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.args, self.state = args, {}
+
+    def __setstate__(self, state: Any) -> None:
+        if isinstance(state, tuple) and len(state) == 2:  # (dict, slots)
+            state = {**(state[0] or {}), **(state[1] or {})}
+        self.state = state if isinstance(state, dict) else {"value": state}
+
+    def __reduce__(self) -> Any:  # never re-pickled by accident
+        raise TypeError("a captured object cannot be pickled")
+
+
+def _captured_class(module: str, name: str) -> type[Captured]:
+    return type(f"Captured[{module}.{name}]", (Captured,), {"_qualname": f"{module}.{name}"})
+
+
+class PersistentModule(Captured):
+    """What ``torch_utils.persistence._reconstruct_persistent_obj(meta)`` would rebuild."""
+
+    def __init__(self, meta: Any = None) -> None:
+        super().__init__()
+        meta = meta if isinstance(meta, Mapping) else {}
+        self.class_name = str(meta.get("class_name", "?"))
+        self._qualname = f"persistent:{self.class_name}"
+        state = meta.get("state")
+        self.state = state if isinstance(state, dict) else {}
+
+
+def _storage_from_bytes(data: bytes) -> Any:
+    """Storages pickled outside torch.save are nested legacy torch.save bytes."""
+    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+
+
+def _rebuild_parameter(data: Any, requires_grad: Any = False, hooks: Any = None,
+                       state: Any = None) -> Any:
+    return data  # the tensor is all we need; no hooks, no state
+
+
+def _reconstructor(cls: Any, base: Any, state: Any = None) -> Any:
+    if isinstance(cls, type) and issubclass(cls, Captured):
+        return cls()
+    raise pickle.UnpicklingError("copyreg._reconstructor of a non-captured class")
+
+
+_ALLOWED: dict[tuple[str, str], Any] = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("torch._utils", "_rebuild_tensor_v2"): torch._utils._rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
+    ("torch.storage", "_load_from_bytes"): _storage_from_bytes,
+    ("torch", "Size"): torch.Size,
+    ("copyreg", "_reconstructor"): _reconstructor,
+    ("torch_utils.persistence", "_reconstruct_persistent_obj"): PersistentModule,
+}
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Resolves data constructors only; every other global becomes a :class:`Captured`."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return _ALLOWED[(module, name)]
+        if module.split(".")[0] in _FORBIDDEN_MODULES:
+            raise pickle.UnpicklingError(f"refused: the pickle calls {module}.{name}")
+        if module.startswith("numpy") and name in ("dtype", "ndarray", "_reconstruct", "scalar"):
+            import numpy.core.multiarray as ma  # noqa: F401 - numpy's own safe rebuilders
+
+            import numpy as np
+            return {"dtype": np.dtype, "ndarray": np.ndarray,
+                    "_reconstruct": np.core.multiarray._reconstruct,
+                    "scalar": np.core.multiarray.scalar}[name]
+        return _captured_class(module, name)
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise pickle.UnpicklingError("persistent ids are not expected in a network pickle")
+
+
+def _flatten(obj: Any, prefix: str, out: dict[str, Tensor]) -> None:
+    """Walk a captured module: ``_parameters``, ``_buffers``, then ``_modules`` by name."""
+    state = getattr(obj, "state", None)
+    if not isinstance(state, Mapping):
+        return
+    for group in ("_parameters", "_buffers"):
+        for key, value in (state.get(group) or {}).items():
+            if torch.is_tensor(value):
+                out[prefix + key] = value
+    for key, child in (state.get("_modules") or {}).items():
+        if child is not None:
+            _flatten(child, f"{prefix}{key}.", out)
+
+
+def read_network_pickle(path: str | os.PathLike[str]) -> dict[str, Tensor]:
+    """``G_ema``'s tensors by official name, read without running any pickled code.
+
+    Adds ``mapping.lr_multiplier`` (0-d) when the mapping layers record it.
+    """
+    with open(path, "rb") as f:
+        try:
+            data = RestrictedUnpickler(f).load()
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+            raise ValueError(f"not a readable network pickle: {exc}") from None
+    if not isinstance(data, Mapping) or "G_ema" not in data:
+        raise ValueError("the pickle holds no G_ema network")
+    tensors: dict[str, Tensor] = {}
+    _flatten(data["G_ema"], "", tensors)
+    fc0 = (data["G_ema"].state.get("_modules", {}).get("mapping")
+           if isinstance(data["G_ema"], Captured) else None)
+    fc0 = fc0.state.get("_modules", {}).get("fc0") if isinstance(fc0, Captured) else None
+    gain = fc0.state.get("bias_gain") if isinstance(fc0, Captured) else None
+    if isinstance(gain, (int, float)):
+        tensors["mapping.lr_multiplier"] = torch.tensor(float(gain))
+    return tensors
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def detect(path: Any, state: Any) -> bool:
+    return isinstance(state, Mapping) and "synthesis.b4.const" in state \
+        and "mapping.fc0.weight" in state
+
+
+def _layer(src: str, dst: str, s: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    w = s[f"{src}.weight"]  # (out, in, 3, 3); NVIDIA applies no gain before demodulating
+    fan_in = w.shape[1] * w.shape[2] * w.shape[3]
+    noise = s.get(f"{src}.noise_const")
+    out = {
+        f"{dst}.conv.weight": (w * math.sqrt(fan_in)).unsqueeze(0),
+        f"{dst}.conv.modulation.weight": s[f"{src}.affine.weight"],
+        f"{dst}.conv.modulation.bias": s[f"{src}.affine.bias"],
+        f"{dst}.noise_strength": s.get(f"{src}.noise_strength", torch.zeros(())).reshape(1),
+        f"{dst}.act.bias": s[f"{src}.bias"],
+    }
+    res = noise.shape[-1] if noise is not None else None
+    out[f"{dst}.noise_const"] = (noise.reshape(1, 1, res, res) if noise is not None
+                                 else torch.zeros(1, 1, 1, 1))
+    return out
+
+
+def _torgb(src: str, dst: str, s: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    return {
+        f"{dst}.conv.weight": s[f"{src}.weight"].unsqueeze(0),  # (1, C, in, 1, 1)
+        f"{dst}.conv.modulation.weight": s[f"{src}.affine.weight"],
+        f"{dst}.conv.modulation.bias": s[f"{src}.affine.bias"],
+        f"{dst}.bias": s[f"{src}.bias"].reshape(1, -1, 1, 1),
+    }
+
+
+def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> ImportedModel:
+    if not detect(path, state):
+        raise ValueError("not a StyleGAN2 network pickle (expected mapping.fc0 and synthesis.b4 "
+                         "in G_ema; StyleGAN3 -t/-r configurations are not supported)")
+    s = {k: v.float() for k, v in state.items() if torch.is_tensor(v)}
+    if any(k.startswith("mapping.embed.") for k in s):
+        raise ValueError("conditional (class-labelled) networks are not supported")
+    n_fc = sum(1 for k in s if k.startswith("mapping.fc") and k.endswith(".weight"))
+    z_dim, w_dim = int(s["mapping.fc0.weight"].shape[1]), int(s[f"mapping.fc{n_fc - 1}.weight"].shape[0])
+    blocks = sorted(int(k.split(".")[1][1:]) for k in s
+                    if k.startswith("synthesis.b") and k.endswith(".torgb.weight"))
+    resolution = blocks[-1]
+    chans = {r: int(s[f"synthesis.b{r}.conv1.weight"].shape[0]) for r in blocks}
+    base, c_max = infer_channels(chans)
+    lr_mul = float(s.get("mapping.lr_multiplier", torch.tensor(0.01)))
+    config = StyleGAN2Config(resolution=resolution, z_dim=z_dim, w_dim=w_dim, mapping_layers=n_fc,
+                             mapping_lr_mul=lr_mul, channel_base=base, channel_max=c_max,
+                             channels=int(s[f"synthesis.b{resolution}.torgb.weight"].shape[0]))
+    config.validate()
+    out: dict[str, Tensor] = {}
+    for i in range(n_fc):
+        out[f"mapping.fcs.{i}.weight"] = s[f"mapping.fc{i}.weight"]
+        out[f"mapping.fcs.{i}.bias"] = s[f"mapping.fc{i}.bias"]
+    out["synthesis.const"] = s["synthesis.b4.const"].unsqueeze(0)  # (1, C, 4, 4)
+    out.update(_layer("synthesis.b4.conv1", "synthesis.conv1", s))
+    out.update(_torgb("synthesis.b4.torgb", "synthesis.to_rgb1", s))
+    for k, r in enumerate(blocks[1:]):
+        out.update(_layer(f"synthesis.b{r}.conv0", f"synthesis.convs.{2 * k}", s))
+        out.update(_layer(f"synthesis.b{r}.conv1", f"synthesis.convs.{2 * k + 1}", s))
+        out.update(_torgb(f"synthesis.b{r}.torgb", f"synthesis.to_rgbs.{k}", s))
+    out["w_avg"] = s.get("mapping.w_avg", torch.zeros(w_dim))
+    tensors = {f"G_ema.{k}": v.contiguous() for k, v in out.items()}
+    return ImportedModel("stylegan2", config, tensors,
+                         info={"source": "NVIDIA network pickle (StyleGAN2)",
+                               "resolution": resolution})
