@@ -81,7 +81,7 @@ class SRRoutine:
                 fm = sum(F.l1_loss(a.float(), b.float().detach())
                          for a, b in (f.chunk(2) for f in feats)) / len(feats)
                 loss = loss + self.cfg.perceptual_weight * fm
-                out["feature_match"] = float(fm)
+                out["feature_match"] = fm.item()
         p.backward(loss)
         p.step(self.opt_g)
         out["loss_g"] = loss.item()
