@@ -26,7 +26,9 @@ def parse_options(arg: str) -> tuple[str, dict[str, str]]:
 def _open_procedural(arg: str, request: DataRequest) -> Any:
     name, opts = parse_options(arg)
     if name not in PROCEDURAL_SETS:
-        raise ValueError(f"unknown procedural set {name!r} (available: {', '.join(PROCEDURAL_SETS)})")
+        raise ValueError(
+            f"unknown procedural set {name!r} (available: {', '.join(PROCEDURAL_SETS)})"
+        )
     try:
         count = int(opts.get("count", 10000))
         seed = int(opts.get("seed", 0))
@@ -46,13 +48,18 @@ def _open_folder(arg: str, request: DataRequest) -> Any:
 def ganstudio_datasets() -> list[DatasetSource]:
     return [
         DatasetSource(
-            "procedural", "Procedural faces", _open_procedural,
+            "procedural",
+            "Procedural faces",
+            _open_procedural,
             kinds=frozenset({"image", "labels", "paired"}),
             description="procedural:faces[?count=N&seed=S] — deterministic stylised faces "
             "with attribute labels and matching sketches (64 or 128 px and more).",
         ),
         DatasetSource(
-            "folder", "Image folder", _open_folder, kinds=frozenset({"image"}),
+            "folder",
+            "Image folder",
+            _open_folder,
+            kinds=frozenset({"image"}),
             description="folder:PATH or just PATH — your own images, recursive "
             "(jpg/png/webp/bmp/tiff); bad files are skipped and logged.",
             handles_paths=True,

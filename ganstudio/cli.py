@@ -11,10 +11,10 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ganstudio import __version__
-from ganstudio.errors import USER_OS_ERRORS, UserError
+from ganstudio.errors import USER_ERRORS
 
 #: sub-command modules, in the order ``--help`` lists them
 COMMANDS = ("plugins", "train", "run", "info", "import_", "batch", "directions")
@@ -29,8 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, starts the desktop application.",
     )
     parser.add_argument("--version", action="version", version=f"GAN Studio {__version__}")
-    parser.add_argument("--safe-mode", action="store_true",
-                        help="load only the built-in plugins (also GANSTUDIO_SAFE_MODE=1)")
+    parser.add_argument(
+        "--safe-mode",
+        action="store_true",
+        help="load only the built-in plugins (also GANSTUDIO_SAFE_MODE=1)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -44,18 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_gui(argv: Sequence[str], safe_mode: bool) -> int:
-    try:
-        from ganstudio.gui.app import main as gui_main
-    except ImportError as exc:
-        print(f"ganstudio: the desktop application is not available ({exc}); "
-              "see 'ganstudio --help' for the commands", file=sys.stderr)
-        build_parser().print_help()
-        return 0
-    return int(gui_main(list(argv), safe_mode=safe_mode))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, start_gui: Callable[[bool], int] | None = None) -> int:
+    """Run a sub-command; with none, call ``start_gui(safe_mode)`` (or print help)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -66,10 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.root.handlers:  # run logs may be more detailed than the console
         handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
     if args.command is None:
-        return start_gui([], args.safe_mode)
+        if start_gui is None:
+            parser.print_help()
+            return 0
+        return start_gui(args.safe_mode)
     try:
         return int(args.func(args) or 0)
-    except (UserError, *USER_OS_ERRORS) as exc:
+    except USER_ERRORS as exc:
         print(f"ganstudio {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

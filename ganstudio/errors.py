@@ -11,7 +11,12 @@ class UserError(Exception):
     """A mistake the user can fix: shown as one line, never as a traceback."""
 
 
-#: OS errors about the user's own paths are user errors too
-USER_OS_ERRORS: tuple[type[OSError], ...] = (
-    FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+#: what the CLI reports as one line: our own user errors, and OS errors about
+#: the user's own paths
+USER_ERRORS: tuple[type[Exception], ...] = (
+    UserError,
+    FileNotFoundError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
 )

@@ -34,6 +34,7 @@ def ganstudio_variants() -> Iterable[Variant]:
 
     Called once at discovery.  Must not import torch.
     """
+    return ()
 
 
 @hookspec
@@ -42,6 +43,7 @@ def ganstudio_actions() -> Iterable[Action]:
 
     Called once at discovery.  Must not import torch.
     """
+    return ()
 
 
 @hookspec
@@ -50,6 +52,7 @@ def ganstudio_objectives() -> Iterable[Objective]:
 
     Called once at discovery.  Must not import torch.
     """
+    return ()
 
 
 @hookspec
@@ -58,6 +61,7 @@ def ganstudio_datasets() -> Iterable[DatasetSource]:
 
     Called once at discovery.  Must not import torch.
     """
+    return ()
 
 
 @hookspec
@@ -66,3 +70,4 @@ def ganstudio_importers() -> Iterable[Importer]:
 
     Called once at discovery.  Must not import torch.
     """
+    return ()

@@ -137,8 +137,9 @@ def _entry_point_candidates() -> Iterator[Candidate]:
 
 def find_candidates(safe_mode: bool = False) -> Iterator[Candidate]:
     """Every plugin source in priority order (built-ins first)."""
-    yield Candidate("core", "core", "ganstudio.builtin", lambda: importlib.import_module(
-        "ganstudio.builtin"))
+    yield Candidate(
+        "core", "core", "ganstudio.builtin", lambda: importlib.import_module("ganstudio.builtin")
+    )
     yield from _folder_candidates(BUILTIN_PLUGIN_DIR, "built-in")
     if safe_mode:
         return
@@ -181,7 +182,9 @@ def _collect_specs(pm: pluggy.PluginManager, module: Any) -> dict[str, list[Any]
     return found
 
 
-def discover(safe_mode: bool | None = None, candidates: Iterable[Candidate] | None = None) -> Registry:
+def discover(
+    safe_mode: bool | None = None, candidates: Iterable[Candidate] | None = None
+) -> Registry:
     """Load every plugin that can be loaded; report the rest.  Never raises."""
     safe = safe_mode_requested(safe_mode)
     disabled = disabled_plugins()
@@ -210,7 +213,9 @@ def discover(safe_mode: bool | None = None, candidates: Iterable[Candidate] | No
                 raise _PluginError("does not declare GANSTUDIO_API")
             if api not in SUPPORTED_API_VERSIONS:
                 wanted = ", ".join(map(str, sorted(SUPPORTED_API_VERSIONS)))
-                raise _PluginError(f"declares GANSTUDIO_API = {api!r}; this GAN Studio supports {wanted}")
+                raise _PluginError(
+                    f"declares GANSTUDIO_API = {api!r}; this GAN Studio supports {wanted}"
+                )
             pm.register(module, name=cand.name)
             try:
                 pm.check_pending()  # a misspelled ganstudio_* hook is an error, not silence

@@ -13,7 +13,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """User config, plugins, models and runs in a temp folder; no plugin path, no safe mode."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("GANSTUDIO_HOME", str(home))

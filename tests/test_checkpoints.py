@@ -15,7 +15,9 @@ from ganstudio.core.checkpoints import CheckpointError
 
 def test_round_trip_keeps_tensors_and_metadata(tmp_path: Path) -> None:
     tensors = {"G.w": torch.randn(3, 4), "directions.smile": torch.randn(8)}
-    path = checkpoints.save_model(tmp_path / "m.safetensors", tensors, {"variant": "dcgan", "config": {"a": 1}})
+    path = checkpoints.save_model(
+        tmp_path / "m.safetensors", tensors, {"variant": "dcgan", "config": {"a": 1}}
+    )
     loaded, meta = checkpoints.load_model_file(path)
     assert torch.equal(loaded["G.w"], tensors["G.w"])
     assert meta["variant"] == "dcgan" and meta["config"] == {"a": 1}
@@ -23,8 +25,12 @@ def test_round_trip_keeps_tensors_and_metadata(tmp_path: Path) -> None:
     assert checkpoints.tensor_names(path) == {"G.w": [3, 4], "directions.smile": [8]}
 
 
-def test_failed_write_leaves_the_old_file_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = checkpoints.save_model(tmp_path / "m.safetensors", {"G.w": torch.ones(2)}, {"variant": "x"})
+def test_failed_write_leaves_the_old_file_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = checkpoints.save_model(
+        tmp_path / "m.safetensors", {"G.w": torch.ones(2)}, {"variant": "x"}
+    )
     before = path.read_bytes()
 
     def explode(*args, **kwargs):
@@ -45,7 +51,9 @@ class _Evil:
         return (os.system, ("touch pwned_marker",))
 
 
-def test_pickled_code_is_refused_and_never_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pickled_code_is_refused_and_never_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     evil = tmp_path / "evil.pth"
     with open(evil, "wb") as fh:
@@ -72,7 +80,9 @@ def test_strict_load_names_the_first_mismatch() -> None:
     with pytest.raises(CheckpointError, match=r"unexpected key '9.weight' \(shape \[4, 4\]\)"):
         checkpoints.load_strict(module, extra, "m [G]")
     wrong = {**good, "0.weight": torch.zeros(5, 2)}
-    with pytest.raises(CheckpointError, match=r"'0.weight' has shape \[5, 2\], the model expects \[3, 2\]"):
+    with pytest.raises(
+        CheckpointError, match=r"'0.weight' has shape \[5, 2\], the model expects \[3, 2\]"
+    ):
         checkpoints.load_strict(module, wrong, "m [G]")
 
 
@@ -92,8 +102,11 @@ def test_non_model_files_are_clear_errors(tmp_path: Path) -> None:
 
 def test_latest_pointer_and_keep_last(tmp_path: Path) -> None:
     for step in (10, 20, 30, 40):
-        ckpt = checkpoints.save_model(tmp_path / f"step_{step:07d}.safetensors",
-                                      {"G.w": torch.full((1,), float(step))}, {"variant": "x"})
+        ckpt = checkpoints.save_model(
+            tmp_path / f"step_{step:07d}.safetensors",
+            {"G.w": torch.full((1,), float(step))},
+            {"variant": "x"},
+        )
         checkpoints.publish_latest(ckpt, keep_last=2)
     names = sorted(p.name for p in tmp_path.glob("*.safetensors"))
     assert names == ["latest.safetensors", "step_0000030.safetensors", "step_0000040.safetensors"]
@@ -102,7 +115,9 @@ def test_latest_pointer_and_keep_last(tmp_path: Path) -> None:
 
 
 def test_add_tensors_keeps_existing_roles(tmp_path: Path) -> None:
-    path = checkpoints.save_model(tmp_path / "m.safetensors", {"G.w": torch.ones(2)}, {"variant": "x"})
+    path = checkpoints.save_model(
+        tmp_path / "m.safetensors", {"G.w": torch.ones(2)}, {"variant": "x"}
+    )
     checkpoints.add_tensors(path, {"directions.smile": torch.ones(3)})
     tensors, meta = checkpoints.load_model_file(path)
     assert set(tensors) == {"G.w", "directions.smile"} and meta["variant"] == "x"

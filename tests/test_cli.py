@@ -25,21 +25,62 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("runs") / "tiny"
-    code = main(["train", "dcgan", "--data", "procedural:faces?count=32", "--out", str(run),
-                 *TINY, "--steps", "3", "--batch-size", "8", "--workers", "0",
-                 "--no-progress", "--device", "cpu"])
+    code = main(
+        [
+            "train",
+            "dcgan",
+            "--data",
+            "procedural:faces?count=32",
+            "--out",
+            str(run),
+            *TINY,
+            "--steps",
+            "3",
+            "--batch-size",
+            "8",
+            "--workers",
+            "0",
+            "--no-progress",
+            "--device",
+            "cpu",
+        ]
+    )
     assert code == 0
     return run / "checkpoints" / "latest.safetensors"
 
 
 def test_train_then_resume(capsys, tmp_path: Path) -> None:
     run = tmp_path / "run"
-    base = ["train", "dcgan", "--data", "procedural:faces?count=16", "--out", str(run),
-            "--batch-size", "8", "--workers", "0", "--no-progress", "--sample-every", "2"]
+    base = [
+        "train",
+        "dcgan",
+        "--data",
+        "procedural:faces?count=16",
+        "--out",
+        str(run),
+        "--batch-size",
+        "8",
+        "--workers",
+        "0",
+        "--no-progress",
+        "--sample-every",
+        "2",
+    ]
     code, out, _ = cli(capsys, *base, *TINY, "--steps", "2")
     assert code == 0 and "done at step 2" in out
-    code, out, _ = cli(capsys, "train", "dcgan", "--out", str(run), "--resume", "--steps", "4",
-                       "--no-progress", "--workers", "0")
+    code, out, _ = cli(
+        capsys,
+        "train",
+        "dcgan",
+        "--out",
+        str(run),
+        "--resume",
+        "--steps",
+        "4",
+        "--no-progress",
+        "--workers",
+        "0",
+    )
     assert code == 0 and "done at step 4" in out
     steps = [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert steps[-1] == 4
@@ -48,16 +89,36 @@ def test_train_then_resume(capsys, tmp_path: Path) -> None:
 
 def test_generate_grid_interpolate_gif_and_info(capsys, model_file: Path, tmp_path: Path) -> None:
     grid = tmp_path / "grid.png"
-    code, _, _ = cli(capsys, "run", "generate", "--model", str(model_file), "--param", "seed=7",
-                     "--param", "count=16", "-o", str(grid))
+    code, _, _ = cli(
+        capsys,
+        "run",
+        "generate",
+        "--model",
+        str(model_file),
+        "--param",
+        "seed=7",
+        "--param",
+        "count=16",
+        "-o",
+        str(grid),
+    )
     assert code == 0
     with Image.open(grid) as im:
         assert im.size == (4 * 32 + 5 * 2, 4 * 32 + 5 * 2)
     code, out, _ = cli(capsys, "info", str(grid))
     assert code == 0 and "action: generate" in out and "seed = 7" in out and "count = 16" in out
     gif = tmp_path / "walk.gif"
-    code, _, _ = cli(capsys, "run", "interpolate", "--model", str(model_file),
-                     "--param", "frames=5", "-o", str(gif))
+    code, _, _ = cli(
+        capsys,
+        "run",
+        "interpolate",
+        "--model",
+        str(model_file),
+        "--param",
+        "frames=5",
+        "-o",
+        str(gif),
+    )
     with Image.open(gif) as im:
         assert code == 0 and im.n_frames == 5
     code, out, _ = cli(capsys, "info", str(model_file))
@@ -67,8 +128,19 @@ def test_generate_grid_interpolate_gif_and_info(capsys, model_file: Path, tmp_pa
 def test_same_seed_same_image(capsys, model_file: Path, tmp_path: Path) -> None:
     """Image i of a batch uses seed + i: the 3rd of a grid equals seed+2 alone."""
     for name, args in (("a.png", ["seed=5", "count=3"]), ("b.png", ["seed=7", "count=1"])):
-        cli(capsys, "run", "generate", "--model", str(model_file), "--param", args[0],
-            "--param", args[1], "-o", str(tmp_path / name))
+        cli(
+            capsys,
+            "run",
+            "generate",
+            "--model",
+            str(model_file),
+            "--param",
+            args[0],
+            "--param",
+            args[1],
+            "-o",
+            str(tmp_path / name),
+        )
     with Image.open(tmp_path / "a.png") as a, Image.open(tmp_path / "b.png") as b:
         third = a.crop((2, 2 + 34, 2 + 32, 2 + 34 + 32))  # 2 columns: row 1, column 0
         assert np.array_equal(np.asarray(third), np.asarray(b))
@@ -80,11 +152,20 @@ class ExamplesGenerator(nn.Module):
     def __init__(self, nz: int = 100, ngf: int = 64, nc: int = 3) -> None:
         super().__init__()
         self.main = nn.Sequential(
-            nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8), nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
-            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh(),
+            nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(ngf * 8),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf * 4),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf * 2),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),
+            nn.Tanh(),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -101,7 +182,9 @@ def test_import_examples_netg_generates_exactly_the_same(capsys, tmp_path: Path)
     ref.eval()
     torch.save(ref.state_dict(), tmp_path / "netG.pth")
     out = tmp_path / "model.safetensors"
-    code, _, err = cli(capsys, "import", "dcgan-examples", str(tmp_path / "netG.pth"), "-o", str(out))
+    code, _, err = cli(
+        capsys, "import", "dcgan-examples", str(tmp_path / "netG.pth"), "-o", str(out)
+    )
     assert code == 0, err
     from ganstudio import plugins
     from ganstudio.core.models import load_model
@@ -111,26 +194,49 @@ def test_import_examples_netg_generates_exactly_the_same(capsys, tmp_path: Path)
     with torch.no_grad():
         assert torch.equal(model.generator(z.view(6, 20)), ref(z))
     # and recognised without naming the format
-    code, _, _ = cli(capsys, "import", str(tmp_path / "netG.pth"), "-o", str(tmp_path / "m2.safetensors"))
+    code, _, _ = cli(
+        capsys, "import", str(tmp_path / "netG.pth"), "-o", str(tmp_path / "m2.safetensors")
+    )
     assert code == 0
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["run", "generate", "--model", "missing.safetensors", "-o", "x.png"], "no such file"),
-    (["train", "nope", "--data", "procedural:faces", "--out", "r"], "unknown variant 'nope'"),
-    (["train", "dcgan", "--data", "procedural:cats", "--out", "r"], "unknown procedural set 'cats'"),
-    (["train", "dcgan", "--data", "/no/such/folder", "--out", "r"], "no such folder"),
-    (["train", "dcgan", "--data", "procedural:faces", "--out", "r", "--set", "resolution=48"],
-     "power of two"),
-    (["train", "dcgan", "--data", "procedural:faces", "--out", "r", "--set", "colour=1"],
-     "unknown config key 'colour'"),
-    (["train", "dcgan", "--data", "procedural:faces", "--out", "r", "--device", "cuda:3"],
-     "device 'cuda:3'"),
-    (["info", "nothing.png"], "no such file"),
-    (["plugins", "disable", "ghost"], "no plugin named 'ghost'"),
-    (["import", "dcgan-examples", "missing.pth", "-o", "x.safetensors"], "no such file"),
-    (["run", "generate", "-o", "x.png"], "needs --model"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "generate", "--model", "missing.safetensors", "-o", "x.png"], "no such file"),
+        (["train", "nope", "--data", "procedural:faces", "--out", "r"], "unknown variant 'nope'"),
+        (
+            ["train", "dcgan", "--data", "procedural:cats", "--out", "r"],
+            "unknown procedural set 'cats'",
+        ),
+        (["train", "dcgan", "--data", "/no/such/folder", "--out", "r"], "no such folder"),
+        (
+            [
+                "train",
+                "dcgan",
+                "--data",
+                "procedural:faces",
+                "--out",
+                "r",
+                "--set",
+                "resolution=48",
+            ],
+            "power of two",
+        ),
+        (
+            ["train", "dcgan", "--data", "procedural:faces", "--out", "r", "--set", "colour=1"],
+            "unknown config key 'colour'",
+        ),
+        (
+            ["train", "dcgan", "--data", "procedural:faces", "--out", "r", "--device", "cuda:3"],
+            "device 'cuda:3'",
+        ),
+        (["info", "nothing.png"], "no such file"),
+        (["plugins", "disable", "ghost"], "no plugin named 'ghost'"),
+        (["import", "dcgan-examples", "missing.pth", "-o", "x.safetensors"], "no such file"),
+        (["run", "generate", "-o", "x.png"], "needs --model"),
+    ],
+)
 def test_user_mistakes_are_one_line(capsys, tmp_path: Path, monkeypatch, args, message) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = cli(capsys, *args)
@@ -141,9 +247,11 @@ def test_user_mistakes_are_one_line(capsys, tmp_path: Path, monkeypatch, args, m
 
 def test_model_specific_mistakes(capsys, model_file: Path, tmp_path: Path) -> None:
     base = ["run", "generate", "--model", str(model_file)]
-    for extra, message in ((["--param", "count=0", "-o", "x.png"], "out of range"),
-                           (["--param", "bogus=1", "-o", "x.png"], "unknown parameter 'bogus'"),
-                           (["-o", str(tmp_path / "x.bmp")], "use one of")):
+    for extra, message in (
+        (["--param", "count=0", "-o", "x.png"], "out of range"),
+        (["--param", "bogus=1", "-o", "x.png"], "unknown parameter 'bogus'"),
+        (["-o", str(tmp_path / "x.bmp")], "use one of"),
+    ):
         code, _, err = cli(capsys, *base, *extra)
         assert code == 2 and message in err, err
     code, _, err = cli(capsys, "run", "super-zoom", "--model", str(model_file), "-o", "x.png")
@@ -154,9 +262,13 @@ def test_model_specific_mistakes(capsys, model_file: Path, tmp_path: Path) -> No
     assert code == 2 and "refused" in err
     # a foreign file that is a plain state dict of some other network
     torch.save(nn.Linear(3, 3).state_dict(), tmp_path / "other.pth")
-    code, _, err = cli(capsys, "import", str(tmp_path / "other.pth"), "-o", str(tmp_path / "o.safetensors"))
+    code, _, err = cli(
+        capsys, "import", str(tmp_path / "other.pth"), "-o", str(tmp_path / "o.safetensors")
+    )
     assert code == 2 and "format not recognised" in err
-    code, _, err = cli(capsys, "run", "generate", "--model", str(tmp_path / "other.pth"), "-o", "x.png")
+    code, _, err = cli(
+        capsys, "run", "generate", "--model", str(tmp_path / "other.pth"), "-o", "x.png"
+    )
     assert code == 2 and "not a .safetensors model file" in err
 
 

@@ -50,9 +50,19 @@ def test_two_process_ddp_keeps_replicas_in_sync(tmp_path: Path) -> None:
     out = tmp_path / "run"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1"}
     subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
-         f"--master_port={_free_port()}", "--master_addr=127.0.0.1", str(script), str(out)],
-        check=True, env=env, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node=2",
+            f"--master_port={_free_port()}",
+            "--master_addr=127.0.0.1",
+            str(script),
+            str(out),
+        ],
+        check=True,
+        env=env,
+        timeout=240,
     )
     r0, r1 = (out / "rank0.txt").read_text(), (out / "rank1.txt").read_text()
     assert r0 == r1  # DDP averaged the gradients: both replicas took identical steps

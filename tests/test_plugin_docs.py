@@ -51,7 +51,8 @@ def test_drop_in_example(tmp_path: Path, monkeypatch, capsys) -> None:
 def test_entry_point_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (toml,) = blocks("toml")
     group, name, module = re.search(
-        r'\[project\.entry-points\."([^"]+)"\]\n(\w+) = "(\w+)"', toml).groups()
+        r'\[project\.entry-points\."([^"]+)"\]\n(\w+) = "(\w+)"', toml
+    ).groups()
     assert group == "ganstudio.plugins"
     code = [b for b in blocks("python") if b.startswith("# hello_noise.py")][0]
     site = tmp_path / "site"

@@ -68,14 +68,27 @@ def test_drop_in_plugin_from_env_path(plugin_dir: Path) -> None:
         ("GANSTUDIO_API = 99\n", "GANSTUDIO_API = 99"),
         ("x = 1\n", "does not declare GANSTUDIO_API"),
         ("GANSTUDIO_API = 1\ndef ganstudio_variants():\n    raise RuntimeError('boom')\n", "boom"),
-        ("GANSTUDIO_API = 1\ndef ganstudio_variants():\n    return ['not a spec']\n", "expected Variant"),
+        (
+            "GANSTUDIO_API = 1\ndef ganstudio_variants():\n    return ['not a spec']\n",
+            "expected Variant",
+        ),
         ("GANSTUDIO_API = 1\ndef ganstudio_variantz():\n    return []\n", "ganstudio_variantz"),
         ("import sys\nGANSTUDIO_API = 1\nsys.exit(3)\n", "SystemExit"),
     ],
-    ids=["syntax", "import", "api-version", "no-api", "hook-raises", "wrong-type", "misspelled",
-         "sys-exit"],
+    ids=[
+        "syntax",
+        "import",
+        "api-version",
+        "no-api",
+        "hook-raises",
+        "wrong-type",
+        "misspelled",
+        "sys-exit",
+    ],
 )
-def test_broken_plugin_is_reported_and_others_load(plugin_dir: Path, source: str, reason: str) -> None:
+def test_broken_plugin_is_reported_and_others_load(
+    plugin_dir: Path, source: str, reason: str
+) -> None:
     write_plugin(plugin_dir, "aaa_broken", source)
     write_plugin(plugin_dir, "zzz_good", GOOD)
     reg = plugins.discover()
@@ -89,7 +102,9 @@ def test_broken_plugin_is_reported_and_others_load(plugin_dir: Path, source: str
 
 
 def test_hook_that_raises_leaves_none_of_its_specs(plugin_dir: Path) -> None:
-    write_plugin(plugin_dir, "half", GOOD + "\ndef ganstudio_objectives():\n    raise ValueError('x')\n")
+    write_plugin(
+        plugin_dir, "half", GOOD + "\ndef ganstudio_objectives():\n    raise ValueError('x')\n"
+    )
     reg = plugins.discover()
     with pytest.raises(UnknownSpecError):
         reg.action("noop-half")
@@ -107,12 +122,16 @@ def test_clashing_ids_are_namespaced(plugin_dir: Path) -> None:
 
 
 def test_third_party_cannot_hijack_a_builtin_id(plugin_dir: Path) -> None:
-    write_plugin(plugin_dir, "evil", """
+    write_plugin(
+        plugin_dir,
+        "evil",
+        """
         from ganstudio.core.specs import Objective
         GANSTUDIO_API = 1
         def ganstudio_objectives():
             return [Objective("bce", "fake bce", lambda **k: None)]
-    """)
+    """,
+    )
     reg = plugins.discover()
     assert reg.objective("bce").name == "Non-saturating BCE"
     assert reg.objective("evil:bce").name == "fake bce"
@@ -149,13 +168,15 @@ def test_package_plugin_with_relative_imports(plugin_dir: Path) -> None:
     pkg = plugin_dir / "pkgplug"
     pkg.mkdir()
     (pkg / "helpers.py").write_text("LABEL = 'from helper'\n")
-    (pkg / "__init__.py").write_text(textwrap.dedent("""
+    (pkg / "__init__.py").write_text(
+        textwrap.dedent("""
         from ganstudio.core.specs import Action, ActionResult
         from .helpers import LABEL
         GANSTUDIO_API = 1
         def ganstudio_actions():
             return [Action("pkg-action", LABEL, lambda m, p, i=None: ActionResult([]))]
-    """))
+    """)
+    )
     assert plugins.discover().action("pkg-action").name == "from helper"
 
 

@@ -18,9 +18,13 @@ from ganstudio.core.specs import (
     parse_params,
 )
 
-PARAMS = (SeedParam("seed", 0), IntParam("count", 1, min=1, max=16),
-          FloatParam("psi", 1.0, min=0.0, max=1.0), ChoiceParam("mode", "a", choices=("a", "b")),
-          BoolParam("flip", False))
+PARAMS = (
+    SeedParam("seed", 0),
+    IntParam("count", 1, min=1, max=16),
+    FloatParam("psi", 1.0, min=0.0, max=1.0),
+    ChoiceParam("mode", "a", choices=("a", "b")),
+    BoolParam("flip", False),
+)
 
 
 def test_parse_fills_defaults_and_types() -> None:
@@ -28,11 +32,19 @@ def test_parse_fills_defaults_and_types() -> None:
     assert values == {"seed": 0, "count": 4, "psi": 0.5, "mode": "b", "flip": True}
 
 
-@pytest.mark.parametrize(("pair", "message"), [
-    ("count=0", "out of range"), ("count=2.5", "expected an integer"), ("psi=nan", "out of range"),
-    ("mode=c", "not one of: a, b"), ("flip=maybe", "true/false"), ("nope=1", "unknown parameter 'nope'"),
-    ("count", "expected name=value"), ("seed=-1", "out of range"),
-])
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        ("count=0", "out of range"),
+        ("count=2.5", "expected an integer"),
+        ("psi=nan", "out of range"),
+        ("mode=c", "not one of: a, b"),
+        ("flip=maybe", "true/false"),
+        ("nope=1", "unknown parameter 'nope'"),
+        ("count", "expected name=value"),
+        ("seed=-1", "out of range"),
+    ],
+)
 def test_bad_params_are_one_line_errors(pair: str, message: str) -> None:
     with pytest.raises(ParamError, match=message):
         parse_params(PARAMS, [pair])
@@ -55,10 +67,14 @@ def test_overrides_coerce_by_field_type() -> None:
     assert cfg == Cfg(32, 1e-3, True, (4, 8))
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("nope", "1", "unknown config key 'nope'"), ("resolution", "big", "cannot read 'big' as int"),
-    ("resolution", "4", "resolution too small"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("nope", "1", "unknown config key 'nope'"),
+        ("resolution", "big", "cannot read 'big' as int"),
+        ("resolution", "4", "resolution too small"),
+    ],
+)
 def test_bad_overrides(key: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         apply_overrides(Cfg(), {key: value})

@@ -16,18 +16,43 @@ from ganstudio.core.specs import apply_overrides
 from ganstudio.core.training import RunFolderError, Trainer, TrainOptions
 
 
-def make_trainer(registry, out: Path, steps: int, resume: bool = False, objective: str = "bce",
-                 dataset=None, **opts) -> Trainer:
+def make_trainer(
+    registry,
+    out: Path,
+    steps: int,
+    resume: bool = False,
+    objective: str = "bce",
+    dataset=None,
+    **opts,
+) -> Trainer:
     variant = registry.variant("dcgan")
-    config = apply_overrides(variant.config(), {"resolution": "32", "width": "8", "z_dim": "16",
-                                                "objective": objective})
-    options = TrainOptions(steps=steps, batch_size=8, device="cpu", num_workers=0,
-                           sample_every=0, checkpoint_every=0, log_every=1, sample_count=4,
-                           deterministic=True, **opts)
+    config = apply_overrides(
+        variant.config(), {"resolution": "32", "width": "8", "z_dim": "16", "objective": objective}
+    )
+    options = TrainOptions(
+        steps=steps,
+        batch_size=8,
+        device="cpu",
+        num_workers=0,
+        sample_every=0,
+        checkpoint_every=0,
+        log_every=1,
+        sample_count=4,
+        deterministic=True,
+        **opts,
+    )
     data = dataset if dataset is not None else ProceduralFacesDataset(size=32, count=40, seed=1)
-    return Trainer(variant, config, data, out, options,
-                   registry.objective(objective).factory(), plugin="dcgan",
-                   data_spec="procedural:faces", resume=resume)
+    return Trainer(
+        variant,
+        config,
+        data,
+        out,
+        options,
+        registry.objective(objective).factory(),
+        plugin="dcgan",
+        data_spec="procedural:faces",
+        resume=resume,
+    )
 
 
 def losses_by_step(run: Path) -> dict[int, dict]:
@@ -80,21 +105,30 @@ def test_cadence_writes_samples_checkpoints_and_metrics(registry, tmp_path: Path
     trainer.options.checkpoint_every = 2
     trainer.run_to_end()
     run = tmp_path / "run"
-    assert sorted(p.name for p in (run / "samples").iterdir()) == ["step_0000003.png",
-                                                                  "step_0000006.png"]
+    assert sorted(p.name for p in (run / "samples").iterdir()) == [
+        "step_0000003.png",
+        "step_0000006.png",
+    ]
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
-        "latest.safetensors", "step_0000006.safetensors"]
+        "latest.safetensors",
+        "step_0000006.safetensors",
+    ]
     rows = losses_by_step(run)
     assert sorted(rows) == [1, 2, 3, 4, 5, 6] and rows[6]["img_per_s"] > 0
     meta = checkpoints.read_metadata(run / "checkpoints" / "latest.safetensors")
     assert meta["variant"] == "dcgan" and meta["config"]["resolution"] == 32
-    roles = {k.split(".")[0] for k in checkpoints.tensor_names(run / "checkpoints" / "latest.safetensors")}
+    roles = {
+        k.split(".")[0]
+        for k in checkpoints.tensor_names(run / "checkpoints" / "latest.safetensors")
+    }
     assert roles == {"G", "D", "G_ema"}
 
 
 @pytest.mark.parametrize("objective", ["lsgan", "wgan-gp", "hinge"])
 def test_objectives_train(registry, tmp_path: Path, objective: str) -> None:
-    summary = make_trainer(registry, tmp_path / objective, steps=2, objective=objective).run_to_end()
+    summary = make_trainer(
+        registry, tmp_path / objective, steps=2, objective=objective
+    ).run_to_end()
     assert all(torch.isfinite(torch.tensor(v)) for v in summary.losses.values())
     if objective == "wgan-gp":
         assert summary.losses["penalty"] > 0
@@ -118,15 +152,30 @@ def test_bad_files_in_a_folder_are_skipped_and_logged(registry, tmp_path: Path) 
 def test_training_measurably_improves_samples(registry, tmp_path: Path) -> None:
     """Fréchet distance to real faces (pixel features) must fall well below its start."""
     torch.manual_seed(0)
-    real = torch.stack([ProceduralFacesDataset(size=32, count=256, seed=5)[i]["image"]
-                        for i in range(256)])
+    real = torch.stack(
+        [ProceduralFacesDataset(size=32, count=256, seed=5)[i]["image"] for i in range(256)]
+    )
     variant = registry.variant("dcgan")
-    config = apply_overrides(variant.config(), {"resolution": "32", "width": "16", "z_dim": "32",
-                                                "lr": "5e-4"})
-    options = TrainOptions(steps=250, batch_size=32, device="cpu", num_workers=0,
-                           sample_every=0, checkpoint_every=0, ema_decay=0.99)
-    trainer = Trainer(variant, config, ProceduralFacesDataset(size=32, count=512, seed=2),
-                      tmp_path / "run", options, registry.objective("bce").factory())
+    config = apply_overrides(
+        variant.config(), {"resolution": "32", "width": "16", "z_dim": "32", "lr": "5e-4"}
+    )
+    options = TrainOptions(
+        steps=250,
+        batch_size=32,
+        device="cpu",
+        num_workers=0,
+        sample_every=0,
+        checkpoint_every=0,
+        ema_decay=0.99,
+    )
+    trainer = Trainer(
+        variant,
+        config,
+        ProceduralFacesDataset(size=32, count=512, seed=2),
+        tmp_path / "run",
+        options,
+        registry.objective("bce").factory(),
+    )
     untrained = variant.build(config)["G"].eval()
     with torch.no_grad():
         before = fid(real, untrained(torch.randn(256, 32)))

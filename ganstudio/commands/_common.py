@@ -62,5 +62,8 @@ def make_objective(reg: Registry, config: Any) -> Any:
 
 
 def add_device_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--device", default="auto",
-                        help="auto (cuda > mps > cpu), cpu, cuda, cuda:N or mps (default: auto)")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        help="auto (cuda > mps > cpu), cpu, cuda, cuda:N or mps (default: auto)",
+    )

@@ -15,7 +15,8 @@ FIT_ACTION = "fit-directions"
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "directions", help="fit attribute directions (sliders) into a model, or list them",
+        "directions",
+        help="fit attribute directions (sliders) into a model, or list them",
         description="'fit' runs the model's fit-directions action (labels: a linear "
         "classifier in latent space per labelled attribute; pca: principal components, "
         "named by you) and stores the directions in the model file, which is rewritten "
@@ -24,8 +25,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("verb", choices=("fit", "list"))
     p.add_argument("--model", required=True, help="model file (.safetensors)")
     p.add_argument("--data", help="labelled data for method=labels, e.g. procedural:faces")
-    p.add_argument("--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
-                   help="fit parameter, e.g. method=pca, samples=2000, names=smile,age")
+    p.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fit parameter, e.g. method=pca, samples=2000, names=smile,age",
+    )
     p.add_argument("-o", "--output", help="write a new model file instead of updating --model")
     add_device_arg(p)
     p.set_defaults(func=run)
@@ -39,8 +46,11 @@ def run(args: argparse.Namespace) -> int:
 
     model_path = Path(args.model).expanduser()
     if args.verb == "list":
-        names = sorted(k.split(".", 1)[1] for k in checkpoints.tensor_names(model_path)
-                       if k.startswith("directions."))
+        names = sorted(
+            k.split(".", 1)[1]
+            for k in checkpoints.tensor_names(model_path)
+            if k.startswith("directions.")
+        )
         print("\n".join(names) if names else f"{model_path.name} carries no directions")
         return 0
     reg = registry(args)
@@ -51,8 +61,13 @@ def run(args: argparse.Namespace) -> int:
     if args.data:
         request = DataRequest(resolution=getattr(model.config, "resolution", 64))
         inputs["dataset"] = open_dataset(reg, args.data, request)
-    out = run_action(action, model, values, inputs,
-                     on_progress=lambda ev: print(ev.message, file=sys.stderr) if ev.message else None)
+    out = run_action(
+        action,
+        model,
+        values,
+        inputs,
+        on_progress=lambda ev: print(ev.message, file=sys.stderr) if ev.message else None,
+    )
     if not out.result.tensors:
         raise UserError("the fit produced no directions")
     target = checkpoints.add_tensors(model_path, out.result.tensors, args.output)

@@ -12,7 +12,8 @@ from ganstudio.errors import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "import", help="convert a foreign checkpoint (.pth/.pt) into a model file",
+        "import",
+        help="convert a foreign checkpoint (.pth/.pt) into a model file",
         description="Convert FILE, read without executing code (weights only), into a "
         ".safetensors model.  FORMAT names an importer (see 'ganstudio plugins'); "
         "without it the format is recognised from the file's keys.",
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     if len(args.args) > 2:
         raise UserError("expected [FORMAT] FILE")
-    fmt, src = (args.args if len(args.args) == 2 else (None, args.args[0]))
+    fmt, src = args.args if len(args.args) == 2 else (None, args.args[0])
     out = Path(args.output).expanduser()
     if out.suffix != ".safetensors":
         raise UserError(f"-o {out}: the output must end in .safetensors")

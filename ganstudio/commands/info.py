@@ -10,9 +10,12 @@ from ganstudio.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("info", help="describe a model file or an image GAN Studio made",
-                       description="For a .safetensors model: variant, config, training summary "
-                       "and tensor roles.  For an image: the provenance recorded in it.")
+    p = sub.add_parser(
+        "info",
+        help="describe a model file or an image GAN Studio made",
+        description="For a .safetensors model: variant, config, training summary "
+        "and tensor roles.  For an image: the provenance recorded in it.",
+    )
     p.add_argument("path", help="a model file (.safetensors) or an image")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run)
@@ -45,7 +48,10 @@ def _model_info(path: Path, as_json: bool) -> int:
         print(json.dumps({"metadata": meta, "roles": roles}, indent=2, sort_keys=True))
         return 0
     print(f"{path.name}")
-    print(f"  variant: {meta.get('variant')}" + (f" (plugin {meta['plugin']})" if meta.get("plugin") else ""))
+    print(
+        f"  variant: {meta.get('variant')}"
+        + (f" (plugin {meta['plugin']})" if meta.get("plugin") else "")
+    )
     print(f"  format: {meta.get('format')}  written by GAN Studio {meta.get('app_version')}")
     for key in ("step", "images_seen", "trained_on", "objective", "imported_from", "importer"):
         if meta.get(key) not in (None, ""):
@@ -70,8 +76,10 @@ def _image_info(path: Path, as_json: bool) -> int:
         raise UserError(f"{path}: neither a model file (.safetensors) nor an image") from None
     if prov is None:
         with Image.open(path) as im:
-            print(f"{path.name}: {im.format} {im.size[0]}x{im.size[1]} {im.mode}; "
-                  "no GAN Studio provenance recorded")
+            print(
+                f"{path.name}: {im.format} {im.size[0]}x{im.size[1]} {im.mode}; "
+                "no GAN Studio provenance recorded"
+            )
         return 0
     if as_json:
         print(json.dumps(prov, indent=2, sort_keys=True))
@@ -80,8 +88,10 @@ def _image_info(path: Path, as_json: bool) -> int:
     print(f"{path.name}: made by GAN Studio {prov.get('app_version', '')}".rstrip())
     print(f"  action: {prov.get('action')}")
     if model:
-        print(f"  model: {model.get('file')} (variant {model.get('variant')}, "
-              f"sha256 {str(model.get('sha256'))[:16]}…)")
+        print(
+            f"  model: {model.get('file')} (variant {model.get('variant')}, "
+            f"sha256 {str(model.get('sha256'))[:16]}…)"
+        )
     for k, v in (prov.get("params") or {}).items():
         print(f"  {k} = {v}")
     return 0

@@ -10,9 +10,12 @@ from ganstudio.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("plugins", help="list plugins, or disable/enable one",
-                       description="List every discovered plugin with its source and what it "
-                       "provides, and any that failed with the reason.")
+    p = sub.add_parser(
+        "plugins",
+        help="list plugins, or disable/enable one",
+        description="List every discovered plugin with its source and what it "
+        "provides, and any that failed with the reason.",
+    )
     p.add_argument("verb", nargs="?", choices=("list", "disable", "enable"), default="list")
     p.add_argument("name", nargs="?", help="plugin name (for disable/enable)")
     p.set_defaults(func=run)

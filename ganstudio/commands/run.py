@@ -64,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
     params = action.params_for(model)
     if args.list_params:
         for p in params:
-            rng = f" [{p.min}, {p.max}]" if hasattr(p, "min") else ""
-            choices = f" {{{', '.join(p.choices)}}}" if hasattr(p, "choices") else ""
+            low, high = getattr(p, "min", None), getattr(p, "max", None)
+            rng = f" [{low}, {high}]" if low is not None else ""
+            options = getattr(p, "choices", None)
+            choices = f" {{{', '.join(options)}}}" if options else ""
             print(f"{p.name} ({type(p).__name__}, default {p.default!r}){rng}{choices} {p.help}")
         return 0
     if not args.output:

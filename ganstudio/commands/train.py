@@ -7,15 +7,21 @@ import signal
 import sys
 from typing import Any
 
-from ganstudio.commands._common import add_device_arg, make_objective, open_dataset, parse_sets
-from ganstudio.commands._common import registry
+from ganstudio.commands._common import (
+    add_device_arg,
+    make_objective,
+    open_dataset,
+    parse_sets,
+    registry,
+)
 from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
 from ganstudio.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "train", help="train a GAN variant on a folder or a procedural set",
+        "train",
+        help="train a GAN variant on a folder or a procedural set",
         description="Train VARIANT on --data into the run folder --out: sample grids, "
         "metrics.jsonl and checkpoints.  Ctrl-C stops after the current step with a "
         "checkpoint; --resume continues.  Under torchrun it trains with DDP.",
@@ -23,8 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("variant", help="variant id (see 'ganstudio plugins')")
     p.add_argument("--data", help="procedural:faces, folder:PATH or a folder path")
     p.add_argument("--out", required=True, help="run folder")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="variant config value, e.g. resolution=64, objective=lsgan (repeatable)")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="variant config value, e.g. resolution=64, objective=lsgan (repeatable)",
+    )
     p.add_argument("--steps", type=int, help="total steps (default 2000)")
     p.add_argument("--batch-size", type=int, help="images per step per process (default 64)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -34,18 +46,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, help="data loading processes (default 2)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--ema", type=float, help="EMA decay of the generator; 0 disables (0.999)")
-    p.add_argument("--amp", choices=("auto", "on", "off"), default="auto",
-                   help="mixed precision on CUDA (bf16 where supported, else fp16)")
-    p.add_argument("--deterministic", action="store_true",
-                   help="deterministic kernels (exact resume; slower)")
+    p.add_argument(
+        "--amp",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="mixed precision on CUDA (bf16 where supported, else fp16)",
+    )
+    p.add_argument(
+        "--deterministic", action="store_true", help="deterministic kernels (exact resume; slower)"
+    )
     p.add_argument("--no-progress", action="store_true", help="plain log lines instead of a bar")
     add_device_arg(p)
     p.set_defaults(func=run)
 
 
-_OPTION_FLAGS = {"steps": "steps", "batch_size": "batch_size", "sample_every": "sample_every",
-                 "checkpoint_every": "checkpoint_every", "keep_last": "keep_last",
-                 "workers": "num_workers", "seed": "seed", "ema": "ema_decay"}
+_OPTION_FLAGS = {
+    "steps": "steps",
+    "batch_size": "batch_size",
+    "sample_every": "sample_every",
+    "checkpoint_every": "checkpoint_every",
+    "keep_last": "keep_last",
+    "workers": "num_workers",
+    "seed": "seed",
+    "ema": "ema_decay",
+}
 
 
 def _options(args: argparse.Namespace, saved: dict[str, Any] | None) -> Any:
@@ -55,8 +79,11 @@ def _options(args: argparse.Namespace, saved: dict[str, Any] | None) -> Any:
     for flag, field in _OPTION_FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
-            if flag != "ema" and flag != "seed" and value < (0 if "every" in flag or flag in (
-                    "workers", "keep_last") else 1):
+            if (
+                flag != "ema"
+                and flag != "seed"
+                and value < (0 if "every" in flag or flag in ("workers", "keep_last") else 1)
+            ):
                 raise UserError(f"--{flag.replace('_', '-')} must be positive, got {value}")
             setattr(opts, field, value)
     opts.device = args.device
@@ -89,15 +116,27 @@ def run(args: argparse.Namespace) -> int:
         config = apply_overrides(variant.config(), parse_sets(args.sets))
         data_spec = args.data
         options = _options(args, None)
-    request = DataRequest(resolution=getattr(config, "resolution", 64),
-                          channels=getattr(config, "channels", 3), kind=variant.data_kind)
+    request = DataRequest(
+        resolution=getattr(config, "resolution", 64),
+        channels=getattr(config, "channels", 3),
+        kind=variant.data_kind,
+    )
     dataset = open_dataset(reg, data_spec, request)
     if len(dataset) < options.batch_size:
         options.batch_size = max(1, len(dataset))
     objective = make_objective(reg, config)
-    trainer = Trainer(variant, config, dataset, args.out, options, objective,
-                      variant_id=variant_id, plugin=plugin, data_spec=data_spec,
-                      resume=args.resume)
+    trainer = Trainer(
+        variant,
+        config,
+        dataset,
+        args.out,
+        options,
+        objective,
+        variant_id=variant_id,
+        plugin=plugin,
+        data_spec=data_spec,
+        resume=args.resume,
+    )
     rank, _ = distributed_env()
     for path, reason in getattr(dataset, "skipped", []) or []:
         if rank == 0:
@@ -137,16 +176,25 @@ def _drive(trainer: Any, show: bool, bar: bool) -> Any:
                 continue
             if event.kind == "start":
                 print(event.message, file=sys.stderr)
-                progress = tqdm(total=event.total, initial=event.step, unit="step",
-                                dynamic_ncols=True, disable=not bar, file=sys.stderr)
+                progress = tqdm(
+                    total=event.total,
+                    initial=event.step,
+                    unit="step",
+                    dynamic_ncols=True,
+                    disable=not bar,
+                    file=sys.stderr,
+                )
             elif event.kind == "step" and progress is not None:
                 progress.update(event.step - progress.n)
                 losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
                 progress.set_postfix_str(f"{losses} {event.img_per_s:.0f} img/s", refresh=False)
                 if not bar and event.step % trainer.options.log_every == 0:
                     eta = f" eta {event.eta_s:.0f}s" if event.eta_s else ""
-                    print(f"step {event.step}/{event.total} {losses} "
-                          f"{event.img_per_s:.0f} img/s{eta}", file=sys.stderr)
+                    print(
+                        f"step {event.step}/{event.total} {losses} "
+                        f"{event.img_per_s:.0f} img/s{eta}",
+                        file=sys.stderr,
+                    )
             elif event.kind in ("sample", "checkpoint") and not bar:
                 print(f"{event.kind}: {event.path}", file=sys.stderr)
     except StopIteration as stop:

@@ -36,7 +36,9 @@ def provenance(
     return {
         "app": "GAN Studio",
         "app_version": __version__,
-        "model": None if model is None else {
+        "model": None
+        if model is None
+        else {
             "file": model.path.name if model.path else None,
             "sha256": model.sha256,
             "variant": model.variant_id,

@@ -70,7 +70,9 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise CheckpointError(f"{path}: not a .safetensors model file") from None
     raw = (header.get("__metadata__") or {}).get(META_KEY)
     if raw is None:
-        raise CheckpointError(f"{path}: a .safetensors file but not a GAN Studio model (no metadata)")
+        raise CheckpointError(
+            f"{path}: a .safetensors file but not a GAN Studio model (no metadata)"
+        )
     try:
         meta = json.loads(raw)
     except ValueError:

@@ -68,9 +68,7 @@ class Precision:
     def __init__(self, device: torch.device, enabled: bool | None = None) -> None:
         self.device = device
         self.dtype = amp_dtype(device) if enabled in (None, True) else None
-        self.scaler = (
-            torch.amp.GradScaler("cuda") if self.dtype == torch.float16 else None
-        )
+        self.scaler = torch.amp.GradScaler("cuda") if self.dtype == torch.float16 else None
 
     @property
     def enabled(self) -> bool:
@@ -115,7 +113,7 @@ def seed_everything(seed: int, deterministic: bool = False) -> None:
 
 def rng_state() -> dict[str, Any]:
     """Every RNG state needed for an exact resume, as weights-only-safe data."""
-    np_state = np.random.get_state()
+    np_state: Any = np.random.get_state()
     state: dict[str, Any] = {
         "python": list(random.getstate()[1]) + [random.getstate()[2] or 0],
         "python_version": random.getstate()[0],
@@ -136,10 +134,15 @@ def set_rng_state(state: dict[str, Any]) -> None:
     py = state["python"]
     gauss = py[-1] or None
     random.setstate((state["python_version"], tuple(py[:-1]), gauss))
-    npd = state["numpy"]
+    npd: Any = state["numpy"]
     np.random.set_state(
-        ("MT19937", npd["keys"].numpy().astype(np.uint32), npd["pos"], npd["has_gauss"],
-         npd["cached_gaussian"])
+        (
+            "MT19937",
+            npd["keys"].numpy().astype(np.uint32),
+            npd["pos"],
+            npd["has_gauss"],
+            npd["cached_gaussian"],
+        )
     )
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():

@@ -56,7 +56,9 @@ def as_images(images: Any) -> list[Image.Image]:
     return tensor_to_images(images)
 
 
-def make_grid(images: Sequence[Image.Image], columns: int | None = None, pad: int = 2) -> Image.Image:
+def make_grid(
+    images: Sequence[Image.Image], columns: int | None = None, pad: int = 2
+) -> Image.Image:
     """Tile images in rows (square-ish by default) on a dark background."""
     if not images:
         raise ValueError("no images to tile")
@@ -94,7 +96,9 @@ def save_image(
             f"{path.name}: cannot write {path.suffix or 'files without an extension'} "
             f"(use {', '.join(sorted(WRITABLE_FORMATS))})"
         )
-    frames = list(image) if isinstance(image, (list, tuple)) else [image]
+    frames: list[Image.Image] = (
+        list(image) if isinstance(image, (list, tuple)) else [image]  # type: ignore[list-item]
+    )
     text = json.dumps(dict(provenance), sort_keys=True, default=str) if provenance else None
     kwargs: dict[str, Any] = {}
     first = frames[0]

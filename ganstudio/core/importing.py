@@ -30,16 +30,24 @@ def import_checkpoint(
 ) -> str:
     """Convert, write atomically, then reload strictly to prove the file is usable."""
     state = checkpoints.load_foreign(src)
-    importer = registry.importer(importer_id) if importer_id else detect_importer(registry, src, state)
+    importer = (
+        registry.importer(importer_id) if importer_id else detect_importer(registry, src, state)
+    )
     try:
         imported = importer.convert(src, state, {})
     except (ValueError, KeyError) as exc:
         raise CheckpointError(f"{src.name}: {importer.id}: {exc}") from None
     variant = registry.variant(imported.variant)
     plugin = registry.plugin_of("variants", variant)
-    meta = model_meta(imported.variant, plugin, imported.config,
-                      imported_from=src.name, importer=importer.id,
-                      source_sha256=checkpoints.file_sha256(src), **imported.info)
+    meta = model_meta(
+        imported.variant,
+        plugin,
+        imported.config,
+        imported_from=src.name,
+        importer=importer.id,
+        source_sha256=checkpoints.file_sha256(src),
+        **imported.info,
+    )
     tmp = out.with_name(f".{out.name}.check.safetensors")
     try:
         checkpoints.save_model(tmp, imported.tensors, meta)

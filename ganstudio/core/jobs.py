@@ -228,8 +228,18 @@ class JobStore:
         with self._lock, self._connect() as db:
             db.execute(
                 "INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (job.id, job.title, job.kind, json.dumps(job.spec), job.status.value,
-                 job.fraction, job.message, job.error, job.created, time.time()),
+                (
+                    job.id,
+                    job.title,
+                    job.kind,
+                    json.dumps(job.spec),
+                    job.status.value,
+                    job.fraction,
+                    job.message,
+                    job.error,
+                    job.created,
+                    time.time(),
+                ),
             )
 
     def unfinished(self) -> list[dict[str, Any]]:
@@ -249,5 +259,7 @@ class JobStore:
 
     def mark(self, job_id: str, status: JobStatus) -> None:
         with self._lock, self._connect() as db:
-            db.execute("UPDATE jobs SET status=?, updated=? WHERE id=?",
-                       (status.value, time.time(), job_id))
+            db.execute(
+                "UPDATE jobs SET status=?, updated=? WHERE id=?",
+                (status.value, time.time(), job_id),
+            )

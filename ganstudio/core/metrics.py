@@ -69,9 +69,7 @@ class InceptionFeatures:
 
 
 @torch.no_grad()
-def features(
-    extractor: FeatureExtractor, batches: Iterable[torch.Tensor]
-) -> np.ndarray:
+def features(extractor: FeatureExtractor, batches: Iterable[torch.Tensor]) -> np.ndarray:
     return torch.cat([extractor(b) for b in batches]).double().numpy()
 
 
@@ -84,8 +82,9 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_sqrt)
 
 
-def kernel_distance(a: np.ndarray, b: np.ndarray, subsets: int = 10, size: int = 200,
-                    seed: int = 0) -> float:
+def kernel_distance(
+    a: np.ndarray, b: np.ndarray, subsets: int = 10, size: int = 200, seed: int = 0
+) -> float:
     """KID: unbiased MMD² with the cubic polynomial kernel, averaged over subsets."""
     rng = np.random.default_rng(seed)
     d = a.shape[1]
@@ -106,7 +105,9 @@ def kernel_distance(a: np.ndarray, b: np.ndarray, subsets: int = 10, size: int =
 
 
 def fid(
-    real: torch.Tensor, fake: torch.Tensor, extractor: FeatureExtractor | None = None,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    extractor: FeatureExtractor | None = None,
     batch: int = 256,
 ) -> float:
     """FID between two image tensors (N, C, H, W) in [-1, 1]."""

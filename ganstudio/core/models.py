@@ -50,9 +50,7 @@ class LoadedModel:
         return self.path.stem if self.path else self.variant_id
 
 
-def model_meta(
-    variant_id: str, plugin: str, config: Any, **more: Any
-) -> dict[str, Any]:
+def model_meta(variant_id: str, plugin: str, config: Any, **more: Any) -> dict[str, Any]:
     return {"variant": variant_id, "plugin": plugin, "config": config_to_dict(config), **more}
 
 
@@ -91,7 +89,9 @@ def load_model(
     try:
         config = config_from_dict(variant.config, meta.get("config", {}))
     except TypeError as exc:
-        raise CheckpointError(f"{path}: config does not fit variant {variant_id!r}: {exc}") from None
+        raise CheckpointError(
+            f"{path}: config does not fit variant {variant_id!r}: {exc}"
+        ) from None
     built = variant.build(config)
     by_role = checkpoints.split_roles(tensors)
     if "G_ema" in by_role and "G_ema" not in built and "G" in built:

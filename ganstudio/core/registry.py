@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ganstudio.errors import UserError
 from ganstudio.core.specs import SPEC_TYPES, Action, DatasetSource, Importer, Objective, Variant
+from ganstudio.errors import UserError
 
 #: sources whose specs win a bare-id clash
 TRUSTED_SOURCES = ("core", "built-in")
@@ -76,7 +76,9 @@ class Registry:
             clash = [e for e in clash if not (e.spec.variants or spec.variants)]
         if clash:
             names = ", ".join(e.qualified_id for e in [*clash, entry])
-            self.problems.append(f"{kind[:-1]} id {spec.id!r} is claimed by several plugins: {names}")
+            self.problems.append(
+                f"{kind[:-1]} id {spec.id!r} is claimed by several plugins: {names}"
+            )
         table[entry.qualified_id] = entry
         self.plugins[plugin].provides.setdefault(kind, []).append(spec.id)
 

@@ -12,7 +12,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Union, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ganstudio.errors import UserError
 
@@ -121,9 +121,7 @@ class ChoiceParam(Param):
 
     def validate(self, value: Any) -> str:
         if str(value) not in self.choices:
-            raise ParamError(
-                f"{self.name}={value!r} is not one of: {', '.join(self.choices)}"
-            )
+            raise ParamError(f"{self.name}={value!r} is not one of: {', '.join(self.choices)}")
         return str(value)
 
 
@@ -343,7 +341,7 @@ class ActionResult:
     tensors: dict[str, Any] = field(default_factory=dict)
 
 
-ParamsSource = Union[Sequence[Param], Callable[[Any], Sequence[Param]]]
+ParamsSource = Sequence[Param] | Callable[[Any], Sequence[Param]]
 
 
 @dataclass(frozen=True)

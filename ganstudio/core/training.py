@@ -30,8 +30,14 @@ from torch.utils.data import DataLoader, Sampler
 
 from ganstudio.core import checkpoints
 from ganstudio.core.atomic import atomic_path, atomic_write_text
-from ganstudio.core.device import Precision, pick_device, rng_state, seed_everything, set_rng_state
-from ganstudio.core.device import to_channels_last
+from ganstudio.core.device import (
+    Precision,
+    pick_device,
+    rng_state,
+    seed_everything,
+    set_rng_state,
+    to_channels_last,
+)
 from ganstudio.core.imaging import make_grid, save_image, tensor_to_images
 from ganstudio.core.models import model_meta
 from ganstudio.core.specs import RoutineContext, Variant, config_to_dict
@@ -114,15 +120,14 @@ class InfiniteSampler(Sampler[int]):
             g = torch.Generator()
             g.manual_seed(self.seed * 1_000_003 + epoch)
             perm = torch.randperm(self.n, generator=g)[self.rank :: self.world][:per_rank]
-            for i in perm[offset:].tolist():
-                yield i
+            yield from perm[offset:].tolist()
             epoch, offset = epoch + 1, 0
 
 
 @torch.no_grad()
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
     """ema ← decay·ema + (1−decay)·model, in one fused call; buffers are copied."""
-    ema_params = list(ema.parameters())
+    ema_params: list[torch.Tensor] = list(ema.parameters())
     params = [p.detach() for p in model.parameters()]
     if ema_params:
         torch._foreach_lerp_(ema_params, params, 1.0 - decay)
@@ -131,14 +136,17 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
 
 
 def _unwrap(module: torch.nn.Module) -> torch.nn.Module:
-    return module.module if isinstance(module, torch.nn.parallel.DistributedDataParallel) else module
+    return (
+        module.module if isinstance(module, torch.nn.parallel.DistributedDataParallel) else module
+    )
 
 
 # BatchNorm statistics stay per process (as in the reference GAN trainers): syncing
 # them on every forward breaks the in-place updates of alternating D/G steps.
-_NO_BUFFER_SYNC = (
+_NO_BUFFER_SYNC: dict[str, Any] = (
     {"forward_sync_buffers": False}
-    if "forward_sync_buffers" in inspect.signature(torch.nn.parallel.DistributedDataParallel).parameters
+    if "forward_sync_buffers"
+    in inspect.signature(torch.nn.parallel.DistributedDataParallel).parameters
     else {"broadcast_buffers": False}
 )
 
@@ -232,11 +240,19 @@ class Trainer:
             for role, m in models.items():
                 if role != "G_ema" and any(p.requires_grad for p in m.parameters()):
                     train_models[role] = torch.nn.parallel.DistributedDataParallel(
-                        m, device_ids=[device.index] if device.type == "cuda" else None,
+                        m,
+                        device_ids=[device.index] if device.type == "cuda" else None,
                         **_NO_BUFFER_SYNC,
                     )
-        ctx = RoutineContext(device, precision, self.rank, self.world, opts.batch_size,
-                             tuple(getattr(self.dataset, "label_names", ()) or ()))
+        ctx = RoutineContext(
+            device,
+            precision,
+            self.rank,
+            self.world,
+            opts.batch_size,
+            tuple(getattr(self.dataset, "label_names", ()) or ()),
+        )
+        assert self.variant.routine is not None  # checked in __init__
         routine = self.variant.routine(train_models, self.config, self.objective, ctx)
         if resume_state is not None:
             routine.load_state_dict(resume_state["routine"])
@@ -247,7 +263,9 @@ class Trainer:
 
         loader = self._loader(start_step, device)
         total = opts.steps
-        yield from self._emit(TrainEvent("start", start_step, total, message=self._start_message(device)))
+        yield from self._emit(
+            TrainEvent("start", start_step, total, message=self._start_message(device))
+        )
         t0 = time.perf_counter()
         window_t, window_steps = time.perf_counter(), 0
         rate = 0.0
@@ -255,7 +273,9 @@ class Trainer:
         step = start_step
         last_ckpt: Path | None = None
         batch_iter = iter(loader)
-        metrics = open(self.out / "metrics.jsonl", "a", encoding="utf-8") if self.rank == 0 else None
+        metrics = (
+            open(self.out / "metrics.jsonl", "a", encoding="utf-8") if self.rank == 0 else None
+        )
         try:
             while step < total and not self._cancel:
                 batch = next(batch_iter)
@@ -281,8 +301,10 @@ class Trainer:
                     metrics.write(json.dumps({**row, **losses}) + "\n")
                     metrics.flush()
                 yield from self._emit(event)
-                if self.rank == 0 and opts.sample_every > 0 and (
-                    step % opts.sample_every == 0 or step == total
+                if (
+                    self.rank == 0
+                    and opts.sample_every > 0
+                    and (step % opts.sample_every == 0 or step == total)
                 ):
                     path = self._write_samples(routine, step)
                     yield from self._emit(TrainEvent("sample", step, total, path=path))
@@ -298,7 +320,9 @@ class Trainer:
             del batch_iter
         kind = "cancelled" if self._cancel and step < total else "done"
         msg = f"stopped at step {step}; resume with --resume" if kind == "cancelled" else "finished"
-        yield from self._emit(TrainEvent(kind, step, total, dict(losses), rate, 0.0, msg, last_ckpt))
+        yield from self._emit(
+            TrainEvent(kind, step, total, dict(losses), rate, 0.0, msg, last_ckpt)
+        )
         return TrainSummary(step, kind == "cancelled", last_ckpt, losses, time.perf_counter() - t0)
 
     # -- internals ---------------------------------------------------------------
@@ -316,7 +340,9 @@ class Trainer:
         return f"training {self.variant_id} on {n} images, device {device} (AMP {amp}){world}"
 
     def _check_fresh_folder(self) -> None:
-        if (self.out / CONFIG_FILE).exists() or (self.checkpoint_dir / checkpoints.LATEST_NAME).exists():
+        if (self.out / CONFIG_FILE).exists() or (
+            self.checkpoint_dir / checkpoints.LATEST_NAME
+        ).exists():
             raise RunFolderError(
                 f"{self.out} already holds a training run; use --resume to continue it "
                 "or choose another --out"
@@ -330,7 +356,9 @@ class Trainer:
         target = str((self.out / "train.log").resolve())
         if not any(getattr(h, "baseFilename", None) == target for h in logger.handlers):
             handler = logging.FileHandler(target, encoding="utf-8")
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
             logger.addHandler(handler)
             if logger.level == logging.NOTSET or logger.level > logging.INFO:
                 logger.setLevel(logging.INFO)
@@ -371,9 +399,17 @@ class Trainer:
             imgs = routine.samples(self.options.sample_count, self.options.sample_seed)
         grid = make_grid(tensor_to_images(imgs))
         path = self.out / "samples" / f"step_{step:07d}.png"
-        save_image(path, grid, {"app": "GAN Studio", "kind": "training-samples",
-                                "variant": self.variant_id, "step": step,
-                                "seed": self.options.sample_seed})
+        save_image(
+            path,
+            grid,
+            {
+                "app": "GAN Studio",
+                "kind": "training-samples",
+                "variant": self.variant_id,
+                "step": step,
+                "seed": self.options.sample_seed,
+            },
+        )
         return path
 
     def _checkpoint(
@@ -385,12 +421,19 @@ class Trainer:
                 dist.barrier()
             return ckpt
         tensors = checkpoints.join_roles(
-            {role: _unwrap(m).state_dict() for role, m in models.items()
-             if role in self.variant.roles or role == "G_ema"}
+            {
+                role: _unwrap(m).state_dict()
+                for role, m in models.items()
+                if role in self.variant.roles or role == "G_ema"
+            }
         )
         meta = model_meta(
-            self.variant_id, self.plugin, self.config,
-            trained_on=self.data_spec, step=step, images_seen=step * self.options.batch_size * self.world,
+            self.variant_id,
+            self.plugin,
+            self.config,
+            trained_on=self.data_spec,
+            step=step,
+            images_seen=step * self.options.batch_size * self.world,
             objective=getattr(self.config, "objective", None),
         )
         checkpoints.save_model(ckpt, tensors, meta)

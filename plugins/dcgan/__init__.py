@@ -44,12 +44,26 @@ def _routine(models, config, objective, ctx):
 
 def ganstudio_variants():
     return [
-        Variant("dcgan", "DCGAN", DCGANConfig, _build_dcgan, _routine, _CAPS,
-                description="Deep convolutional GAN (Radford et al. 2015), 32–256 px.",
-                accepts_objectives=True),
-        Variant("gan", "GAN (fully connected)", MLPGANConfig, _build_mlp, _routine, _CAPS,
-                description="The original GAN: MLP generator and discriminator.",
-                accepts_objectives=True),
+        Variant(
+            "dcgan",
+            "DCGAN",
+            DCGANConfig,
+            _build_dcgan,
+            _routine,
+            _CAPS,
+            description="Deep convolutional GAN (Radford et al. 2015), 32–256 px.",
+            accepts_objectives=True,
+        ),
+        Variant(
+            "gan",
+            "GAN (fully connected)",
+            MLPGANConfig,
+            _build_mlp,
+            _routine,
+            _CAPS,
+            description="The original GAN: MLP generator and discriminator.",
+            accepts_objectives=True,
+        ),
     ]
 
 
@@ -65,25 +79,45 @@ def _interpolate(model, params, inputs=None):
     return interpolate(model, params, inputs)
 
 
-_TRUNCATION = FloatParam("truncation", 1.0, min=0.05, max=1.0, step=0.05,
-                         help="Scale latents toward the mean: lower is cleaner, less varied.")
+_TRUNCATION = FloatParam(
+    "truncation",
+    1.0,
+    min=0.05,
+    max=1.0,
+    step=0.05,
+    help="Scale latents toward the mean: lower is cleaner, less varied.",
+)
 
 
 def ganstudio_actions():
     return [
-        Action("generate", "Generate", _generate,
-               params=(SeedParam("seed", 0), IntParam("count", 1, min=1, max=256),
-                       _TRUNCATION),
-               requires=frozenset({"sample", "latent"}), output_kind="image", interactive=True,
-               variants=_VARIANTS,
-               description="Sample images; image i of a batch uses seed + i."),
-        Action("interpolate", "Interpolate", _interpolate,
-               params=(SeedParam("seed_a", 0), SeedParam("seed_b", 1),
-                       IntParam("frames", 8, min=2, max=240),
-                       ChoiceParam("mode", "slerp", choices=("slerp", "lerp")), _TRUNCATION),
-               requires=frozenset({"sample", "latent"}), output_kind="images",
-               variants=_VARIANTS,
-               description="Walk the latent space from seed A to seed B: a strip or a GIF."),
+        Action(
+            "generate",
+            "Generate",
+            _generate,
+            params=(SeedParam("seed", 0), IntParam("count", 1, min=1, max=256), _TRUNCATION),
+            requires=frozenset({"sample", "latent"}),
+            output_kind="image",
+            interactive=True,
+            variants=_VARIANTS,
+            description="Sample images; image i of a batch uses seed + i.",
+        ),
+        Action(
+            "interpolate",
+            "Interpolate",
+            _interpolate,
+            params=(
+                SeedParam("seed_a", 0),
+                SeedParam("seed_b", 1),
+                IntParam("frames", 8, min=2, max=240),
+                ChoiceParam("mode", "slerp", choices=("slerp", "lerp")),
+                _TRUNCATION,
+            ),
+            requires=frozenset({"sample", "latent"}),
+            output_kind="images",
+            variants=_VARIANTS,
+            description="Walk the latent space from seed A to seed B: a strip or a GIF.",
+        ),
     ]
 
 
@@ -101,6 +135,11 @@ def _convert(path, state, options=None):
 
 def ganstudio_importers():
     return [
-        Importer("dcgan-examples", "DCGAN netG.pth (PyTorch examples)", _convert, _detect,
-                 description="A generator saved by pytorch/examples' dcgan/main.py."),
+        Importer(
+            "dcgan-examples",
+            "DCGAN netG.pth (PyTorch examples)",
+            _convert,
+            _detect,
+            description="A generator saved by pytorch/examples' dcgan/main.py.",
+        ),
     ]

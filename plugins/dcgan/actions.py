@@ -26,8 +26,9 @@ def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionRe
     """Image i of a batch uses seed+i, so any one image can be made again alone."""
     seeds = [params["seed"] + i for i in range(params["count"])]
     z = latent(len(seeds), _z_dim(model), seeds=seeds) * params["truncation"]
-    return ActionResult(_render(model, z), layout="grid", latents={"z": z.numpy()},
-                        info={"seeds": seeds})
+    return ActionResult(
+        _render(model, z), layout="grid", latents={"z": z.numpy()}, info={"seeds": seeds}
+    )
 
 
 def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
@@ -46,5 +47,9 @@ def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> Actio
     else:
         z = torch.lerp(za.expand(len(t), -1), zb.expand(len(t), -1), t)
     z = z * params["truncation"]
-    return ActionResult(_render(model, z), layout="strip", latents={"z": z.numpy()},
-                        info={"seeds": [params["seed_a"], params["seed_b"]]})
+    return ActionResult(
+        _render(model, z),
+        layout="strip",
+        latents={"z": z.numpy()},
+        info={"seeds": [params["seed_a"], params["seed_b"]]},
+    )

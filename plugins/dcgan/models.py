@@ -80,10 +80,16 @@ class MLPGenerator(nn.Module):
         self.shape = (cfg.channels, cfg.resolution, cfg.resolution)
         h = cfg.hidden
         self.net = nn.Sequential(
-            nn.Linear(cfg.z_dim, h // 2), nn.LeakyReLU(0.2, True),
-            nn.Linear(h // 2, h), nn.BatchNorm1d(h), nn.LeakyReLU(0.2, True),
-            nn.Linear(h, h * 2), nn.BatchNorm1d(h * 2), nn.LeakyReLU(0.2, True),
-            nn.Linear(h * 2, math.prod(self.shape)), nn.Tanh(),
+            nn.Linear(cfg.z_dim, h // 2),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(h // 2, h),
+            nn.BatchNorm1d(h),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(h, h * 2),
+            nn.BatchNorm1d(h * 2),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(h * 2, math.prod(self.shape)),
+            nn.Tanh(),
         )
 
     def forward(self, z: Tensor) -> Tensor:
@@ -96,8 +102,10 @@ class MLPDiscriminator(nn.Module):
         h = cfg.hidden
         self.net = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(cfg.channels * cfg.resolution**2, h * 2), nn.LeakyReLU(0.2, True),
-            nn.Linear(h * 2, h), nn.LeakyReLU(0.2, True),
+            nn.Linear(cfg.channels * cfg.resolution**2, h * 2),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(h * 2, h),
+            nn.LeakyReLU(0.2, True),
             nn.Linear(h, 1),
         )
 

@@ -51,8 +51,12 @@ class AdversarialRoutine:
         p.backward(loss_g)
         p.step(self.opt_g)
         self.steps += 1
-        out = {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
-               "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item()}
+        out = {
+            "loss_d": loss_d.item(),
+            "loss_g": loss_g.item(),
+            "d_real": d_real.mean().item(),
+            "d_fake": d_fake.mean().item(),
+        }
         if penalty.requires_grad:
             out["penalty"] = penalty.item()
         return out
@@ -68,8 +72,11 @@ class AdversarialRoutine:
         return out
 
     def state_dict(self) -> dict[str, Any]:
-        return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-                "steps": self.steps}
+        return {
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "steps": self.steps,
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.opt_g.load_state_dict(state["opt_g"])
