@@ -28,8 +28,17 @@ from ganstudio.core.training import Trainer, TrainOptions
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "models" / "stylegan-faces-32.safetensors"
 
-CONFIG = dict(resolution=32, z_dim=64, w_dim=64, mapping_layers=4, channel_base=1024,
-              channel_max=64, r1_gamma=0.05, r1_every=16, mixing_prob=0.9)
+CONFIG = dict(
+    resolution=32,
+    z_dim=64,
+    w_dim=64,
+    mapping_layers=4,
+    channel_base=1024,
+    channel_max=64,
+    r1_gamma=0.05,
+    r1_every=16,
+    mixing_prob=0.9,
+)
 
 
 def main() -> int:
@@ -46,16 +55,37 @@ def main() -> int:
     config = variant.config(**CONFIG)
     config.validate()
     data_spec = "procedural:faces?count=20000&seed=0"
-    dataset = reg.dataset("procedural").open("faces?count=20000&seed=0",
-                                             DataRequest(resolution=config.resolution))
+    dataset = reg.dataset("procedural").open(
+        "faces?count=20000&seed=0", DataRequest(resolution=config.resolution)
+    )
     run = Path(args.run)
     if run.exists():
         shutil.rmtree(run)
-    options = TrainOptions(steps=args.steps, batch_size=args.batch, device="cpu", amp=False,
-                           ema_decay=0.995, sample_every=250, sample_count=16, checkpoint_every=500,
-                           log_every=25, num_workers=0, seed=0, deterministic=True)
-    trainer = Trainer(variant, config, dataset, run, options, None, variant_id="stylegan2",
-                      plugin=reg.plugin_of("variants", variant), data_spec=data_spec)
+    options = TrainOptions(
+        steps=args.steps,
+        batch_size=args.batch,
+        device="cpu",
+        amp=False,
+        ema_decay=0.995,
+        sample_every=250,
+        sample_count=16,
+        checkpoint_every=500,
+        log_every=25,
+        num_workers=0,
+        seed=0,
+        deterministic=True,
+    )
+    trainer = Trainer(
+        variant,
+        config,
+        dataset,
+        run,
+        options,
+        None,
+        variant_id="stylegan2",
+        plugin=reg.plugin_of("variants", variant),
+        data_spec=data_spec,
+    )
     t0 = time.perf_counter()
     gen = trainer.run()
     try:
@@ -63,19 +93,27 @@ def main() -> int:
             ev = next(gen)
             if ev.kind == "step" and ev.step % 50 == 0:
                 losses = " ".join(f"{k}={v:.3f}" for k, v in ev.losses.items())
-                print(f"step {ev.step}/{ev.total} {losses} {time.perf_counter() - t0:.0f}s",
-                      flush=True)
+                print(
+                    f"step {ev.step}/{ev.total} {losses} {time.perf_counter() - t0:.0f}s",
+                    flush=True,
+                )
     except StopIteration as stop:
         summary = stop.value
     tensors, meta = checkpoints.load_model_file(summary.checkpoint)
     keep = {k: v.contiguous() for k, v in tensors.items() if k.startswith("G_ema.")}
-    meta = {**meta, "description": "Demo StyleGAN2 trained on procedural faces (32 px)",
-            "script": "scripts/train_stylegan_demo.py"}
+    meta = {
+        **meta,
+        "description": "Demo StyleGAN2 trained on procedural faces (32 px)",
+        "script": "scripts/train_stylegan_demo.py",
+    }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     checkpoints.save_model(args.out, keep, meta)
     size = Path(args.out).stat().st_size / 1e6
-    print(f"wrote {args.out} ({size:.1f} MB) after {summary.steps} steps "
-          f"in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    print(
+        f"wrote {args.out} ({size:.1f} MB) after {summary.steps} steps "
+        f"in {time.perf_counter() - t0:.0f}s",
+        file=sys.stderr,
+    )
     return 0
 
 

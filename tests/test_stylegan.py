@@ -121,10 +121,30 @@ def _trainer(registry, out: Path, steps: int, resume: bool = False) -> Trainer:
     variant = registry.variant("stylegan2")
     config = tiny_config(registry, r1_every=2)
     data = registry.dataset("procedural").open("faces?count=24&seed=0", DataRequest(resolution=32))
-    opts = TrainOptions(steps=steps, batch_size=4, device="cpu", amp=False, sample_every=0,
-                        checkpoint_every=0, log_every=1, num_workers=0, seed=0, sample_count=4)
-    return Trainer(variant, config, data, out, opts, None, variant_id="stylegan2",
-                   plugin="stylegan", data_spec="procedural:faces", resume=resume)
+    opts = TrainOptions(
+        steps=steps,
+        batch_size=4,
+        device="cpu",
+        amp=False,
+        sample_every=0,
+        checkpoint_every=0,
+        log_every=1,
+        num_workers=0,
+        seed=0,
+        sample_count=4,
+    )
+    return Trainer(
+        variant,
+        config,
+        data,
+        out,
+        opts,
+        None,
+        variant_id="stylegan2",
+        plugin="stylegan",
+        data_spec="procedural:faces",
+        resume=resume,
+    )
 
 
 def _rows(out: Path) -> list[dict]:
@@ -161,8 +181,11 @@ def model(registry, tmp_path_factory):
     G = tiny_generator(registry)
     path = tmp_path_factory.mktemp("sg") / "tiny.safetensors"
     config = tiny_config(registry)
-    checkpoints.save_model(path, {f"G_ema.{k}": v for k, v in G.state_dict().items()},
-                           model_meta("stylegan2", "stylegan", config))
+    checkpoints.save_model(
+        path,
+        {f"G_ema.{k}": v for k, v in G.state_dict().items()},
+        model_meta("stylegan2", "stylegan", config),
+    )
     return load_model(path, registry)
 
 
@@ -185,8 +208,11 @@ def test_generate_records_w_plus_latents_and_truncates(registry, model) -> None:
 @pytest.mark.parametrize("mode", ["lerp-w", "slerp-z"])
 def test_interpolate_runs_from_seed_a_to_seed_b(registry, model, mode: str) -> None:
     gen = run_action(_action(registry, model, "generate"), model, {"seed": 1, "count": 1})
-    out = run_action(_action(registry, model, "interpolate"), model,
-                     {"seed_a": 1, "seed_b": 2, "frames": 4, "mode": mode})
+    out = run_action(
+        _action(registry, model, "interpolate"),
+        model,
+        {"seed_a": 1, "seed_b": 2, "frames": 4, "mode": mode},
+    )
     assert out.layout == "strip" and len(out.images) == 4
     assert np.abs(np.asarray(out.images[0], float) - np.asarray(gen.images[0], float)).max() <= 1
     assert out.result.latents["ws"].shape[0] == 4
@@ -197,16 +223,33 @@ def test_style_mix_from_layers_matches_mix_from_seeds(registry, model) -> None:
     ws = gen.result.latents["ws"]
     action = _action(registry, model, "style-mix")
     by_seed = run_action(action, model, {"seed_a": 10, "seed_b": 11, "styles": "middle"})
-    by_layer = run_action(action, model, {"source_a": {"ws": ws[0]}, "source_b": {"latents": {"ws": ws[1:]}},
-                                          "styles": "middle", "seed_a": 99, "seed_b": 98})
+    by_layer = run_action(
+        action,
+        model,
+        {
+            "source_a": {"ws": ws[0]},
+            "source_b": {"latents": {"ws": ws[1:]}},
+            "styles": "middle",
+            "seed_a": 99,
+            "seed_b": 98,
+        },
+    )
     assert np.array_equal(np.asarray(by_seed.images[0]), np.asarray(by_layer.images[0]))
     groups = model.generator.layer_groups()
     mixed = by_seed.result.latents["ws"][0]
     assert np.allclose(mixed[groups["middle"]], ws[1][groups["middle"]])
     assert np.allclose(mixed[groups["coarse"]], ws[0][groups["coarse"]])
-    explicit = run_action(action, model, {"seed_a": 10, "seed_b": 11, "styles": "range",
-                                          "layer_from": groups["middle"][0],
-                                          "layer_to": groups["middle"][-1]})
+    explicit = run_action(
+        action,
+        model,
+        {
+            "seed_a": 10,
+            "seed_b": 11,
+            "styles": "range",
+            "layer_from": groups["middle"][0],
+            "layer_to": groups["middle"][-1],
+        },
+    )
     assert np.array_equal(np.asarray(explicit.images[0]), np.asarray(by_seed.images[0]))
     with pytest.raises(ParamError, match="outside"):
         run_action(action, model, {"styles": "range", "layer_from": 12, "layer_to": 15})
@@ -225,8 +268,11 @@ def test_style_mix_reads_a_saved_latent_file(registry, model, tmp_path: Path) ->
 
 
 def test_style_mix_grid_is_the_papers_figure(registry, model) -> None:
-    out = run_action(_action(registry, model, "style-mix"), model,
-                     {"grid": True, "rows": "1,2", "columns": "3,4,5", "styles": "coarse"})
+    out = run_action(
+        _action(registry, model, "style-mix"),
+        model,
+        {"grid": True, "rows": "1,2", "columns": "3,4,5", "styles": "coarse"},
+    )
     assert len(out.images) == 1
     pad = 2
     assert out.images[0].size == (4 * (32 + pad) + pad, 3 * (32 + pad) + pad)

@@ -39,8 +39,12 @@ def upfirdn2d_native(x, kernel, up_x, up_y, down_x, down_y, pad_x0, pad_x1, pad_
     out = out.reshape([-1, 1, in_h * up_y + pad_y0 + pad_y1, in_w * up_x + pad_x0 + pad_x1])
     w = torch.flip(kernel, [0, 1]).view(1, 1, kernel_h, kernel_w)
     out = F.conv2d(out, w)
-    out = out.reshape(-1, minor, in_h * up_y + pad_y0 + pad_y1 - kernel_h + 1,
-                      in_w * up_x + pad_x0 + pad_x1 - kernel_w + 1)
+    out = out.reshape(
+        -1,
+        minor,
+        in_h * up_y + pad_y0 + pad_y1 - kernel_h + 1,
+        in_w * up_x + pad_x0 + pad_x1 - kernel_w + 1,
+    )
     out = out.permute(0, 2, 3, 1)[:, ::down_y, ::down_x, :]
     return out.reshape(-1, channel, out.shape[1], out.shape[2])
 
@@ -86,7 +90,9 @@ class Blur(nn.Module):
 
 
 def fused_leaky_relu(x, bias, negative_slope=0.2, scale=2**0.5):
-    return F.leaky_relu(x + bias.view(1, bias.shape[0], *[1] * (x.ndim - 2)), negative_slope) * scale
+    return (
+        F.leaky_relu(x + bias.view(1, bias.shape[0], *[1] * (x.ndim - 2)), negative_slope) * scale
+    )
 
 
 class FusedLeakyReLU(nn.Module):
@@ -115,8 +121,16 @@ class EqualLinear(nn.Module):
 
 
 class ModulatedConv2d(nn.Module):
-    def __init__(self, in_channel, out_channel, kernel_size, style_dim, demodulate=True,
-                 upsample=False, blur_kernel=(1, 3, 3, 1)):
+    def __init__(
+        self,
+        in_channel,
+        out_channel,
+        kernel_size,
+        style_dim,
+        demodulate=True,
+        upsample=False,
+        blur_kernel=(1, 3, 3, 1),
+    ):
         super().__init__()
         self.eps = 1e-8
         self.kernel_size, self.in_channel, self.out_channel = kernel_size, in_channel, out_channel
@@ -124,11 +138,14 @@ class ModulatedConv2d(nn.Module):
         if upsample:
             factor = 2
             p = (len(blur_kernel) - factor) - (kernel_size - 1)
-            self.blur = Blur(blur_kernel, pad=((p + 1) // 2 + factor - 1, p // 2 + 1),
-                             upsample_factor=factor)
+            self.blur = Blur(
+                blur_kernel, pad=((p + 1) // 2 + factor - 1, p // 2 + 1), upsample_factor=factor
+            )
         self.scale = 1 / math.sqrt(in_channel * kernel_size**2)
         self.padding = kernel_size // 2
-        self.weight = nn.Parameter(torch.randn(1, out_channel, in_channel, kernel_size, kernel_size))
+        self.weight = nn.Parameter(
+            torch.randn(1, out_channel, in_channel, kernel_size, kernel_size)
+        )
         self.modulation = EqualLinear(style_dim, in_channel, bias_init=1)
         self.demodulate = demodulate
 
@@ -139,12 +156,17 @@ class ModulatedConv2d(nn.Module):
         if self.demodulate:
             demod = torch.rsqrt(weight.pow(2).sum([2, 3, 4]) + 1e-8)
             weight = weight * demod.view(batch, self.out_channel, 1, 1, 1)
-        weight = weight.view(batch * self.out_channel, in_channel, self.kernel_size, self.kernel_size)
+        weight = weight.view(
+            batch * self.out_channel, in_channel, self.kernel_size, self.kernel_size
+        )
         if self.upsample:
             x = x.view(1, batch * in_channel, height, width)
-            weight = weight.view(batch, self.out_channel, in_channel, self.kernel_size, self.kernel_size)
-            weight = weight.transpose(1, 2).reshape(batch * in_channel, self.out_channel,
-                                                    self.kernel_size, self.kernel_size)
+            weight = weight.view(
+                batch, self.out_channel, in_channel, self.kernel_size, self.kernel_size
+            )
+            weight = weight.transpose(1, 2).reshape(
+                batch * in_channel, self.out_channel, self.kernel_size, self.kernel_size
+            )
             out = F.conv_transpose2d(x, weight, padding=0, stride=2, groups=batch)
             _, _, height, width = out.shape
             out = self.blur(out.view(batch, self.out_channel, height, width))
@@ -180,7 +202,9 @@ class ConstantInput(nn.Module):
 class StyledConv(nn.Module):
     def __init__(self, in_channel, out_channel, kernel_size, style_dim, upsample=False):
         super().__init__()
-        self.conv = ModulatedConv2d(in_channel, out_channel, kernel_size, style_dim, upsample=upsample)
+        self.conv = ModulatedConv2d(
+            in_channel, out_channel, kernel_size, style_dim, upsample=upsample
+        )
         self.noise = NoiseInjection()
         self.activate = FusedLeakyReLU(out_channel)
 
@@ -209,8 +233,10 @@ class RefGenerator(nn.Module):
     def __init__(self, size, style_dim, n_mlp, channels, lr_mlp=0.01):
         super().__init__()
         self.size, self.style_dim = size, style_dim
-        layers = [PixelNorm()] + [EqualLinear(style_dim, style_dim, lr_mul=lr_mlp,
-                                              activation="fused_lrelu") for _ in range(n_mlp)]
+        layers = [PixelNorm()] + [
+            EqualLinear(style_dim, style_dim, lr_mul=lr_mlp, activation="fused_lrelu")
+            for _ in range(n_mlp)
+        ]
         self.style = nn.Sequential(*layers)
         self.channels = channels
         self.input = ConstantInput(channels[4])
@@ -245,8 +271,9 @@ class RefGenerator(nn.Module):
         out = self.conv1(out, latent[:, 0], noise=noise[0])
         skip = self.to_rgb1(out, latent[:, 1])
         i = 1
-        for conv1, conv2, noise1, noise2, to_rgb in zip(self.convs[::2], self.convs[1::2],
-                                                        noise[1::2], noise[2::2], self.to_rgbs):
+        for conv1, conv2, noise1, noise2, to_rgb in zip(
+            self.convs[::2], self.convs[1::2], noise[1::2], noise[2::2], self.to_rgbs, strict=True
+        ):
             out = conv1(out, latent[:, i], noise=noise1)
             out = conv2(out, latent[:, i + 1], noise=noise2)
             skip = to_rgb(out, latent[:, i + 2], skip)
@@ -313,8 +340,14 @@ def test_bare_g_ema_state_dict_is_recognised_and_gets_a_w_avg(tmp_path: Path, re
 def test_unsupported_channel_table_is_a_clear_error(tmp_path: Path, registry) -> None:
     infer_channels = sg("importers.rosinality").infer_channels
 
-    assert infer_channels({4: 512, 8: 512, 16: 512, 32: 512, 64: 256, 128: 128, 256: 64}) == (16384, 512)
-    assert infer_channels({4: 512, 8: 512, 16: 512, 32: 512, 64: 512, 128: 256, 256: 128}) == (32768, 512)
+    assert infer_channels({4: 512, 8: 512, 16: 512, 32: 512, 64: 256, 128: 128, 256: 64}) == (
+        16384,
+        512,
+    )
+    assert infer_channels({4: 512, 8: 512, 16: 512, 32: 512, 64: 512, 128: 256, 256: 128}) == (
+        32768,
+        512,
+    )
     with pytest.raises(ValueError, match="channel layout"):
         infer_channels({4: 16, 8: 8, 16: 16})
 
@@ -344,9 +377,19 @@ def _fake_nvidia_pickle(path: Path, marker: Path, monkeypatch) -> dict[str, torc
 
     class Persistent:
         def __init__(self, name, params=None, buffers=None, modules=None, **attrs):
-            self.meta = dict(type="class", version=6, module_src=src, class_name=name,
-                             state={"_parameters": dict(params or {}), "_buffers": dict(buffers or {}),
-                                    "_modules": dict(modules or {}), "training": False, **attrs})
+            self.meta = dict(
+                type="class",
+                version=6,
+                module_src=src,
+                class_name=name,
+                state={
+                    "_parameters": dict(params or {}),
+                    "_buffers": dict(buffers or {}),
+                    "_modules": dict(modules or {}),
+                    "training": False,
+                    **attrs,
+                },
+            )
 
         def __reduce__(self):
             return (_reconstruct_persistent_obj, (self.meta,))
@@ -375,29 +418,50 @@ def _fake_nvidia_pickle(path: Path, marker: Path, monkeypatch) -> dict[str, torc
         expected.update({f"{prefix}.{k}": v.detach() for k, v in p.items()})
         return Persistent("ToRGBLayer", p, None, {"affine": fc(f"{prefix}.affine", w_dim, cin)})
 
-    mapping = Persistent("MappingNetwork", None, {"w_avg": torch.randn(w_dim, generator=g)},
-                         {"fc0": fc("mapping.fc0", w_dim, w_dim, bias_gain=0.01),
-                          "fc1": fc("mapping.fc1", w_dim, w_dim, bias_gain=0.01)})
+    mapping = Persistent(
+        "MappingNetwork",
+        None,
+        {"w_avg": torch.randn(w_dim, generator=g)},
+        {
+            "fc0": fc("mapping.fc0", w_dim, w_dim, bias_gain=0.01),
+            "fc1": fc("mapping.fc1", w_dim, w_dim, bias_gain=0.01),
+        },
+    )
     expected["mapping.w_avg"] = mapping.meta["state"]["_buffers"]["w_avg"]
     blocks = {}
     const = t(16, 4, 4)
     expected["synthesis.b4.const"] = const.detach()
-    blocks["b4"] = Persistent("SynthesisBlock", {"const": const}, None,
-                              {"conv1": layer("synthesis.b4.conv1", 16, 16, 4),
-                               "torgb": torgb("synthesis.b4.torgb", 16)})
+    blocks["b4"] = Persistent(
+        "SynthesisBlock",
+        {"const": const},
+        None,
+        {"conv1": layer("synthesis.b4.conv1", 16, 16, 4), "torgb": torgb("synthesis.b4.torgb", 16)},
+    )
     for r in (8, 16, 32):
         cin, cout = chans[r // 2], chans[r]
-        blocks[f"b{r}"] = Persistent("SynthesisBlock", None, None,
-                                     {"conv0": layer(f"synthesis.b{r}.conv0", cin, cout, r),
-                                      "conv1": layer(f"synthesis.b{r}.conv1", cout, cout, r),
-                                      "torgb": torgb(f"synthesis.b{r}.torgb", cout)})
-    G = Persistent("Generator", None, None,
-                   {"mapping": mapping, "synthesis": Persistent("SynthesisNetwork", None, None, blocks)},
-                   z_dim=w_dim, w_dim=w_dim)
+        blocks[f"b{r}"] = Persistent(
+            "SynthesisBlock",
+            None,
+            None,
+            {
+                "conv0": layer(f"synthesis.b{r}.conv0", cin, cout, r),
+                "conv1": layer(f"synthesis.b{r}.conv1", cout, cout, r),
+                "torgb": torgb(f"synthesis.b{r}.torgb", cout),
+            },
+        )
+    G = Persistent(
+        "Generator",
+        None,
+        None,
+        {"mapping": mapping, "synthesis": Persistent("SynthesisNetwork", None, None, blocks)},
+        z_dim=w_dim,
+        w_dim=w_dim,
+    )
     monkeypatch.setitem(sys.modules, "torch_utils", pkg)
     monkeypatch.setitem(sys.modules, "torch_utils.persistence", mod)
-    path.write_bytes(pickle.dumps({"G": G, "D": None, "G_ema": G,
-                                   "training_set_kwargs": {"resolution": 32}}))
+    path.write_bytes(
+        pickle.dumps({"G": G, "D": None, "G_ema": G, "training_set_kwargs": {"resolution": 32}})
+    )
     return expected
 
 
@@ -418,6 +482,7 @@ def test_network_pickle_is_read_without_running_its_code(tmp_path: Path, monkeyp
 
 def test_network_pickle_tensors_map_onto_our_generator(tmp_path: Path, monkeypatch) -> None:
     from ganstudio.core.checkpoints import load_strict, split_roles
+
     nv = sg("importers.nvidia_pickle")
     convert, detect, read_network_pickle = nv.convert, nv.detect, nv.read_network_pickle
     Generator = sg("networks").Generator
@@ -432,7 +497,9 @@ def test_network_pickle_tensors_map_onto_our_generator(tmp_path: Path, monkeypat
     G = Generator(cfg)
     load_strict(G, split_roles(imported.tensors)["G_ema"], "nvidia")
     assert torch.equal(G.synthesis.const[0], expected["synthesis.b4.const"])
-    assert torch.equal(G.synthesis.convs[2].noise_const[0, 0], expected["synthesis.b16.conv0.noise_const"])
+    assert torch.equal(
+        G.synthesis.convs[2].noise_const[0, 0], expected["synthesis.b16.conv0.noise_const"]
+    )
     assert torch.equal(G.w_avg, expected["mapping.w_avg"])
     # demodulated convs: NVIDIA applies no weight gain; ours scales by 1/sqrt(fan_in)
     w = expected["synthesis.b8.conv1.weight"]
@@ -448,6 +515,7 @@ def test_pickle_calling_a_dangerous_global_is_refused(tmp_path: Path) -> None:
     class Evil:
         def __reduce__(self):
             import os
+
             return (os.system, ("echo pwned",))
 
     pkl = tmp_path / "evil.pkl"

@@ -71,10 +71,17 @@ def _routine(models, config, objective, ctx):
 
 def ganstudio_variants():
     return [
-        Variant("stylegan2", "StyleGAN2", StyleGAN2Config, _build, _routine, CAPABILITIES,
-                description="Style-based generator (Karras et al. 2020): mapping network, "
-                "modulated convolutions, noise inputs, skip toRGB; residual D; lazy R1; "
-                "style mixing; 32–1024 px."),
+        Variant(
+            "stylegan2",
+            "StyleGAN2",
+            StyleGAN2Config,
+            _build,
+            _routine,
+            CAPABILITIES,
+            description="Style-based generator (Karras et al. 2020): mapping network, "
+            "modulated convolutions, noise inputs, skip toRGB; residual D; lazy R1; "
+            "style mixing; 32–1024 px.",
+        ),
     ]
 
 
@@ -88,47 +95,93 @@ def _lazy(name: str):
     return run
 
 
-_TRUNCATION = FloatParam("truncation", 1.0, min=0.0, max=1.0, step=0.05,
-                         help="ψ: pull w toward the average face; lower is cleaner, less varied.")
-_CROSSOVER = ChoiceParam("styles", "coarse", choices=("coarse", "middle", "fine", "range"),
-                         help="Which styles B contributes: coarse (pose, face shape), middle "
-                         "(features), fine (colours), or the explicit layer range.")
+_TRUNCATION = FloatParam(
+    "truncation",
+    1.0,
+    min=0.0,
+    max=1.0,
+    step=0.05,
+    help="ψ: pull w toward the average face; lower is cleaner, less varied.",
+)
+_CROSSOVER = ChoiceParam(
+    "styles",
+    "coarse",
+    choices=("coarse", "middle", "fine", "range"),
+    help="Which styles B contributes: coarse (pose, face shape), middle "
+    "(features), fine (colours), or the explicit layer range.",
+)
 
 
 def _own_actions() -> list[Action]:
     needs = frozenset({"sample", "w-latent"})
     return [
-        Action("generate", "Generate", _lazy("generate"),
-               params=(SeedParam("seed", 0), IntParam("count", 1, min=1, max=256), _TRUNCATION),
-               requires=needs, interactive=True, variants=_VARIANTS,
-               description="Sample faces; image i of a batch uses seed + i."),
-        Action("interpolate", "Interpolate", _lazy("interpolate"),
-               params=(SeedParam("seed_a", 0), SeedParam("seed_b", 1),
-                       IntParam("frames", 8, min=2, max=240),
-                       ChoiceParam("mode", "lerp-w", choices=("lerp-w", "slerp-z")),
-                       _TRUNCATION),
-               requires=needs, output_kind="images", variants=_VARIANTS,
-               description="Walk from seed A to seed B (straight in W, or on the sphere "
-               "in Z): a strip, or a GIF when saved as .gif."),
-        Action("style-mix", "Style mix", _lazy("style_mix"),
-               params=(SeedParam("seed_a", 0), SeedParam("seed_b", 1),
-                       LayerParam("source_a", help="a layer (or .npy latent) to use instead of seed A"),
-                       LayerParam("source_b", help="a layer (or .npy latent) to use instead of seed B"),
-                       _CROSSOVER,
-                       IntParam("layer_from", 0, min=0, max=17, help="first W+ entry from B (range)"),
-                       IntParam("layer_to", 3, min=0, max=17, help="last W+ entry from B (range)"),
-                       _TRUNCATION,
-                       BoolParam("grid", False, help="the StyleGAN paper's figure: rows of "
-                                 "destinations × columns of style sources"),
-                       StrParam("rows", "", help="grid: seeds of the rows, e.g. 10,11,12 "
-                                "(default: seed_a, seed_a+1, …)"),
-                       StrParam("columns", "", help="grid: seeds of the columns "
-                                "(default: seed_b, seed_b+1, …)"),
-                       IntParam("grid_size", 3, min=1, max=8,
-                                help="grid: rows and columns when no seeds are given")),
-               requires=frozenset({"sample", "style-mix", "w-latent"}), variants=_VARIANTS,
-               interactive=True,
-               description="Take the coarse, middle or fine styles of B and the rest of A."),
+        Action(
+            "generate",
+            "Generate",
+            _lazy("generate"),
+            params=(SeedParam("seed", 0), IntParam("count", 1, min=1, max=256), _TRUNCATION),
+            requires=needs,
+            interactive=True,
+            variants=_VARIANTS,
+            description="Sample faces; image i of a batch uses seed + i.",
+        ),
+        Action(
+            "interpolate",
+            "Interpolate",
+            _lazy("interpolate"),
+            params=(
+                SeedParam("seed_a", 0),
+                SeedParam("seed_b", 1),
+                IntParam("frames", 8, min=2, max=240),
+                ChoiceParam("mode", "lerp-w", choices=("lerp-w", "slerp-z")),
+                _TRUNCATION,
+            ),
+            requires=needs,
+            output_kind="images",
+            variants=_VARIANTS,
+            description="Walk from seed A to seed B (straight in W, or on the sphere "
+            "in Z): a strip, or a GIF when saved as .gif.",
+        ),
+        Action(
+            "style-mix",
+            "Style mix",
+            _lazy("style_mix"),
+            params=(
+                SeedParam("seed_a", 0),
+                SeedParam("seed_b", 1),
+                LayerParam("source_a", help="a layer (or .npy latent) to use instead of seed A"),
+                LayerParam("source_b", help="a layer (or .npy latent) to use instead of seed B"),
+                _CROSSOVER,
+                IntParam("layer_from", 0, min=0, max=17, help="first W+ entry from B (range)"),
+                IntParam("layer_to", 3, min=0, max=17, help="last W+ entry from B (range)"),
+                _TRUNCATION,
+                BoolParam(
+                    "grid",
+                    False,
+                    help="the StyleGAN paper's figure: rows of "
+                    "destinations × columns of style sources",
+                ),
+                StrParam(
+                    "rows",
+                    "",
+                    help="grid: seeds of the rows, e.g. 10,11,12 (default: seed_a, seed_a+1, …)",
+                ),
+                StrParam(
+                    "columns", "", help="grid: seeds of the columns (default: seed_b, seed_b+1, …)"
+                ),
+                IntParam(
+                    "grid_size",
+                    3,
+                    min=1,
+                    max=8,
+                    help="grid: rows and columns when no seeds are given",
+                ),
+            ),
+            requires=frozenset({"sample", "style-mix", "w-latent"}),
+            variants=_VARIANTS,
+            interactive=True,
+            description="Take the coarse, middle or fine styles of B and the rest of A.",
+        ),
     ]
 
 
@@ -179,13 +232,22 @@ def _read_option() -> dict:
 
 def ganstudio_importers():
     return [
-        Importer("stylegan2-rosinality", "StyleGAN2 (rosinality stylegan2-pytorch)",
-                 _rosinality_convert, _rosinality_detect,
-                 description="A checkpoint of rosinality/stylegan2-pytorch (dict with g_ema, "
-                 "or a bare g_ema state dict), 256–1024 px, channel multiplier 1 or 2."),
-        Importer("stylegan2-nvidia", "StyleGAN2 network pickle (NVIDIA)",
-                 _nvidia_convert, _nvidia_detect,
-                 extensions=(".pkl",), **_read_option(),
-                 description="A network pickle of stylegan2-ada-pytorch / stylegan3 "
-                 "(StyleGAN2 configs), read without running the code it carries."),
+        Importer(
+            "stylegan2-rosinality",
+            "StyleGAN2 (rosinality stylegan2-pytorch)",
+            _rosinality_convert,
+            _rosinality_detect,
+            description="A checkpoint of rosinality/stylegan2-pytorch (dict with g_ema, "
+            "or a bare g_ema state dict), 256–1024 px, channel multiplier 1 or 2.",
+        ),
+        Importer(
+            "stylegan2-nvidia",
+            "StyleGAN2 network pickle (NVIDIA)",
+            _nvidia_convert,
+            _nvidia_detect,
+            extensions=(".pkl",),
+            **_read_option(),
+            description="A network pickle of stylegan2-ada-pytorch / stylegan3 "
+            "(StyleGAN2 configs), read without running the code it carries.",
+        ),
     ]

@@ -39,8 +39,12 @@ def seeds_to_ws(model: Any, seeds: list[int], psi: float) -> tuple[Tensor, Tenso
 def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
     seeds = [params["seed"] + i for i in range(params["count"])]
     z, ws = seeds_to_ws(model, seeds, params["truncation"])
-    return ActionResult(_synth(model, ws), layout="grid",
-                        latents={"z": z.numpy(), "ws": ws.numpy()}, info={"seeds": seeds})
+    return ActionResult(
+        _synth(model, ws),
+        layout="grid",
+        latents={"z": z.numpy(), "ws": ws.numpy()},
+        info={"seeds": seeds},
+    )
 
 
 def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
@@ -63,10 +67,17 @@ def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> Actio
     else:
         wa, wb = G.mapping(torch.stack([za, zb]).to(model.device)).cpu()
         w = torch.lerp(wa.expand(len(t), -1), wb.expand(len(t), -1), t)
-    ws = G.truncate(w.unsqueeze(1).repeat(1, G.num_ws, 1).to(model.device),
-                    params["truncation"]).float().cpu()
-    return ActionResult(_synth(model, ws), layout="strip", latents={"ws": ws.numpy()},
-                        info={"seeds": seeds, "mode": params["mode"]})
+    ws = (
+        G.truncate(w.unsqueeze(1).repeat(1, G.num_ws, 1).to(model.device), params["truncation"])
+        .float()
+        .cpu()
+    )
+    return ActionResult(
+        _synth(model, ws),
+        layout="strip",
+        latents={"ws": ws.numpy()},
+        info={"seeds": seeds, "mode": params["mode"]},
+    )
 
 
 # --------------------------------------------------------------------------- style mixing
@@ -143,12 +154,13 @@ def _grid_image(corner: Tensor, tops: Tensor, lefts: Tensor, cells: Tensor, pad:
     rows, cols = len(lefts), len(tops)
     c, h, w = cells.shape[1:]
     grid = torch.full((c, (rows + 1) * (h + pad) + pad, (cols + 1) * (w + pad) + pad), -0.8)
-    tiles = [[corner] + list(tops)] + [[lefts[r]] + list(cells[r * cols:(r + 1) * cols])
-                                       for r in range(rows)]
+    tiles = [[corner] + list(tops)] + [
+        [lefts[r]] + list(cells[r * cols : (r + 1) * cols]) for r in range(rows)
+    ]
     for r, row in enumerate(tiles):
         for k, tile in enumerate(row):
             y, x = pad + r * (h + pad), pad + k * (w + pad)
-            grid[:, y:y + h, x:x + w] = tile
+            grid[:, y : y + h, x : x + w] = tile
     return grid[None]
 
 
@@ -162,14 +174,23 @@ def style_mix(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionR
         cols = _seed_list(params["columns"], params["seed_b"], n)
         ws_rows = seeds_to_ws(model, rows, psi)[1]  # (R, num_ws, w_dim)
         ws_cols = seeds_to_ws(model, cols, psi)[1]  # (K, num_ws, w_dim)
-        mixed = torch.cat([mix(ws_rows[r:r + 1], ws_cols, idx) for r in range(len(rows))])
+        mixed = torch.cat([mix(ws_rows[r : r + 1], ws_cols, idx) for r in range(len(rows))])
         imgs = _synth(model, torch.cat([ws_rows, ws_cols, mixed]))
-        left, top, cells = imgs[:len(rows)], imgs[len(rows):len(rows) + len(cols)], imgs[len(rows) + len(cols):]
+        left, top, cells = (
+            imgs[: len(rows)],
+            imgs[len(rows) : len(rows) + len(cols)],
+            imgs[len(rows) + len(cols) :],
+        )
         grid = _grid_image(torch.full_like(left[0], -0.8), top, left, cells)
-        return ActionResult(grid, layout="grid", latents={"ws": mixed.numpy()},
-                            info={"rows": rows, "columns": cols, "layers_from_b": idx})
+        return ActionResult(
+            grid,
+            layout="grid",
+            latents={"ws": mixed.numpy()},
+            info={"rows": rows, "columns": cols, "layers_from_b": idx},
+        )
     ws_a = _source_ws(model, params["source_a"], params["seed_a"], psi)
     ws_b = _source_ws(model, params["source_b"], params["seed_b"], psi)
     ws = mix(ws_a, ws_b, idx)
-    return ActionResult(_synth(model, ws), layout="grid", latents={"ws": ws.numpy()},
-                        info={"layers_from_b": idx})
+    return ActionResult(
+        _synth(model, ws), layout="grid", latents={"ws": ws.numpy()}, info={"layers_from_b": idx}
+    )

@@ -34,10 +34,21 @@ class StyleGAN2Config:
         r = self.resolution
         if r < 32 or r > 1024 or r & (r - 1):
             raise ValueError(f"resolution must be a power of two in [32, 1024], got {r}")
-        if min(self.z_dim, self.w_dim, self.mapping_layers, self.channel_base,
-               self.channel_max, self.r1_every) < 1:
-            raise ValueError("z_dim, w_dim, mapping_layers, channel_base, channel_max and "
-                             "r1_every must be positive")
+        if (
+            min(
+                self.z_dim,
+                self.w_dim,
+                self.mapping_layers,
+                self.channel_base,
+                self.channel_max,
+                self.r1_every,
+            )
+            < 1
+        ):
+            raise ValueError(
+                "z_dim, w_dim, mapping_layers, channel_base, channel_max and "
+                "r1_every must be positive"
+            )
         if self.channels not in (1, 3):
             raise ValueError("channels must be 1 or 3")
         if not 0.0 <= self.mixing_prob <= 1.0:

@@ -14,16 +14,24 @@ from .ops import BLUR_KERNEL, Blur, EqualConv2d, EqualLinear, FusedLeakyReLU
 class ConvLayer(nn.Sequential):
     """Equalized conv; ``downsample`` blurs first, then strides by 2."""
 
-    def __init__(self, in_ch: int, out_ch: int, kernel_size: int, downsample: bool = False,
-                 bias: bool = True, activate: bool = True) -> None:
+    def __init__(
+        self,
+        in_ch: int,
+        out_ch: int,
+        kernel_size: int,
+        downsample: bool = False,
+        bias: bool = True,
+        activate: bool = True,
+    ) -> None:
         layers: list[nn.Module] = []
         stride, padding = 1, kernel_size // 2
         if downsample:
             p = len(BLUR_KERNEL) - 2 + (kernel_size - 1)
             layers.append(Blur(BLUR_KERNEL, ((p + 1) // 2, p // 2)))
             stride, padding = 2, 0
-        layers.append(EqualConv2d(in_ch, out_ch, kernel_size, stride, padding,
-                                  bias=bias and not activate))
+        layers.append(
+            EqualConv2d(in_ch, out_ch, kernel_size, stride, padding, bias=bias and not activate)
+        )
         if activate:
             layers.append(FusedLeakyReLU(out_ch))
         super().__init__(*layers)
@@ -55,8 +63,9 @@ def minibatch_stddev(x: Tensor, group: int = 4) -> Tensor:
 class Discriminator(nn.Module):
     """Returns raw scores (B,)."""
 
-    def __init__(self, resolution: int, channels_at: Callable[[int], int],
-                 img_channels: int = 3) -> None:
+    def __init__(
+        self, resolution: int, channels_at: Callable[[int], int], img_channels: int = 3
+    ) -> None:
         super().__init__()
         log = int(math.log2(resolution))
         blocks: list[nn.Module] = [ConvLayer(img_channels, channels_at(resolution), 1)]
@@ -68,8 +77,9 @@ class Discriminator(nn.Module):
         self.blocks = nn.Sequential(*blocks)  # (B, C4, 4, 4)
         c4 = channels_at(4)
         self.final_conv = ConvLayer(in_ch + 1, c4, 3)
-        self.final_linear = nn.Sequential(EqualLinear(c4 * 16, c4, activate=True),
-                                          EqualLinear(c4, 1))
+        self.final_linear = nn.Sequential(
+            EqualLinear(c4 * 16, c4, activate=True), EqualLinear(c4, 1)
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         x = self.blocks(x)

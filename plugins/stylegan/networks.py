@@ -56,9 +56,15 @@ class Generator(nn.Module):
     def truncate(self, ws: Tensor, psi: float) -> Tensor:
         return ws if psi == 1.0 else self.w_avg.to(ws.dtype) + psi * (ws - self.w_avg.to(ws.dtype))
 
-    def forward(self, z: Tensor, truncation_psi: float = 1.0, noise_mode: str = "random",
-                mix_z: Tensor | None = None, mix_cutoff: int | None = None,
-                update_w_avg: bool = False) -> Tensor:
+    def forward(
+        self,
+        z: Tensor,
+        truncation_psi: float = 1.0,
+        noise_mode: str = "random",
+        mix_z: Tensor | None = None,
+        mix_cutoff: int | None = None,
+        update_w_avg: bool = False,
+    ) -> Tensor:
         """z (B, z_dim) → images (B, C, res, res) in about [-1, 1].
 
         ``mix_z``/``mix_cutoff``: W+ entries from ``mix_cutoff`` on come from
@@ -72,7 +78,9 @@ class Generator(nn.Module):
         ws = w.unsqueeze(1).repeat(1, self.num_ws, 1)  # (B, num_ws, w_dim)
         if mix_z is not None and mix_cutoff is not None:
             w2 = self.mapping(mix_z)
-            ws = torch.cat([ws[:, :mix_cutoff], w2.unsqueeze(1).expand(-1, self.num_ws - mix_cutoff, -1)], 1)
+            ws = torch.cat(
+                [ws[:, :mix_cutoff], w2.unsqueeze(1).expand(-1, self.num_ws - mix_cutoff, -1)], 1
+            )
         return self.synthesis(self.truncate(ws, truncation_psi), noise_mode=noise_mode)
 
 

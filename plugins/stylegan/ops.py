@@ -27,8 +27,9 @@ def make_kernel(k: Sequence[float]) -> Tensor:
     return t / t.sum()
 
 
-def upfirdn2d(x: Tensor, kernel: Tensor, up: int = 1, down: int = 1,
-              pad: tuple[int, int] = (0, 0)) -> Tensor:
+def upfirdn2d(
+    x: Tensor, kernel: Tensor, up: int = 1, down: int = 1, pad: tuple[int, int] = (0, 0)
+) -> Tensor:
     """Upsample by zero insertion, pad, FIR-filter, downsample; same pads on x and y."""
     b, c, h, w = x.shape
     if up > 1:
@@ -38,15 +39,16 @@ def upfirdn2d(x: Tensor, kernel: Tensor, up: int = 1, down: int = 1,
     p0, p1 = pad
     x = F.pad(x, [max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)])
     if p0 < 0 or p1 < 0:
-        x = x[:, :, max(-p0, 0): x.shape[2] - max(-p1, 0), max(-p0, 0): x.shape[3] - max(-p1, 0)]
+        x = x[:, :, max(-p0, 0) : x.shape[2] - max(-p1, 0), max(-p0, 0) : x.shape[3] - max(-p1, 0)]
     kh, kw = kernel.shape
     weight = torch.flip(kernel, [0, 1]).to(x.dtype).view(1, 1, kh, kw).expand(c, 1, kh, kw)
     x = F.conv2d(x, weight, groups=c)  # depthwise
     return x[:, :, ::down, ::down] if down > 1 else x
 
 
-def fused_leaky_relu(x: Tensor, bias: Tensor, negative_slope: float = 0.2,
-                     scale: float = SQRT2) -> Tensor:
+def fused_leaky_relu(
+    x: Tensor, bias: Tensor, negative_slope: float = 0.2, scale: float = SQRT2
+) -> Tensor:
     """Add a per-channel bias, leaky ReLU, and restore the variance with √2."""
     shape = (1, -1) + (1,) * (x.ndim - 2)
     return F.leaky_relu(x + bias.view(shape), negative_slope) * scale
@@ -97,8 +99,14 @@ class Upsample(nn.Module):
 class EqualLinear(nn.Module):
     """Linear layer with equalized lr; ``lr_mul`` slows the mapping network (0.01)."""
 
-    def __init__(self, in_dim: int, out_dim: int, bias_init: float = 0.0,
-                 lr_mul: float = 1.0, activate: bool = False) -> None:
+    def __init__(
+        self,
+        in_dim: int,
+        out_dim: int,
+        bias_init: float = 0.0,
+        lr_mul: float = 1.0,
+        activate: bool = False,
+    ) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_dim, in_dim).div_(lr_mul))
         self.bias = nn.Parameter(torch.full((out_dim,), float(bias_init)))
@@ -113,8 +121,15 @@ class EqualLinear(nn.Module):
 
 
 class EqualConv2d(nn.Module):
-    def __init__(self, in_ch: int, out_ch: int, kernel_size: int, stride: int = 1,
-                 padding: int = 0, bias: bool = True) -> None:
+    def __init__(
+        self,
+        in_ch: int,
+        out_ch: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_ch, in_ch, kernel_size, kernel_size))
         self.scale = 1 / math.sqrt(in_ch * kernel_size**2)
@@ -134,9 +149,16 @@ class ModulatedConv2d(nn.Module):
     conv, which is much faster on CPUs than a grouped conv over the batch.
     """
 
-    def __init__(self, in_ch: int, out_ch: int, kernel_size: int, w_dim: int,
-                 demodulate: bool = True, upsample: bool = False,
-                 blur_kernel: Sequence[float] = BLUR_KERNEL) -> None:
+    def __init__(
+        self,
+        in_ch: int,
+        out_ch: int,
+        kernel_size: int,
+        w_dim: int,
+        demodulate: bool = True,
+        upsample: bool = False,
+        blur_kernel: Sequence[float] = BLUR_KERNEL,
+    ) -> None:
         super().__init__()
         self.in_ch, self.out_ch, self.k = in_ch, out_ch, kernel_size
         self.demodulate, self.upsample = demodulate, upsample

@@ -32,10 +32,14 @@ class StyleGAN2Routine:
         self.G_ema = models.get("G_ema")
         self.cfg, self.ctx = config, ctx
         ratio = config.r1_every / (config.r1_every + 1)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr,
-                                      betas=(config.beta1, config.beta2))
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr * ratio,
-                                      betas=(config.beta1**ratio, config.beta2**ratio))
+        self.opt_g = torch.optim.Adam(
+            self.G.parameters(), lr=config.lr, betas=(config.beta1, config.beta2)
+        )
+        self.opt_d = torch.optim.Adam(
+            self.D.parameters(),
+            lr=config.lr * ratio,
+            betas=(config.beta1**ratio, config.beta2**ratio),
+        )
         self.steps = 0
         self.rng = random.Random(ctx.rank if ctx is not None else 0)
         self.num_ws = int(_core(self.G).num_ws)
@@ -88,8 +92,12 @@ class StyleGAN2Routine:
             param.requires_grad_(True)
 
         self.steps += 1
-        out.update(loss_d=loss_d.item(), loss_g=loss_g.item(),
-                   d_real=d_real.mean().item(), d_fake=d_fake.mean().item())
+        out.update(
+            loss_d=loss_d.item(),
+            loss_g=loss_g.item(),
+            d_real=d_real.mean().item(),
+            d_fake=d_fake.mean().item(),
+        )
         return out
 
     @torch.no_grad()
@@ -103,13 +111,19 @@ class StyleGAN2Routine:
         return out
 
     def state_dict(self) -> dict[str, Any]:
-        return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-                "steps": self.steps, "rng": list(self.rng.getstate()[1]),
-                "rng_version": self.rng.getstate()[0]}
+        return {
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "steps": self.steps,
+            "rng": list(self.rng.getstate()[1]),
+            "rng_version": self.rng.getstate()[0],
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.steps = int(state["steps"])
         if "rng" in state:
-            self.rng.setstate((int(state["rng_version"]), tuple(int(v) for v in state["rng"]), None))
+            self.rng.setstate(
+                (int(state["rng_version"]), tuple(int(v) for v in state["rng"]), None)
+            )

@@ -54,8 +54,9 @@ class ToRGB(nn.Module):
 
 
 class SynthesisNetwork(nn.Module):
-    def __init__(self, resolution: int, w_dim: int, channels_at: Callable[[int], int],
-                 img_channels: int = 3) -> None:
+    def __init__(
+        self, resolution: int, w_dim: int, channels_at: Callable[[int], int], img_channels: int = 3
+    ) -> None:
         super().__init__()
         self.resolution, self.w_dim = resolution, w_dim
         log = int(math.log2(resolution))
@@ -78,8 +79,9 @@ class SynthesisNetwork(nn.Module):
         if noise_mode not in NOISE_MODES:
             raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
         if ws.ndim != 3 or ws.shape[1] != self.num_ws:
-            raise ValueError(f"expected ws of shape (B, {self.num_ws}, {self.w_dim}), "
-                             f"got {tuple(ws.shape)}")
+            raise ValueError(
+                f"expected ws of shape (B, {self.num_ws}, {self.w_dim}), got {tuple(ws.shape)}"
+            )
         x = self.const.expand(ws.shape[0], -1, -1, -1)  # (B, C4, 4, 4)
         x = self.conv1(x, ws[:, 0], noise_mode)
         img = self.to_rgb1(x, ws[:, 1])  # (B, 3, 4, 4)

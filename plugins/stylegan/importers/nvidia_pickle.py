@@ -30,8 +30,22 @@ from ..config import StyleGAN2Config
 from .rosinality import infer_channels
 
 #: modules whose names in a pickle mean "run this": refused outright with a clear error
-_FORBIDDEN_MODULES = ("builtins", "os", "posix", "nt", "subprocess", "sys", "importlib",
-                      "runpy", "shutil", "socket", "pickle", "marshal", "types", "code")
+_FORBIDDEN_MODULES = (
+    "builtins",
+    "os",
+    "posix",
+    "nt",
+    "subprocess",
+    "sys",
+    "importlib",
+    "runpy",
+    "shutil",
+    "socket",
+    "pickle",
+    "marshal",
+    "types",
+    "code",
+)
 
 
 class Captured(dict):
@@ -77,8 +91,9 @@ def _storage_from_bytes(data: bytes) -> Any:
     return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
 
 
-def _rebuild_parameter(data: Any, requires_grad: Any = False, hooks: Any = None,
-                       state: Any = None) -> Any:
+def _rebuild_parameter(
+    data: Any, requires_grad: Any = False, hooks: Any = None, state: Any = None
+) -> Any:
     return data  # the tensor is all we need; no hooks, no state
 
 
@@ -109,12 +124,15 @@ class RestrictedUnpickler(pickle.Unpickler):
         if module.split(".")[0] in _FORBIDDEN_MODULES:
             raise pickle.UnpicklingError(f"refused: the pickle calls {module}.{name}")
         if module.startswith("numpy") and name in ("dtype", "ndarray", "_reconstruct", "scalar"):
+            import numpy as np
             import numpy.core.multiarray as ma  # noqa: F401 - numpy's own safe rebuilders
 
-            import numpy as np
-            return {"dtype": np.dtype, "ndarray": np.ndarray,
-                    "_reconstruct": np.core.multiarray._reconstruct,
-                    "scalar": np.core.multiarray.scalar}[name]
+            return {
+                "dtype": np.dtype,
+                "ndarray": np.ndarray,
+                "_reconstruct": np.core.multiarray._reconstruct,
+                "scalar": np.core.multiarray.scalar,
+            }[name]
         return _captured_class(module, name)
 
     def persistent_load(self, pid: Any) -> Any:
@@ -149,8 +167,11 @@ def read_network_pickle(path: str | os.PathLike[str]) -> dict[str, Tensor]:
         raise ValueError("the pickle holds no G_ema network")
     tensors: dict[str, Tensor] = {}
     _flatten(data["G_ema"], "", tensors)
-    fc0 = (data["G_ema"].state.get("_modules", {}).get("mapping")
-           if isinstance(data["G_ema"], Captured) else None)
+    fc0 = (
+        data["G_ema"].state.get("_modules", {}).get("mapping")
+        if isinstance(data["G_ema"], Captured)
+        else None
+    )
     fc0 = fc0.state.get("_modules", {}).get("fc0") if isinstance(fc0, Captured) else None
     gain = fc0.state.get("bias_gain") if isinstance(fc0, Captured) else None
     if isinstance(gain, (int, float)):
@@ -162,8 +183,11 @@ def read_network_pickle(path: str | os.PathLike[str]) -> dict[str, Tensor]:
 
 
 def detect(path: Any, state: Any) -> bool:
-    return isinstance(state, Mapping) and "synthesis.b4.const" in state \
+    return (
+        isinstance(state, Mapping)
+        and "synthesis.b4.const" in state
         and "mapping.fc0.weight" in state
+    )
 
 
 def _layer(src: str, dst: str, s: Mapping[str, Tensor]) -> dict[str, Tensor]:
@@ -178,8 +202,9 @@ def _layer(src: str, dst: str, s: Mapping[str, Tensor]) -> dict[str, Tensor]:
         f"{dst}.act.bias": s[f"{src}.bias"],
     }
     res = noise.shape[-1] if noise is not None else None
-    out[f"{dst}.noise_const"] = (noise.reshape(1, 1, res, res) if noise is not None
-                                 else torch.zeros(1, 1, 1, 1))
+    out[f"{dst}.noise_const"] = (
+        noise.reshape(1, 1, res, res) if noise is not None else torch.zeros(1, 1, 1, 1)
+    )
     return out
 
 
@@ -194,22 +219,37 @@ def _torgb(src: str, dst: str, s: Mapping[str, Tensor]) -> dict[str, Tensor]:
 
 def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> ImportedModel:
     if not detect(path, state):
-        raise ValueError("not a StyleGAN2 network pickle (expected mapping.fc0 and synthesis.b4 "
-                         "in G_ema; StyleGAN3 -t/-r configurations are not supported)")
+        raise ValueError(
+            "not a StyleGAN2 network pickle (expected mapping.fc0 and synthesis.b4 "
+            "in G_ema; StyleGAN3 -t/-r configurations are not supported)"
+        )
     s = {k: v.float() for k, v in state.items() if torch.is_tensor(v)}
     if any(k.startswith("mapping.embed.") for k in s):
         raise ValueError("conditional (class-labelled) networks are not supported")
     n_fc = sum(1 for k in s if k.startswith("mapping.fc") and k.endswith(".weight"))
-    z_dim, w_dim = int(s["mapping.fc0.weight"].shape[1]), int(s[f"mapping.fc{n_fc - 1}.weight"].shape[0])
-    blocks = sorted(int(k.split(".")[1][1:]) for k in s
-                    if k.startswith("synthesis.b") and k.endswith(".torgb.weight"))
+    z_dim, w_dim = (
+        int(s["mapping.fc0.weight"].shape[1]),
+        int(s[f"mapping.fc{n_fc - 1}.weight"].shape[0]),
+    )
+    blocks = sorted(
+        int(k.split(".")[1][1:])
+        for k in s
+        if k.startswith("synthesis.b") and k.endswith(".torgb.weight")
+    )
     resolution = blocks[-1]
     chans = {r: int(s[f"synthesis.b{r}.conv1.weight"].shape[0]) for r in blocks}
     base, c_max = infer_channels(chans)
     lr_mul = float(s.get("mapping.lr_multiplier", torch.tensor(0.01)))
-    config = StyleGAN2Config(resolution=resolution, z_dim=z_dim, w_dim=w_dim, mapping_layers=n_fc,
-                             mapping_lr_mul=lr_mul, channel_base=base, channel_max=c_max,
-                             channels=int(s[f"synthesis.b{resolution}.torgb.weight"].shape[0]))
+    config = StyleGAN2Config(
+        resolution=resolution,
+        z_dim=z_dim,
+        w_dim=w_dim,
+        mapping_layers=n_fc,
+        mapping_lr_mul=lr_mul,
+        channel_base=base,
+        channel_max=c_max,
+        channels=int(s[f"synthesis.b{resolution}.torgb.weight"].shape[0]),
+    )
     config.validate()
     out: dict[str, Tensor] = {}
     for i in range(n_fc):
@@ -224,6 +264,9 @@ def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> 
         out.update(_torgb(f"synthesis.b{r}.torgb", f"synthesis.to_rgbs.{k}", s))
     out["w_avg"] = s.get("mapping.w_avg", torch.zeros(w_dim))
     tensors = {f"G_ema.{k}": v.contiguous() for k, v in out.items()}
-    return ImportedModel("stylegan2", config, tensors,
-                         info={"source": "NVIDIA network pickle (StyleGAN2)",
-                               "resolution": resolution})
+    return ImportedModel(
+        "stylegan2",
+        config,
+        tensors,
+        info={"source": "NVIDIA network pickle (StyleGAN2)", "resolution": resolution},
+    )

@@ -28,8 +28,12 @@ def _g_ema(state: Any) -> Mapping[str, Tensor] | None:
     if not isinstance(state, Mapping):
         return None
     inner = state.get("g_ema", state)
-    if isinstance(inner, Mapping) and "input.input" in inner and "style.1.weight" in inner \
-            and "to_rgb1.conv.weight" in inner:
+    if (
+        isinstance(inner, Mapping)
+        and "input.input" in inner
+        and "style.1.weight" in inner
+        and "to_rgb1.conv.weight" in inner
+    ):
         return inner
     return None
 
@@ -46,8 +50,10 @@ def infer_channels(chans: Mapping[int, int]) -> tuple[int, int]:
     for base in candidates:
         if all(min(base // r, c_max) == c for r, c in chans.items()):
             return base, c_max
-    raise ValueError(f"unsupported channel layout {dict(sorted(chans.items()))} "
-                     "(expected min(base / resolution, max) per resolution)")
+    raise ValueError(
+        f"unsupported channel layout {dict(sorted(chans.items()))} "
+        "(expected min(base / resolution, max) per resolution)"
+    )
 
 
 def _styled(src: str, dst: str, g: Mapping[str, Tensor], noise: Tensor) -> dict[str, Tensor]:
@@ -73,8 +79,10 @@ def _to_rgb(src: str, dst: str, g: Mapping[str, Tensor]) -> dict[str, Tensor]:
 def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> ImportedModel:
     g = _g_ema(state)
     if g is None:
-        raise ValueError("not a rosinality stylegan2-pytorch checkpoint "
-                         "(expected g_ema with style.1.weight, input.input, to_rgb1 …)")
+        raise ValueError(
+            "not a rosinality stylegan2-pytorch checkpoint "
+            "(expected g_ema with style.1.weight, input.input, to_rgb1 …)"
+        )
     g = {k: v.float() for k, v in g.items() if torch.is_tensor(v)}
     lr_mlp = float((options or {}).get("lr_mlp", DEFAULT_LR_MLP))
     n_mlp = sum(1 for k in g if k.startswith("style.") and k.endswith(".weight"))
@@ -85,9 +93,16 @@ def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> 
     for k in range(n_rgbs):
         chans[2 ** (k + 3)] = int(g[f"convs.{2 * k}.conv.weight"].shape[1])
     base, c_max = infer_channels(chans)
-    config = StyleGAN2Config(resolution=resolution, z_dim=style_dim, w_dim=style_dim,
-                             mapping_layers=n_mlp, mapping_lr_mul=lr_mlp, channel_base=base,
-                             channel_max=c_max, channels=int(g["to_rgb1.conv.weight"].shape[1]))
+    config = StyleGAN2Config(
+        resolution=resolution,
+        z_dim=style_dim,
+        w_dim=style_dim,
+        mapping_layers=n_mlp,
+        mapping_lr_mul=lr_mlp,
+        channel_base=base,
+        channel_max=c_max,
+        channels=int(g["to_rgb1.conv.weight"].shape[1]),
+    )
     config.validate()
 
     out: dict[str, Tensor] = {}
@@ -96,8 +111,10 @@ def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> 
         out[f"mapping.fcs.{i}.bias"] = g[f"style.{i + 1}.bias"]
     out["synthesis.const"] = g["input.input"]
     noises = [g.get(f"noises.noise_{i}") for i in range(2 * n_rgbs + 1)]
-    noises = [n if n is not None else torch.randn(1, 1, 4 * 2 ** ((i + 1) // 2), 4 * 2 ** ((i + 1) // 2))
-              for i, n in enumerate(noises)]
+    noises = [
+        n if n is not None else torch.randn(1, 1, 4 * 2 ** ((i + 1) // 2), 4 * 2 ** ((i + 1) // 2))
+        for i, n in enumerate(noises)
+    ]
     out.update(_styled("conv1", "synthesis.conv1", g, noises[0]))
     out.update(_to_rgb("to_rgb1", "synthesis.to_rgb1", g))
     for i in range(2 * n_rgbs):
@@ -105,14 +122,19 @@ def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> 
     for k in range(n_rgbs):
         out.update(_to_rgb(f"to_rgbs.{k}", f"synthesis.to_rgbs.{k}", g))
 
-    latent_avg = state.get("latent_avg") if isinstance(state, Mapping) and "g_ema" in state else None
+    latent_avg = (
+        state.get("latent_avg") if isinstance(state, Mapping) and "g_ema" in state else None
+    )
     if latent_avg is None:
         latent_avg = _estimate_w_avg(config, out)
     out["w_avg"] = latent_avg.float().reshape(style_dim)
     tensors = {f"G_ema.{k}": v.contiguous() for k, v in out.items()}
-    return ImportedModel("stylegan2", config, tensors,
-                         info={"source": "rosinality/stylegan2-pytorch g_ema",
-                               "resolution": resolution})
+    return ImportedModel(
+        "stylegan2",
+        config,
+        tensors,
+        info={"source": "rosinality/stylegan2-pytorch g_ema", "resolution": resolution},
+    )
 
 
 @torch.no_grad()
@@ -121,7 +143,8 @@ def _estimate_w_avg(config: StyleGAN2Config, tensors: Mapping[str, Tensor]) -> T
     from ..mapping import MappingNetwork
 
     m = MappingNetwork(config.z_dim, config.w_dim, config.mapping_layers, config.mapping_lr_mul)
-    m.load_state_dict({k[len("mapping."):]: v for k, v in tensors.items()
-                       if k.startswith("mapping.")})
+    m.load_state_dict(
+        {k[len("mapping.") :]: v for k, v in tensors.items() if k.startswith("mapping.")}
+    )
     z = torch.randn(10_000, config.z_dim, generator=torch.Generator().manual_seed(0))
     return m(z).mean(0)
