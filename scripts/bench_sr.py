@@ -1,0 +1,167 @@
+"""Super-resolution speed on this machine, in one run.
+
+* the dense matrix-multiply peak: ``torch.mm`` of 2048×2048 float32;
+* megapixels/s of ×4 upscaling for ESRGAN's RRDBNet (64 ch, 23 blocks) and the
+  compact SRVGG net (64 ch, 32 convs: realesr-general-x4v3's size), random
+  weights (speed does not depend on them), NCHW vs channels_last;
+* tiled vs untiled on an image that fits both ways, through the action's own
+  tiling code (``plugins/srgan/tiling.py``);
+* compute efficiency: the network's arithmetic, counted from its layers (2 ×
+  MACs of every conv / linear), divided by the time, as a share of the mm peak.
+  Tiled runs are charged only the untiled image's FLOPs, so tile overlap
+  counts against them;
+* the batch pipeline vs a naive loop: ``bench_batch_pipeline()`` runs
+  ``scripts/bench_batch.py`` (owned by the batch engine) on the compact net.
+
+    .venv/bin/python scripts/bench_sr.py [--threads 2] [--no-batch]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ganstudio.core.jobs import drive
+from ganstudio.plugins import get_registry
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _median_time(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm up (allocator, oneDNN primitive cache)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def mm_peak(repeat: int = 7) -> float:
+    """GFLOP/s of a 2048×2048 float32 matrix product."""
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    t = _median_time(lambda: torch.mm(a, b), repeat)
+    return 2 * 2048**3 / t / 1e9
+
+
+def count_gflop(net: nn.Module, x: torch.Tensor) -> float:
+    """2 × multiply-adds of every Conv2d and Linear for one forward of ``x``."""
+    total = 0
+
+    def hook(m: nn.Module, inp: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
+        nonlocal total
+        if isinstance(m, nn.Conv2d):
+            k = m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
+            total += 2 * out.numel() * k
+        elif isinstance(m, nn.Linear):
+            total += 2 * out.numel() * m.in_features
+
+    handles = [m.register_forward_hook(hook) for m in net.modules()
+               if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.inference_mode():
+        net(x)
+    for h in handles:
+        h.remove()
+    return total / 1e9
+
+
+def build(kind: str) -> nn.Module:
+    reg = get_registry()
+    if kind == "rrdb":
+        v = reg.variant("esrgan")
+        return v.build(v.config(scale=4, num_feat=64, num_block=23))["G"].eval()
+    v = reg.variant("srvgg")
+    return v.build(v.config(scale=4, num_feat=64, num_conv=32))["G"].eval()
+
+
+def _tiling():
+    pkg = sys.modules[get_registry().variant("srvgg").config.__module__].__package__
+    __import__(f"{pkg}.tiling")
+    return sys.modules[f"{pkg}.tiling"]
+
+
+def bench_net(kind: str, side: int, tile: int, peak: float, repeat: int) -> None:
+    t = _tiling()
+    cpu = torch.device("cpu")
+    net = build(kind)
+    x = torch.rand(1, 3, side, side)
+    gflop = count_gflop(net, x)
+    out_mp = (side * 4) ** 2 / 1e6
+    print(f"\n{kind}: {side}×{side} → {side * 4}×{side * 4}, {gflop:.1f} GFLOP per image "
+          f"({gflop / (side * side / 1e6) / 1e3:.1f} TFLOP per input megapixel)")
+
+    def row(label: str, seconds: float) -> None:
+        eff = gflop / seconds / peak
+        print(f"  {label:<34} {seconds * 1e3:8.0f} ms  {out_mp / seconds:6.3f} MP/s out  "
+              f"{gflop / seconds:6.1f} GFLOP/s  efficiency {eff:.2f}")
+
+    with torch.inference_mode():
+        nchw = _median_time(lambda: net(x), repeat)
+    row("untiled, NCHW", nchw)
+    cl_net = t.prepare(net, cpu)  # channels_last, as the action runs it
+    xc = x.contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        cl = _median_time(lambda: cl_net(xc), repeat)
+    row("untiled, channels_last", cl)
+
+    overlap = t.auto_overlap(cl_net)
+
+    def tiled(tile_size: int) -> Callable[[], object]:
+        def run() -> object:
+            _, sink = t.float_sink(3, side * 4, side * 4)
+            return drive(t.upscale_tiles(cl_net, x, sink, tile_size, overlap, cpu))
+        return run
+
+    whole = _median_time(tiled(side), repeat)
+    row("action path, 1 tile", whole)
+    split = _median_time(tiled(tile), repeat)
+    grid = t.tile_grid(side, side, tile)
+    computed = sum((min(side, g.y1 + overlap) - max(0, g.y0 - overlap))
+                   * (min(side, g.x1 + overlap) - max(0, g.x0 - overlap)) for g in grid)
+    row(f"action path, {len(grid)} tiles of {tile} (+{overlap} px)", split)
+    print(f"  {'':<34} counting the overlap recomputed ({computed / side**2:.2f}× the pixels): "
+          f"efficiency {gflop * computed / side**2 / split / peak:.2f}")
+    print(f"  tiled vs untiled (action path): {split / whole:.2f}× the time "
+          f"({100 * (split / whole - 1):+.0f}%); channels_last speed-up over NCHW "
+          f"{nchw / cl:.2f}×")
+
+
+def bench_batch_pipeline(threads: int) -> None:
+    """Batch pipeline vs naive loop — the batch engine's benchmark, run as it ships."""
+    script = REPO / "scripts" / "bench_batch.py"
+    if not script.exists():
+        print("\n(batch pipeline: scripts/bench_batch.py not present)")
+        return
+    print("\nbatch pipeline vs naive loop (scripts/bench_batch.py, compact net ×4):", flush=True)
+    subprocess.run([sys.executable, str(script), "--workload", "sr", "--threads", str(threads),
+                    "--repeat", "1"], check=False, cwd=REPO)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-batch", action="store_true", help="skip the batch pipeline figures")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    peak = mm_peak()
+    print(f"torch {torch.__version__}, {args.threads} thread(s); "
+          f"torch.mm 2048² fp32 peak: {peak:.1f} GFLOP/s")
+    bench_net("srvgg", 512, 256, peak, args.repeat)
+    bench_net("rrdb", 128, 64, peak, args.repeat)
+    print(f"\nmm peak re-measured at the end: {mm_peak():.1f} GFLOP/s (load from other "
+          "processes shows up as a drift between the two)")
+    if not args.no_batch:
+        bench_batch_pipeline(args.threads)
+
+
+if __name__ == "__main__":
+    main()
