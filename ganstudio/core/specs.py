@@ -442,7 +442,10 @@ class Importer:
     ``detect(path, state)`` says whether a weights-only state dict looks like
     this format (used when the user names no format); ``convert(path, state,
     options)`` maps it onto our modules.  Foreign files are read by the core
-    with ``torch.load(weights_only=True)``; an importer never unpickles.
+    with ``torch.load(weights_only=True)``.  A format that is not a plain
+    weights file (NVIDIA's network pickles) supplies ``read(path) -> state``: a
+    reader that rebuilds tensors without executing any code the file carries;
+    the core then uses it for files with one of ``extensions``.
     """
 
     id: str
@@ -451,6 +454,7 @@ class Importer:
     detect: Callable[..., bool] | None = None
     extensions: tuple[str, ...] = (".pth", ".pt")
     description: str = ""
+    read: Callable[[Any], Any] | None = None
 
 
 SPEC_TYPES: dict[str, type] = {
