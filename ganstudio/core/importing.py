@@ -25,14 +25,32 @@ def detect_importer(registry: Registry, path: Path, state: object) -> Importer:
     raise CheckpointError(f"{path.name}: format not recognised; name one of: {names}")
 
 
+def _custom_reader(registry: Registry, src: Path, named: Importer | None) -> Importer | None:
+    """The importer whose own safe reader handles this file, if any."""
+    if named is not None:
+        return named if named.read is not None else None
+    for importer in registry.specs("importers"):
+        if importer.read is not None and src.suffix.lower() in importer.extensions:
+            return importer
+    return None
+
+
 def import_checkpoint(
     registry: Registry, src: Path, out: Path, importer_id: str | None = None
 ) -> str:
     """Convert, write atomically, then reload strictly to prove the file is usable."""
-    state = checkpoints.load_foreign(src)
-    importer = (
-        registry.importer(importer_id) if importer_id else detect_importer(registry, src, state)
-    )
+    named = registry.importer(importer_id) if importer_id else None
+    reader = _custom_reader(registry, src, named)
+    if reader is not None and reader.read is not None:
+        if not src.is_file():
+            raise CheckpointError(f"{src}: no such file")
+        try:
+            state = reader.read(src)
+        except (ValueError, KeyError, EOFError, OSError) as exc:
+            raise CheckpointError(f"{src.name}: {reader.id}: {exc}") from None
+    else:
+        state = checkpoints.load_foreign(src)
+    importer = named or reader or detect_importer(registry, src, state)
     try:
         imported = importer.convert(src, state, {})
     except (ValueError, KeyError) as exc:
