@@ -522,3 +522,20 @@ def test_pickle_calling_a_dangerous_global_is_refused(tmp_path: Path) -> None:
     pkl.write_bytes(pickle.dumps({"G_ema": Evil()}))
     with pytest.raises(ValueError, match="refused"):
         read_network_pickle(pkl)
+
+
+def test_network_pickle_imports_through_the_core(tmp_path: Path, monkeypatch, registry) -> None:
+    import dataclasses
+
+    from ganstudio.core.specs import Importer
+
+    if "read" not in {f.name for f in dataclasses.fields(Importer)}:
+        pytest.skip("the core does not yet route .pkl files to an importer's own reader")
+    marker = tmp_path / "code-ran"
+    pkl = tmp_path / "ffhq.pkl"
+    _fake_nvidia_pickle(pkl, marker, monkeypatch)
+    out = tmp_path / "ffhq.safetensors"
+    assert import_checkpoint(registry, pkl, out) == "stylegan2-nvidia"
+    assert not marker.exists()
+    G = load_model(out, registry).generator
+    assert (G.resolution, G.w_dim) == (32, 8)

@@ -27,6 +27,15 @@ Actions put the latents they used into ``ActionResult.latents``: ``"ws"``
 and ``"z"`` (N, z_dim) when the images came from seeds.  Any action that takes
 a source layer reads ``ws`` (or ``w``) back from the layer's latents.
 
+``style-mix``'s ``source_a``/``source_b`` accept a layer object with
+``.latents``, a dict holding ``ws``/``w`` (or ``{"latents": {...}}``), an
+array, or a path to a ``.npy``/``.npz`` latent (the CLI).
+
+Importers: ``stylegan2-rosinality`` reads ``.pt``/``.pth`` through the core's
+weights-only loader; ``stylegan2-nvidia`` needs its own restricted reader
+(``importers.nvidia_pickle.read_network_pickle``), passed as ``read=`` when
+the core's ``Importer`` has that field.
+
 The editing actions (attributes, fit-directions, project) live in the
 ``editing`` subpackage and are added here when it is present.
 """

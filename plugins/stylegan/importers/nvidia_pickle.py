@@ -115,6 +115,23 @@ _ALLOWED: dict[tuple[str, str], Any] = {
 }
 
 
+_NUMPY_MODULES = ("numpy", "numpy.core.multiarray", "numpy._core.multiarray")
+_NUMPY_NAMES = ("dtype", "ndarray", "_reconstruct", "scalar")
+
+
+def _numpy_rebuilder(name: str) -> Any:
+    """numpy's own array/dtype/scalar rebuilders (data only, as in np.load's pickles)."""
+    import numpy as np
+
+    multiarray = getattr(np, "_core", None) or np.core
+    return {
+        "dtype": np.dtype,
+        "ndarray": np.ndarray,
+        "_reconstruct": multiarray.multiarray._reconstruct,
+        "scalar": multiarray.multiarray.scalar,
+    }[name]
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """Resolves data constructors only; every other global becomes a :class:`Captured`."""
 
@@ -123,16 +140,8 @@ class RestrictedUnpickler(pickle.Unpickler):
             return _ALLOWED[(module, name)]
         if module.split(".")[0] in _FORBIDDEN_MODULES:
             raise pickle.UnpicklingError(f"refused: the pickle calls {module}.{name}")
-        if module.startswith("numpy") and name in ("dtype", "ndarray", "_reconstruct", "scalar"):
-            import numpy as np
-            import numpy.core.multiarray as ma  # noqa: F401 - numpy's own safe rebuilders
-
-            return {
-                "dtype": np.dtype,
-                "ndarray": np.ndarray,
-                "_reconstruct": np.core.multiarray._reconstruct,
-                "scalar": np.core.multiarray.scalar,
-            }[name]
+        if module in _NUMPY_MODULES and name in _NUMPY_NAMES:
+            return _numpy_rebuilder(name)
         return _captured_class(module, name)
 
     def persistent_load(self, pid: Any) -> Any:
