@@ -7,13 +7,26 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
 
 from ganstudio import plugins
 from ganstudio.core import paths
-from ganstudio.core.document import PROJECT_SUFFIX, Document, Layer, ProjectError
-from ganstudio.core.document import autosave, discard_recovery, find_recovery
+from ganstudio.core.document import (
+    PROJECT_SUFFIX,
+    Document,
+    Layer,
+    ProjectError,
+    autosave,
+    discard_recovery,
+    find_recovery,
+)
 from ganstudio.core.imaging import save_image
 from ganstudio.core.jobs import JobStatus, JobStore
 from ganstudio.core.registry import Registry

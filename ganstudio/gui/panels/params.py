@@ -6,14 +6,50 @@ import math
 import random
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout
-from PySide6.QtWidgets import QLineEdit, QSlider, QSpinBox, QToolButton, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
 
-from ganstudio.core.specs import BoolParam, ChoiceParam, FloatParam, IntParam, LayerParam, Param
-from ganstudio.core.specs import SeedParam
+from ganstudio.core.specs import (
+    BoolParam,
+    ChoiceParam,
+    FloatParam,
+    IntParam,
+    LayerParam,
+    Param,
+    SeedParam,
+)
 
 INT_MAX = 2**31 - 1
+
+
+def dice_icon(size: int = 16) -> QIcon:
+    """A die face drawn with QPainter (no emoji font needed)."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QColor("#d8d9dc"))
+    p.setBrush(QColor("#d8d9dc"))
+    p.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    p.setBrush(QColor("#232427"))
+    p.setPen(Qt.PenStyle.NoPen)
+    r = size / 9
+    for x, y in ((0.3, 0.3), (0.7, 0.7), (0.5, 0.5), (0.7, 0.3), (0.3, 0.7)):
+        p.drawEllipse(QPointF(x * size, y * size), r, r)
+    p.end()
+    return QIcon(pix)
 
 
 class ParamEditor(QWidget):
@@ -58,7 +94,7 @@ class ParamEditor(QWidget):
             lay.addWidget(box, 1)
             if isinstance(p, SeedParam):
                 self.dice = QToolButton()
-                self.dice.setText("🎲")
+                self.dice.setIcon(dice_icon())
                 self.dice.setToolTip("Random seed")
                 self.dice.setObjectName(f"dice_{p.name}")
                 self.dice.clicked.connect(lambda: box.setValue(random.randint(

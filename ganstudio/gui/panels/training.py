@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QMargins, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -88,7 +88,8 @@ class TrainingPanel(QWidget):
         self.plot = LossPlot()
         self.samples = QLabel("")
         self.samples.setObjectName("sampleGrid")
-        self.samples.setMinimumSize(128, 128)
+        self.samples.setMinimumSize(160, 160)
+        self.samples.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.samples.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stats = QLabel("")
         self.stats.setObjectName("trainStats")
@@ -141,7 +142,7 @@ class TrainingPanel(QWidget):
     def show_samples(self, path: Path) -> None:
         pix = QPixmap(str(path))
         if not pix.isNull():
-            size = self.samples.size()
+            size = self.samples.size().shrunkBy(QMargins(4, 4, 4, 4))
             self.samples.setPixmap(pix.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
                                               Qt.TransformationMode.FastTransformation))
 
