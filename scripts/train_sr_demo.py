@@ -5,7 +5,8 @@ Data: photos that scikit-image ships under public-domain / CC0 terms (see each
 figures are measured on photos the model never saw (chelsea, coffee — both
 CC0), against Pillow bicubic up-sampling of the same low-resolution input.
 
-    .venv/bin/python scripts/train_sr_demo.py [--steps 4000] [--out resources/models/sr-compact-x2.safetensors]
+    .venv/bin/python scripts/train_sr_demo.py [--steps 4000] \
+        [--out resources/models/sr-compact-x2.safetensors]
 
 Deterministic: seeded data, single thread, fixed options.
 """
@@ -44,7 +45,7 @@ def _rgb(name: str) -> np.ndarray:
 
 
 class PhotoCrops(Dataset):
-    """``count`` random crops (with flips / 90° turns) of the training photos, item i seeded by i."""
+    """``count`` random crops (flips, 90° turns) of the training photos; item i seeded by i."""
 
     def __init__(self, names: tuple[str, ...], size: int, count: int, seed: int = 0) -> None:
         self.images = [_rgb(n) for n in names]

@@ -37,8 +37,9 @@ def denoised_generator(model: Any, strength: float) -> tuple[nn.Module, bool]:
     return net, True
 
 
-def super_resolve(model: Any, params: Mapping[str, Any],
-                  inputs: Mapping[str, Any] | None = None) -> Generator[Progress, None, ActionResult]:
+def super_resolve(
+    model: Any, params: Mapping[str, Any], inputs: Mapping[str, Any] | None = None
+) -> Generator[Progress, None, ActionResult]:
     image = (inputs or {}).get("image")
     if image is None:
         raise ValueError("super-resolve needs an input image")

@@ -66,7 +66,8 @@ class RRDBNet(nn.Module):
         self.bytes_per_px = 4 * (2 * cat // self.fold**2 + 3 * num_feat * scale * scale)
 
     def forward(self, x: Tensor) -> Tensor:
-        feat = F.pixel_unshuffle(x, self.fold) if self.fold > 1 else x  # (B, C*fold², h/fold, w/fold)
+        # (B, C*fold², h/fold, w/fold)
+        feat = F.pixel_unshuffle(x, self.fold) if self.fold > 1 else x
         feat = self.conv_first(feat)
         feat = feat + self.conv_body(self.body(feat))
         feat = self.lrelu(self.conv_up1(F.interpolate(feat, scale_factor=2, mode="nearest")))
