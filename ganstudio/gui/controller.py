@@ -68,7 +68,8 @@ class ActionController(QObject):
             return None
         return {"image": layer.image}, layer.offset
 
-    def _request(self, action: Action, params: dict[str, Any], commit: bool) -> ActionRequest | None:
+    def _request(self, action: Action, params: dict[str, Any],
+                 commit: bool) -> ActionRequest | None:
         if self.model_file is None:
             return None
         got = self._inputs(action)

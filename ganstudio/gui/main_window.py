@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -110,12 +111,12 @@ class MainWindow(QMainWindow):
         self.docks[title] = dock
         return dock
 
-    def _act(self, menu: object, text: str, slot: object, keys: object = None) -> QAction:
+    def _act(self, menu: Any, text: str, slot: Any, keys: Any = None) -> QAction:
         action = QAction(text, self)
         if keys is not None:
             action.setShortcut(QKeySequence(keys))
         action.triggered.connect(slot)
-        menu.addAction(action)  # type: ignore[attr-defined]
+        menu.addAction(action)
         return action
 
     def _build_menus(self) -> None:
@@ -386,9 +387,9 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def apply_settings(self, values: dict[str, object]) -> None:
+    def apply_settings(self, values: dict[str, Any]) -> None:
         self.settings.update(values)
-        self.set_autosave_minutes(int(values.get("autosave_minutes", 3)))  # type: ignore[arg-type]
+        self.set_autosave_minutes(int(values.get("autosave_minutes", 3)))
         device = str(values.get("device", "auto"))
         if device != self.cache.device:
             self.cache.device = device

@@ -94,7 +94,8 @@ def test_dragging_runs_only_the_newest_request(qtbot, window, home_model) -> Non
     assert shown is not None and shown[1].params["seed"] == 139
 
 
-def test_image_to_image_action_applies_to_the_selection(qtbot, window, home_model, registry) -> None:
+def test_image_to_image_action_applies_to_the_selection(
+        qtbot, window, home_model, registry) -> None:
     def invert(model, params, inputs):
         return ActionResult([ImageOps.invert(inputs["image"].convert("RGB"))])
 

@@ -45,7 +45,7 @@ class BatchDialog(QDialog):
         for m in self.models:
             self.model_combo.addItem(m.label, str(m.path))
         self.action_combo = QComboBox()
-        self.actions: list[Action] = []
+        self.action_specs: list[Action] = []
         self.form_host = QVBoxLayout()
         self.form: ParamForm | None = None
         self.in_dir = self._folder_row("Input folder")
@@ -93,10 +93,10 @@ class BatchDialog(QDialog):
 
     def _model_changed(self) -> None:
         i = self.model_combo.currentIndex()
-        self.actions = batch_actions(self.registry, self.models[i]) if i >= 0 else []
+        self.action_specs = batch_actions(self.registry, self.models[i]) if i >= 0 else []
         self.action_combo.blockSignals(True)
         self.action_combo.clear()
-        for a in self.actions:
+        for a in self.action_specs:
             self.action_combo.addItem(a.name, a.id)
         self.action_combo.blockSignals(False)
         self._action_changed()
@@ -107,8 +107,8 @@ class BatchDialog(QDialog):
             self.form.deleteLater()
             self.form = None
         i = self.action_combo.currentIndex()
-        if 0 <= i < len(self.actions):
-            action = self.actions[i]
+        if 0 <= i < len(self.action_specs):
+            action = self.action_specs[i]
             model = self.cache.loaded(self.model_combo.currentData())
             if not callable(action.params) or model is not None:
                 self.form = ParamForm(action.params_for(model))
@@ -118,7 +118,7 @@ class BatchDialog(QDialog):
         i = self.action_combo.currentIndex()
         if i < 0 or not self.in_dir[1].text() or not self.out_dir[1].text():
             return None
-        return BatchSpec(self.model_combo.currentData(), self.actions[i].id,
+        return BatchSpec(self.model_combo.currentData(), self.action_specs[i].id,
                          self.in_dir[1].text(), self.out_dir[1].text(),
                          self.form.values() if self.form else {},
                          self.recursive.isChecked(), self.fmt.currentData())

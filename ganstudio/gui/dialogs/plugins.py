@@ -69,7 +69,8 @@ class PluginsDialog(QDialog):
                 item.setText(4, info.error)
 
     def names(self) -> list[str]:
-        return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())]
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item.text(0) for item in items if item is not None]
 
     def reload(self) -> None:
         self.show_registry(self._reload())

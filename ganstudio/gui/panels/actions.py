@@ -26,8 +26,9 @@ class ActionPanel(QWidget):
         self.registry = registry
         self.model_file: ModelFile | None = None
         self.model: Any = None  # loaded model once the worker has it (for model-dependent params)
-        self.actions: list[Action] = []
+        self.action_specs: list[Action] = []
         self.form: ParamForm | None = None
+        self._pending: tuple[str, dict[str, Any]] | None = None  # Edit again, model loading
         self.title = QLabel("No model selected")
         self.title.setObjectName("heading")
         self.hint = QLabel("Pick a model in the model browser.")
@@ -64,15 +65,16 @@ class ActionPanel(QWidget):
         self.model_file, self.model = model_file, model
         self.combo.blockSignals(True)
         self.combo.clear()
-        self.actions = []
+        self.action_specs = []
         if model_file is not None:
             try:
                 variant = self.registry.variant(model_file.variant)
-                self.actions = self.registry.actions_for(variant.capabilities, model_file.variant)
+                self.action_specs = self.registry.actions_for(
+                    variant.capabilities, model_file.variant)
             except Exception as exc:  # noqa: BLE001 - an unknown variant is shown, not raised
                 self.hint.setText(str(exc))
             self.title.setText(model_file.label)
-            for a in self.actions:
+            for a in self.action_specs:
                 self.combo.addItem(a.name, a.id)
         self.combo.blockSignals(False)
         self._rebuild_form()
@@ -87,7 +89,7 @@ class ActionPanel(QWidget):
     @property
     def current_action(self) -> Action | None:
         i = self.combo.currentIndex()
-        return self.actions[i] if 0 <= i < len(self.actions) else None
+        return self.action_specs[i] if 0 <= i < len(self.action_specs) else None
 
     def select_action(self, action_id: str) -> bool:
         i = self.combo.findData(action_id)
@@ -103,7 +105,7 @@ class ActionPanel(QWidget):
         action = self.current_action
         self.apply_button.setEnabled(False)
         if action is None:
-            if self.model_file is not None and not self.actions:
+            if self.model_file is not None and not self.action_specs:
                 self.hint.setText("This model offers no actions.")
             return
         self.hint.setText(action.description)
@@ -114,6 +116,9 @@ class ActionPanel(QWidget):
         self.form.changed.connect(self._changed)
         self.form_host.addWidget(self.form)
         self.apply_button.setEnabled(True)
+        if self._pending is not None and self._pending[0] == action.id:
+            self.form.set_values(self._pending[1])
+            self._pending = None
         if action.input_kind == "image":
             self.live.setText("Applies to the selection, or the active layer.")
         else:
@@ -126,8 +131,11 @@ class ActionPanel(QWidget):
 
     def restore(self, action_id: str, params: dict[str, Any]) -> bool:
         """Edit again: select the action and put every param back where it was."""
-        if not self.select_action(action_id) or self.form is None:
+        if not self.select_action(action_id):
             return False
+        if self.form is None:  # params depend on the model: restore once it has loaded
+            self._pending = (action_id, dict(params))
+            return True
         self.form.set_values(params)
         return True
 

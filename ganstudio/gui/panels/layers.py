@@ -87,7 +87,8 @@ class LayersPanel(QWidget):
             thumb = layer.image.copy()
             thumb.thumbnail((40, 40))
             item.setIcon(QIcon(QPixmap.fromImage(pil_to_qimage(thumb))))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable)
+            flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable
+            item.setFlags(item.flags() | flags)
             item.setCheckState(Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
             item.setToolTip("Generated: " + str(layer.provenance.get("action"))
                             if layer.provenance else "")
@@ -96,13 +97,13 @@ class LayersPanel(QWidget):
         if active >= 0:
             self.list.setCurrentRow(self._index(active))
         self.list.blockSignals(False)
-        layer = self.document.active
+        active_layer = self.document.active
         self.opacity.blockSignals(True)
-        self.opacity.setValue(round((layer.opacity if layer else 1.0) * 100))
+        self.opacity.setValue(round((active_layer.opacity if active_layer else 1.0) * 100))
         self.opacity.blockSignals(False)
-        self.again.setEnabled(bool(layer and layer.provenance))
+        self.again.setEnabled(bool(active_layer and active_layer.provenance))
         for b in (self.up, self.down, self.delete, self.opacity):
-            b.setEnabled(layer is not None)
+            b.setEnabled(active_layer is not None)
 
     @staticmethod
     def _label(layer: Layer) -> str:

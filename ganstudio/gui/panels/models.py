@@ -70,17 +70,19 @@ class ModelBrowser(QWidget):
     def _plugin_item(self, name: str) -> QTreeWidgetItem:
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            if item.text(0) == name:
+            if item is not None and item.text(0) == name:
                 return item
         item = QTreeWidgetItem(self.tree, [name])
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
         return item
 
     def _items(self) -> list[QTreeWidgetItem]:
-        out = []
+        out: list[QTreeWidgetItem] = []
         stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         while stack:
             item = stack.pop()
+            if item is None:
+                continue
             out.append(item)
             stack += [item.child(i) for i in range(item.childCount())]
         return out

@@ -88,19 +88,19 @@ class ParamEditor(QWidget):
             lay.addWidget(box)
             return box
         if isinstance(p, IntParam):
-            box = QSpinBox()
-            box.setRange(max(p.min, -INT_MAX), min(p.max, INT_MAX))
-            box.valueChanged.connect(self.changed)
-            lay.addWidget(box, 1)
+            ibox = QSpinBox()
+            ibox.setRange(int(max(p.min, -INT_MAX)), int(min(p.max, INT_MAX)))
+            ibox.valueChanged.connect(self.changed)
+            lay.addWidget(ibox, 1)
             if isinstance(p, SeedParam):
                 self.dice = QToolButton()
                 self.dice.setIcon(dice_icon())
                 self.dice.setToolTip("Random seed")
                 self.dice.setObjectName(f"dice_{p.name}")
-                self.dice.clicked.connect(lambda: box.setValue(random.randint(
-                    box.minimum(), box.maximum())))
+                self.dice.clicked.connect(lambda: ibox.setValue(random.randint(
+                    ibox.minimum(), ibox.maximum())))
                 lay.addWidget(self.dice)
-            return box
+            return ibox
         if isinstance(p, BoolParam):
             check = QCheckBox()
             check.toggled.connect(self.changed)
@@ -148,7 +148,7 @@ class ParamEditor(QWidget):
             return e.isChecked()
         if isinstance(e, QComboBox):
             return e.currentText() if isinstance(self.param, ChoiceParam) else e.currentData()
-        return e.text()
+        return e.text() if isinstance(e, QLineEdit) else None
 
     def set_value(self, value: Any) -> None:
         e = self.editor
@@ -165,7 +165,7 @@ class ParamEditor(QWidget):
             i = e.findText(str(value)) if isinstance(self.param, ChoiceParam) else e.findData(value)
             if i >= 0:
                 e.setCurrentIndex(i)
-        else:
+        elif isinstance(e, QLineEdit):
             e.setText(str(value))
 
 
