@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganstudio.commands._common import add_device_arg, open_dataset, registry
+from ganstudio.commands._common import add_device_arg, registry
+from ganstudio.core.sources import open_dataset
 from ganstudio.core.specs import DataRequest, parse_params
 from ganstudio.errors import UserError
 

@@ -31,10 +31,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _model_info(path: Path, as_json: bool) -> int:
-    from ganstudio.core import checkpoints
+    from ganstudio.core.model_header import read_metadata, tensor_names
 
-    meta = checkpoints.read_metadata(path)
-    shapes = checkpoints.tensor_names(path)
+    meta = read_metadata(path)
+    shapes = tensor_names(path)
     roles: dict[str, dict[str, int]] = {}
     for name, shape in shapes.items():
         role = name.split(".", 1)[0]

@@ -7,13 +7,8 @@ import signal
 import sys
 from typing import Any
 
-from ganstudio.commands._common import (
-    add_device_arg,
-    make_objective,
-    open_dataset,
-    parse_sets,
-    registry,
-)
+from ganstudio.commands._common import add_device_arg, parse_sets, registry
+from ganstudio.core.sources import make_objective, open_dataset
 from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
 from ganstudio.errors import UserError
 

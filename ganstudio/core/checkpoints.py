@@ -23,15 +23,16 @@ from safetensors.torch import load_file, save_file
 
 from ganstudio import __version__
 from ganstudio.core.atomic import atomic_path
-from ganstudio.errors import UserError
+from ganstudio.core.model_header import (  # noqa: F401 - re-exported
+    FORMAT_VERSION,
+    META_KEY,
+    CheckpointError,
+    existing_file,
+    read_metadata,
+    tensor_names,
+)
 
-FORMAT_VERSION = 1
-META_KEY = "ganstudio"
 LATEST_NAME = "latest.safetensors"
-
-
-class CheckpointError(UserError, ValueError):
-    """A model file is missing, damaged, of the wrong kind, or does not fit."""
 
 
 def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
@@ -55,42 +56,6 @@ def save_model(
     with atomic_path(path) as tmp:
         save_file(clean, str(tmp), metadata={META_KEY: json.dumps(header, sort_keys=True)})
     return path
-
-
-def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The JSON header alone, without reading the tensors."""
-    path = _existing(path)
-    try:
-        with open(path, "rb") as fh:
-            n = int.from_bytes(fh.read(8), "little")
-            if n <= 0 or n > 100 * 1024 * 1024:
-                raise ValueError
-            header = json.loads(fh.read(n))
-    except (OSError, ValueError):
-        raise CheckpointError(f"{path}: not a .safetensors model file") from None
-    raw = (header.get("__metadata__") or {}).get(META_KEY)
-    if raw is None:
-        raise CheckpointError(
-            f"{path}: a .safetensors file but not a GAN Studio model (no metadata)"
-        )
-    try:
-        meta = json.loads(raw)
-    except ValueError:
-        raise CheckpointError(f"{path}: damaged GAN Studio metadata") from None
-    if int(meta.get("format", 0)) > FORMAT_VERSION:
-        raise CheckpointError(
-            f"{path}: written by a newer GAN Studio (format {meta.get('format')}); please upgrade"
-        )
-    return meta
-
-
-def tensor_names(path: str | os.PathLike[str]) -> dict[str, list[int]]:
-    """Tensor names and shapes from the header (cheap)."""
-    path = _existing(path)
-    with open(path, "rb") as fh:
-        n = int.from_bytes(fh.read(8), "little")
-        header = json.loads(fh.read(n))
-    return {k: v["shape"] for k, v in header.items() if k != "__metadata__"}
 
 
 def load_model_file(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -141,7 +106,7 @@ def load_strict(module: torch.nn.Module, state: Mapping[str, torch.Tensor], wher
 
 def load_foreign(path: str | os.PathLike[str]) -> Any:
     """Read a ``.pth``/``.pt`` without executing code (weights_only=True)."""
-    path = _existing(path)
+    path = existing_file(path)
     try:
         return torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError and friends: say what it means
@@ -150,15 +115,6 @@ def load_foreign(path: str | os.PathLike[str]) -> Any:
             f"{path}: refused to load: it is not a plain weights file "
             f"(loading it would run code it carries, or it is damaged): {first}"
         ) from None
-
-
-def _existing(path: str | os.PathLike[str]) -> Path:
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise CheckpointError(f"{p}: no such file")
-    if p.is_dir():
-        raise CheckpointError(f"{p}: is a folder, expected a model file")
-    return p
 
 
 def publish_latest(ckpt: Path, keep_last: int) -> None:

@@ -6,15 +6,14 @@ model browser fills in at start-up before torch has loaded.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ganstudio.core import paths
+from ganstudio.core.model_header import CheckpointError, read_metadata
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
-META_KEY = "ganstudio"
 
 
 @dataclass(frozen=True)
@@ -34,16 +33,9 @@ class ModelFile:
 def read_header(path: Path) -> dict[str, Any]:
     """The GAN Studio metadata of a model file, or {} when it has none."""
     try:
-        with open(path, "rb") as fh:
-            n = int.from_bytes(fh.read(8), "little")
-            if not 0 < n < 64 * 1024 * 1024:
-                return {}
-            header = json.loads(fh.read(n))
-        raw = (header.get("__metadata__") or {}).get(META_KEY)
-        meta = json.loads(raw) if raw else {}
-    except (OSError, ValueError):
+        return read_metadata(path)
+    except CheckpointError:
         return {}
-    return meta if isinstance(meta, dict) else {}
 
 
 def _entry(path: Path, source: str) -> ModelFile:
@@ -55,8 +47,11 @@ def find_model_files(extra_dirs: list[Path] | None = None, runs_limit: int = 20)
     """User models, bundled demos, then the latest checkpoint of recent runs (newest first)."""
     dirs = paths.user_dirs()
     found: list[ModelFile] = []
-    for folder, source in [(dirs.models, "user"), *((d, "user") for d in extra_dirs or []),
-                           (BUNDLED_DIR, "bundled")]:
+    for folder, source in [
+        (dirs.models, "user"),
+        *((d, "user") for d in extra_dirs or []),
+        (BUNDLED_DIR, "bundled"),
+    ]:
         if folder.is_dir():
             found += [_entry(p, source) for p in sorted(folder.glob("*.safetensors"))]
     if dirs.runs.is_dir():

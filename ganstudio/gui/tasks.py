@@ -119,7 +119,7 @@ def train_job(registry: Registry, spec: TrainSpec) -> Job:
     """Drives ``Trainer.run()``; cancel stops after the current step *with* a checkpoint."""
 
     def work(job: Job) -> Generator[Any, None, Any]:
-        from ganstudio.commands._common import make_objective, open_dataset
+        from ganstudio.core.sources import make_objective, open_dataset
         from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
         from ganstudio.core.training import Trainer, TrainOptions
 
