@@ -39,3 +39,13 @@ def test_unknown_extension_is_refused(tmp_path: Path) -> None:
 def test_grid_layout() -> None:
     grid = make_grid([Image.new("RGB", (10, 10))] * 5, pad=2)
     assert grid.size == (3 * 10 + 4 * 2, 2 * 10 + 3 * 2)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".webp"])
+def test_icc_profile_is_kept(tmp_path: Path, suffix: str) -> None:
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    path = save_image(tmp_path / f"c{suffix}", Image.new("RGB", (8, 8)), PROV, icc_profile=icc)
+    with Image.open(path) as im:
+        assert im.info.get("icc_profile") == icc

@@ -515,9 +515,7 @@ class BatchRunner:
                 if job.dst.resolve() in inputs:  # belt and braces: never overwrite an input
                     raise InputError("the output name is an input file; not written")
                 fitted = _fit_format(image, job.fmt)
-                if meta["icc_profile"]:
-                    fitted.encoderinfo = {"icc_profile": meta["icc_profile"]}
-                save_image(job.dst, fitted, meta["provenance"])
+                save_image(job.dst, fitted, meta["provenance"], icc_profile=meta["icc_profile"])
             except Exception as exc:  # disk full, permissions …: this file fails, the batch goes on
                 reason = str(exc) if isinstance(exc, InputError) else (
                     f"cannot write {job.dst.name} ({type(exc).__name__}: {exc})")

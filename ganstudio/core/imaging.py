@@ -87,8 +87,13 @@ def save_image(
     image: Image.Image | Sequence[Image.Image],
     provenance: Mapping[str, Any] | None = None,
     duration_ms: int = 80,
+    icc_profile: bytes | None = None,
 ) -> Path:
-    """Write atomically, with provenance; a list of frames to .gif is an animation."""
+    """Write atomically, with provenance; a list of frames to .gif is an animation.
+
+    ``icc_profile`` (default: the image's own ``info["icc_profile"]``) is
+    embedded in PNG, JPEG and WebP so colours survive an edit.
+    """
     path = Path(path).expanduser()
     fmt = WRITABLE_FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -102,6 +107,9 @@ def save_image(
     text = json.dumps(dict(provenance), sort_keys=True, default=str) if provenance else None
     kwargs: dict[str, Any] = {}
     first = frames[0]
+    icc = icc_profile or first.info.get("icc_profile")
+    if icc and fmt != "GIF":
+        kwargs["icc_profile"] = icc
     if fmt == "PNG" and text:
         info = PngImagePlugin.PngInfo()
         info.add_itxt(PROVENANCE_KEY, text)
