@@ -278,3 +278,16 @@ def test_style_mix_grid_is_the_papers_figure(registry, model) -> None:
     assert out.images[0].size == (4 * (32 + pad) + pad, 3 * (32 + pad) + pad)
     assert out.result.latents["ws"].shape[0] == 6
     assert out.provenance["info"]["rows"] == [1, 2]
+
+
+DEMO = Path(__file__).resolve().parents[1] / "resources/models/stylegan-faces-32.safetensors"
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="demo model not trained yet")
+def test_demo_model_generates_distinct_faces(registry) -> None:
+    demo = load_model(DEMO, registry)
+    assert demo.variant_id.split(":")[-1] == "stylegan2"
+    out = run_action(_action(registry, demo, "generate"), demo, {"seed": 0, "count": 4})
+    arrays = [np.asarray(im, float) for im in out.images]
+    assert all(a.shape == (32, 32, 3) for a in arrays)
+    assert min(np.abs(arrays[0] - a).mean() for a in arrays[1:]) > 2.0  # no mode collapse
