@@ -100,7 +100,7 @@ def main() -> int:
         d = attribute_response(G, directions, net, edit, seeds, args.amount,
                                label_std=std)[cols]
         own = float(d[measured.index(edit)])
-        other = max(abs(float(v)) for k, v in zip(measured, d) if k != edit)
+        other = max(abs(float(v)) for k, v in zip(measured, d, strict=True) if k != edit)
         print(f"{edit:>18} | " + " ".join(f"{float(v):+9.2f}" for v in d) +
               f" | {own / max(other, 1e-6):6.1f}")
     if "smile" in directions and "age" in directions:

@@ -146,10 +146,10 @@ def test_fit_directions_from_labels_recovers_known_directions():
     G = StandInG()
     gen = torch.Generator().manual_seed(3)
     normals = F.normalize(torch.randn(2, G.w_dim, generator=gen), dim=1)
-    data = _LinearLabels(G, normals, 1500)
+    data = _LinearLabels(G, normals, 1000)
     events = []
     out = run_action(_action("fit-directions"), _model(G),
-                     {"method": "labels", "samples": 1500, "images": 1500, "steps": 300},
+                     {"method": "labels", "samples": 1000, "images": 1000, "steps": 250},
                      {"dataset": data}, on_progress=events.append)
     tensors = out.result.tensors
     assert set(tensors) == {"directions.smile", "directions.hair_colour_black"}
@@ -169,7 +169,8 @@ def test_linear_fit_recovers_the_normal_of_an_anisotropic_w():
     gen = torch.Generator().manual_seed(0)
     w = torch.randn(3000, 20, generator=gen) * torch.linspace(0.2, 5, 20)  # stretched axes
     normal = F.normalize(torch.randn(20, generator=gen), dim=0)
-    fit = directions_math.fit_linear(w, (w @ normal + 0.1 * torch.randn(3000, generator=gen))[:, None])
+    score = w @ normal + 0.1 * torch.randn(3000, generator=gen)
+    fit = directions_math.fit_linear(w, score[:, None])
     assert _cos(fit.directions[0], normal) > 0.99
     assert fit.r2[0] > 0.9 and fit.accuracy[0] > 0.9
     # one slider unit is one standard deviation of W along the direction

@@ -28,15 +28,23 @@ class AttributeClassifier(nn.Module):
         ch, res = 3, size
         for i in range(3 if size <= 32 else 4):
             out = width * min(2**i, 4)
+            if i:  # a second conv per stage past the first: detail (a smile) without cost
+                layers += [nn.Conv2d(ch, ch, 3, 1, 1), nn.BatchNorm2d(ch), nn.LeakyReLU(0.2)]
             layers += [nn.Conv2d(ch, out, 3, 2, 1), nn.BatchNorm2d(out), nn.LeakyReLU(0.2)]
             ch, res = out, res // 2
         self.features = nn.Sequential(*layers)  # (B, ch, 4, 4)
         self.head = nn.Linear(ch * res * res, n_labels)
+        # labels are learnt standardised (each attribute weighs the same) and given back raw
+        self.register_buffer("label_mean", torch.zeros(n_labels))
+        self.register_buffer("label_std", torch.ones(n_labels))
 
-    def forward(self, x: Tensor) -> Tensor:
+    def standardised(self, x: Tensor) -> Tensor:
         if x.shape[-1] != self.size:
             x = F.interpolate(x, size=(self.size, self.size), mode="area")
         return self.head(self.features(x).flatten(1))  # (B, L)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.standardised(x) * self.label_std + self.label_mean  # (B, L)
 
 
 def classifier_size(resolution: int) -> int:
@@ -58,12 +66,16 @@ def train_classifier(
     images: Tensor, labels: Tensor, steps: int = 300, batch: int = 64, seed: int = 0,
     size: int = 32,
 ) -> Generator[Progress, None, AttributeClassifier]:
-    """Fit the classifier by MSE on every label entry; yields progress, returns it (eval mode).
+    """Fit the classifier by MSE on every (standardised) label entry; yields progress,
+    returns it in eval mode.
 
     Horizontal flips are not used: head turn and glasses sides are labelled.
     """
     torch.manual_seed(seed)
     net = AttributeClassifier(labels.shape[1], size)
+    net.label_mean.copy_(labels.mean(0))
+    net.label_std.copy_(labels.std(0).clamp_min(1e-3))
+    target = (labels - net.label_mean) / net.label_std  # (N, L)
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=max(steps, 1))
     gen = torch.Generator().manual_seed(seed)
@@ -72,7 +84,7 @@ def train_classifier(
     net.train()
     for step in range(steps):
         idx = torch.randint(len(small), (min(batch, len(small)),), generator=gen)
-        loss = F.mse_loss(net(small[idx]), labels[idx])
+        loss = F.mse_loss(net.standardised(small[idx]), target[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

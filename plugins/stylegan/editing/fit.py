@@ -40,10 +40,10 @@ def _fit_pca(model: Any, params: dict[str, Any]) -> Generator[Progress, None, Ac
     names = given[:len(dirs)] + [f"pc{i}" for i in range(len(given), len(dirs))]
     if len(set(names)) != len(names):
         raise ParamError("names: each component needs a different name")
-    for name, r in zip(names, ratio.tolist()):
+    for name, r in zip(names, ratio.tolist(), strict=True):
         yield Progress(message=f"{name}: {100 * r:.1f}% of the variance of W")
     return ActionResult(
-        tensors={f"directions.{n}": d.contiguous() for n, d in zip(names, dirs)},
+        tensors={f"directions.{n}": d.contiguous() for n, d in zip(names, dirs, strict=True)},
         info={"method": "pca", "directions": names,
               "explained_variance": [round(r, 4) for r in ratio.tolist()]},
     )
@@ -87,8 +87,8 @@ def _fit_labels(
         accuracy[name] = round(float(fit.accuracy[j]), 3)
         yield Progress(message=f"{name}: held-out accuracy {fit.accuracy[j]:.2f}, "
                                f"R² {fit.r2[j]:.2f}")
+    r2 = {safe_name(n): round(float(r), 3) for n, r in zip(label_names, fit.r2, strict=True)}
     return ActionResult(
         tensors=tensors,
-        info={"method": "labels", "directions": list(tensors), "accuracy": accuracy,
-              "r2": {safe_name(n): round(float(r), 3) for n, r in zip(label_names, fit.r2)}},
+        info={"method": "labels", "directions": list(tensors), "accuracy": accuracy, "r2": r2},
     )

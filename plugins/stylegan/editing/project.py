@@ -48,7 +48,8 @@ def noise_regularizer(maps: list[Tensor]) -> Tensor:
     for noise in maps:
         n = noise.reshape(-1, 1, *noise.shape[-2:])
         while True:
-            total = total + (n * n.roll(1, dims=3)).mean() ** 2 + (n * n.roll(1, dims=2)).mean() ** 2
+            total = total + (n * n.roll(1, dims=3)).mean() ** 2
+            total = total + (n * n.roll(1, dims=2)).mean() ** 2
             if n.shape[-1] <= 8:
                 break
             n = F.avg_pool2d(n, 2)
