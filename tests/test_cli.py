@@ -284,3 +284,17 @@ def test_help_everywhere(capsys) -> None:
             main([command, "--help"])
         assert exit_info.value.code == 0
         assert "usage: ganstudio" in capsys.readouterr().out
+
+
+def test_run_image_action_keeps_alpha(capsys, tmp_path: Path) -> None:
+    """--input goes through the same reader as batch: alpha (and ICC, 16-bit) survive."""
+    model = Path(__file__).resolve().parent.parent / "resources/models/sr-compact-x2.safetensors"
+    Image.new("RGBA", (20, 12), (200, 20, 20, 100)).save(tmp_path / "in.png")
+    code, _, err = cli(capsys, "run", "super-resolve", "--model", str(model),
+                       "--input", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"))
+    assert code == 0, err
+    with Image.open(tmp_path / "out.png") as im:
+        assert im.mode == "RGBA" and im.size == (40, 24)
+        assert im.getchannel("A").getextrema() == (100, 100)
+    code, _, err = cli(capsys, "run", "super-resolve", "--model", str(model), "-o", "x.png")
+    assert code == 2 and "needs --input" in err

@@ -77,9 +77,16 @@ def run(args: argparse.Namespace) -> int:
     if action.input_kind == "image":
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")
-        from ganstudio.core.data.folder import load_image
+        from ganstudio.core.batch import InputError, read_input
 
-        inputs["image"] = load_image(Path(args.input).expanduser(), None)
+        source = Path(args.input).expanduser()
+        if not source.is_file():
+            raise UserError(f"--input {source}: no such file")
+        try:
+            # upright, alpha, greyscale, 16-bit and the ICC profile kept, as in batch
+            inputs["image"], _ = read_input(source)
+        except InputError as exc:
+            raise UserError(f"--input {source.name}: {exc}") from None
     out = run_action(action, model, values, inputs)
     target = Path(args.output).expanduser()
     if target.suffix.lower() == ".gif" and len(out.images) > 1:
