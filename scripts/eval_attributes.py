@@ -73,6 +73,8 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, default=64, help="faces averaged per direction")
     ap.add_argument("--amount", type=float, default=2.0, help="slider moved from -A to +A")
     ap.add_argument("--steps", type=int, default=600, help="evaluator classifier steps")
+    ap.add_argument("--keep-fixed", default="skin_tone,beard,age",
+                    help="directions held fixed in the conditional smile row")
     ap.add_argument("--figure", type=Path, help="write the attribute sweep here")
     ap.add_argument("--figure-seed", type=int, default=3)
     args = ap.parse_args()
@@ -103,10 +105,14 @@ def main() -> int:
         other = max(abs(float(v)) for k, v in zip(measured, d, strict=True) if k != edit)
         print(f"{edit:>18} | " + " ".join(f"{float(v):+9.2f}" for v in d) +
               f" | {own / max(other, 1e-6):6.1f}")
-    if "smile" in directions and "age" in directions:
+    keep = [k for k in args.keep_fixed.split(",") if k in directions and k != "smile"]
+    if "smile" in directions and keep:
         d = attribute_response(G, directions, net, "smile", seeds, args.amount,
-                               keep_fixed=["age"], label_std=std)[cols]
-        print(f"{'smile | age fixed':>18} | " + " ".join(f"{float(v):+9.2f}" for v in d))
+                               keep_fixed=keep, label_std=std)[cols]
+        others = max(abs(float(v)) for k, v in zip(measured, d, strict=True) if k != "smile")
+        print(f"{'smile, fixed: ' + ','.join(keep):>18} | " +
+              " ".join(f"{float(v):+9.2f}" for v in d) +
+              f" | {float(d[measured.index('smile')]) / max(others, 1e-6):6.1f}")
     if args.figure:
         rows = [m for m in ("smile", "age", "glasses", "hair_length", "head_turn", "beard")
                 if m in directions]
