@@ -298,3 +298,23 @@ def test_run_image_action_keeps_alpha(capsys, tmp_path: Path) -> None:
         assert im.getchannel("A").getextrema() == (100, 100)
     code, _, err = cli(capsys, "run", "super-resolve", "--model", str(model), "-o", "x.png")
     assert code == 2 and "needs --input" in err
+
+
+def test_latents_round_trip_into_a_layer_param(capsys, tmp_path: Path) -> None:
+    """generate --latents saves what style-mix's source_a reads back."""
+    model = Path(__file__).resolve().parent.parent / "resources/models/stylegan-faces-32.safetensors"
+    base = ["run", "--model", str(model)]
+    code, _, err = cli(capsys, "run", "generate", "--model", str(model), "--param", "seed=3",
+                       "-o", str(tmp_path / "a.png"), "--latents", str(tmp_path / "a.npz"))
+    assert code == 0, err
+    for name, params in (("m1.png", ["source_a=" + str(tmp_path / "a.npz"), "seed_a=50"]),
+                         ("m2.png", ["seed_a=3"])):
+        args = [x for p in params for x in ("--param", p)]
+        code, _, err = cli(capsys, *base[:1], "style-mix", *base[1:], *args,
+                           "--param", "seed_b=4", "-o", str(tmp_path / name))
+        assert code == 0, err
+    with Image.open(tmp_path / "m1.png") as a, Image.open(tmp_path / "m2.png") as b:
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+    code, _, err = cli(capsys, "run", "style-mix", "--model", str(model), "--param",
+                       f"source_a={tmp_path / 'a.png'}", "-o", str(tmp_path / "x.png"))
+    assert code == 2 and ".npz" in err

@@ -223,16 +223,13 @@ def test_style_mix_from_layers_matches_mix_from_seeds(registry, model) -> None:
     ws = gen.result.latents["ws"]
     action = _action(registry, model, "style-mix")
     by_seed = run_action(action, model, {"seed_a": 10, "seed_b": 11, "styles": "middle"})
+    layers = {"layer-a": {"ws": ws[0]}, "layer-b": {"ws": ws[1:]}}  # what the GUI resolves
     by_layer = run_action(
         action,
         model,
-        {
-            "source_a": {"ws": ws[0]},
-            "source_b": {"latents": {"ws": ws[1:]}},
-            "styles": "middle",
-            "seed_a": 99,
-            "seed_b": 98,
-        },
+        {"source_a": "layer-a", "source_b": "layer-b", "styles": "middle",
+         "seed_a": 99, "seed_b": 98},
+        resolve_layer=layers.__getitem__,
     )
     assert np.array_equal(np.asarray(by_seed.images[0]), np.asarray(by_layer.images[0]))
     groups = model.generator.layer_groups()

@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--input", help="input image for image→image actions")
     p.add_argument("-o", "--output", help="output image (.png, .jpg, .webp, .gif)")
+    p.add_argument("--latents", metavar="NPZ",
+                   help="also save the result's latents (.npz); a layer parameter such as "
+                   "style-mix's source_a takes this file back")
     p.add_argument("--list-params", action="store_true", help="show the action's parameters")
     add_device_arg(p)
     p.set_defaults(func=run)
@@ -94,4 +97,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         save_image(target, out.composite(), out.provenance)
     print(f"wrote {target}", file=sys.stderr)
+    if args.latents:
+        if not out.result.latents:
+            raise UserError(f"action {action.id!r} returned no latents to save")
+        from ganstudio.core.latents import save_latents
+
+        print(f"wrote {save_latents(args.latents, out.result.latents)}", file=sys.stderr)
     return 0

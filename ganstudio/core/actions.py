@@ -12,8 +12,9 @@ from PIL import Image
 from ganstudio import __version__
 from ganstudio.core.imaging import as_images, compose
 from ganstudio.core.jobs import drive
+from ganstudio.core.latents import LayerResolver, load_latents
 from ganstudio.core.models import LoadedModel
-from ganstudio.core.specs import Action, ActionResult, Progress, validate_params
+from ganstudio.core.specs import Action, ActionResult, LayerParam, Progress, validate_params
 
 
 @dataclass
@@ -55,10 +56,26 @@ def iterate_action(
     model: LoadedModel | None,
     values: Mapping[str, Any],
     inputs: Mapping[str, Any] | None = None,
+    resolve_layer: LayerResolver | None = None,
 ) -> Generator[Progress, None, ActionOutput]:
-    """Validate params, run (as a generator when the action is one), wrap the result."""
-    params = validate_params(action.params_for(model), values)
-    produced = action.run(model, params, dict(inputs or {}))
+    """Validate params, run (as a generator when the action is one), wrap the result.
+
+    A :class:`LayerParam` value (a layer id, a latent file) is turned into that
+    source's latents by ``resolve_layer`` (default: read a ``.npz``/``.npy``);
+    provenance records the user's choice, the action receives the arrays.
+    """
+    specs = action.params_for(model)
+    params = validate_params(specs, values)
+    resolve = resolve_layer or load_latents
+    call = dict(params)
+    for spec in specs:
+        value = params[spec.name]
+        if isinstance(spec, LayerParam):
+            if value in (None, ""):
+                call[spec.name] = None
+            elif not isinstance(value, Mapping):  # a mapping is latents already
+                call[spec.name] = resolve(value)
+    produced = action.run(model, call, dict(inputs or {}))
     if inspect.isgenerator(produced):
         result = yield from produced
     else:
@@ -77,6 +94,8 @@ def run_action(
     inputs: Mapping[str, Any] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    resolve_layer: LayerResolver | None = None,
 ) -> ActionOutput:
     """Run to completion (CLI, batch, tests): progress to a callback, cancel between yields."""
-    return drive(iterate_action(action, model, values, inputs), on_progress, should_stop)
+    gen = iterate_action(action, model, values, inputs, resolve_layer)
+    return drive(gen, on_progress, should_stop)

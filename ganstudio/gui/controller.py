@@ -76,7 +76,9 @@ class ActionController(QObject):
         if got is None:
             return None
         inputs, origin = got
-        return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin)
+        latents = {layer.id: dict(layer.latents) for layer in self.document.layers if layer.latents}
+        return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin,
+                             latents)
 
     def _submit(self, request: ActionRequest, lane: str) -> Job:
         self._seq += 1

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.runner.job_finished.connect(self._job_finished)
         self.runner.job_event.connect(self._job_event)
-        self.document.connect(lambda _e: self._update_title())
+        self.document.connect(self._document_changed)
         self._build_menus()
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
@@ -153,6 +153,13 @@ class MainWindow(QMainWindow):
         self._act(t, "&Plugins…", self.open_plugins_dialog)
         self._act(t, "&Settings…", self.open_settings_dialog, K.Preferences)
         self._update_title()
+
+    def _document_changed(self, _event: object) -> None:
+        self._update_title()
+        # layers that carry a latent can feed LayerParams (style-mix sources, attributes …)
+        self.actions_panel.set_layers(
+            [(layer.id, layer.name) for layer in self.document.layers if layer.latents]
+        )
 
     def _update_title(self) -> None:
         name = self.document.path.name if self.document.path else "Untitled"
@@ -224,8 +231,8 @@ class MainWindow(QMainWindow):
         self.document = doc
         self.canvas.set_document(doc)
         self.layers.set_document(doc)
-        doc.connect(lambda _e: self._update_title())
-        self._update_title()
+        doc.connect(self._document_changed)
+        self._document_changed(None)
 
     def new_document(self) -> None:
         self.set_document(Document())

@@ -75,6 +75,16 @@ class ActionRequest:
     inputs: dict[str, Any] = field(default_factory=dict)
     commit: bool = False
     origin: tuple[int, int] = (0, 0)
+    #: latents of the document's layers by id, for LayerParams (taken when asked)
+    layer_latents: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def resolve_layer(self, layer_id: Any) -> dict[str, Any]:
+        from ganstudio.errors import UserError
+
+        latents = self.layer_latents.get(str(layer_id))
+        if not latents:
+            raise UserError("the chosen layer carries no latent; pick one made by a model")
+        return latents
 
 
 def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIVE) -> Job:
@@ -84,7 +94,8 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
         from ganstudio.core.actions import iterate_action
 
         model = cache.get(request.model_path)
-        output = yield from iterate_action(request.action, model, request.params, request.inputs)
+        output = yield from iterate_action(request.action, model, request.params, request.inputs,
+                                           request.resolve_layer)
         return request, output
 
     title = f"{request.action.name} ({request.model_path.stem})"

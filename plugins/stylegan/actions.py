@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -84,25 +82,12 @@ def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> Actio
 
 
 def _latent_of(value: Any) -> Any:
-    """The W/W+ array a source carries: a dict of latents, a layer, an array, or a .npy path."""
+    """The W/W+ array a source's latents carry (the caller resolved the layer or file)."""
     if isinstance(value, Mapping):
         for key in ("ws", "w"):
             if key in value:
                 return value[key]
-        if "latents" in value:
-            return _latent_of(value["latents"])
         raise ParamError("the source layer carries no W latent (ws or w)")
-    if hasattr(value, "latents"):
-        return _latent_of(value.latents)
-    if isinstance(value, (str, os.PathLike)):
-        path = os.fspath(value)
-        if not path.lower().endswith((".npy", ".npz")):
-            raise ParamError(f"{path}: expected a .npy/.npz latent saved from a generated layer")
-        try:
-            data = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise ParamError(f"{path}: cannot read a latent: {exc}") from None
-        return _latent_of(dict(data)) if isinstance(data, np.lib.npyio.NpzFile) else data
     return value
 
 

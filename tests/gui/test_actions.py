@@ -125,3 +125,24 @@ def test_float_param_editor_slider_and_spin_box_agree(qtbot) -> None:
     assert abs(ed.value() - 1.5) < 1e-9
     ed.set_value(0.2)
     assert ed.slider.value() == 2
+
+
+def test_layers_with_latents_feed_layer_params(qtbot, window, home_model) -> None:
+    """A generated layer is offered by LayerParam pickers and resolves to its latents."""
+    from ganstudio.core.specs import LayerParam
+
+    window.models.refresh()
+    pick_model(qtbot, window, home_model)
+    qtbot.mouseClick(window.actions_panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.document) == 1, timeout=20000)
+    layer = window.document.layer(0)
+    assert window.actions_panel.layer_choices == [(layer.id, layer.name)]
+    picker = ParamEditor(LayerParam("source"))
+    qtbot.addWidget(picker)
+    picker.set_layers(window.actions_panel.layer_choices)
+    picker.editor.setCurrentIndex(1)
+    assert picker.value() == layer.id
+    request = window.controller._request(window.actions_panel.current_action,
+                                         {"source": layer.id}, commit=False)
+    assert set(request.resolve_layer(layer.id)) == set(layer.latents)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)

@@ -28,6 +28,7 @@ class ActionPanel(QWidget):
         self.model: Any = None  # loaded model once the worker has it (for model-dependent params)
         self.action_specs: list[Action] = []
         self.form: ParamForm | None = None
+        self.layer_choices: list[tuple[str, str]] = []  # (layer id, name) for LayerParams
         self._pending: tuple[str, dict[str, Any]] | None = None  # Edit again, model loading
         self.title = QLabel("No model selected")
         self.title.setObjectName("heading")
@@ -113,6 +114,7 @@ class ActionPanel(QWidget):
             self.live.setText("Loading model…")
             return
         self.form = ParamForm(action.params_for(self.model))
+        self.form.set_layers(self.layer_choices)
         self.form.changed.connect(self._changed)
         self.form_host.addWidget(self.form)
         self.apply_button.setEnabled(True)
@@ -124,6 +126,12 @@ class ActionPanel(QWidget):
         else:
             self.live.setText("Live preview while you edit." if action.interactive else "")
         self._changed()
+
+    def set_layers(self, layers: list[tuple[str, str]]) -> None:
+        """The document's layers that carry latents, offered by LayerParam pickers."""
+        self.layer_choices = list(layers)
+        if self.form is not None:
+            self.form.set_layers(self.layer_choices)
 
     # -- values -------------------------------------------------------------------
     def values(self) -> dict[str, Any]:

@@ -188,6 +188,10 @@ class ParamForm(QWidget):
     def values(self) -> dict[str, Any]:
         return {name: ed.value() for name, ed in self.editors.items()}
 
+    def set_layers(self, layers: list[tuple[str, str]]) -> None:
+        for ed in self.editors.values():
+            ed.set_layers(layers)
+
     def set_values(self, values: dict[str, Any]) -> None:
         """Restore values (Edit again) with one ``changed`` at the end, not one per field."""
         for name, value in values.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,21 +16,10 @@ from .directions import condition
 from .wspace import as_ws, broadcast, layer_groups, layer_mask, render, w_for_seeds
 
 
-def read_latent(value: Any) -> np.ndarray | None:
-    """A source latent from a layer (its ``latents``), a dict, or a ``.npy``/``.npz`` path."""
-    if value is None or value == "":
+def read_latent(latents: Any) -> np.ndarray | None:
+    """The W/W+ array of a source's latents (the caller resolved the layer or file)."""
+    if latents is None or latents == "":
         return None
-    latents = getattr(value, "latents", value)
-    if isinstance(value, (str, Path)):
-        path = Path(value).expanduser()
-        if path.suffix.lower() not in (".npy", ".npz"):
-            raise ParamError(f"source: {path.name} carries no latent (use a layer made by a "
-                             "W-space action, or a .npy/.npz file of 'ws' or 'w')")
-        try:
-            loaded = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise ParamError(f"source: cannot read {path}: {exc}") from None
-        latents = dict(loaded) if path.suffix.lower() == ".npz" else {"ws": loaded}
     if isinstance(latents, Mapping):
         for key in ("ws", "w"):
             if key in latents:
