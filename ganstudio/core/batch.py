@@ -31,6 +31,7 @@ import io
 import json
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
@@ -320,6 +321,7 @@ class BatchRunner:
         *,
         report_path: str | os.PathLike[str] | None = None,
         writers: int | None = None,
+        model_threads: int | None = None,
     ) -> None:
         if not action.batchable or action.input_kind != "image":
             raise BatchError(
@@ -339,6 +341,9 @@ class BatchRunner:
         default_report = self.out_dir / report_name(options.shard)
         self.report_path = Path(report_path).expanduser() if report_path else default_report
         self.writers = writers or (2 if (os.cpu_count() or 1) >= 4 else 1)
+        # Encoding runs on CPU cores too: give the model the cores the writers do not
+        # use, or they fight and the overlap is lost (measured in scripts/bench_batch.py)
+        self.model_threads = model_threads or max(1, (os.cpu_count() or 1) - self.writers)
         self._stop = threading.Event()
 
     def _check_folders(self) -> None:
@@ -403,6 +408,7 @@ class BatchRunner:
                     for i in range(self.writers)]
         for t in threads:
             t.start()
+        torch_threads = _set_torch_threads(self.model_threads)
         finished: set[int] = set()
 
         def record(job: _Job, status: str, reason: str) -> Progress:
@@ -456,6 +462,7 @@ class BatchRunner:
             _empty(write_q)
             for t in threads:
                 t.join()
+            _set_torch_threads(torch_threads)
             report.seconds = time.perf_counter() - started
             report.not_started = [j.src for j in jobs if j.index not in finished]
             report.stopped = bool(report.not_started)
@@ -530,6 +537,16 @@ class BatchRunner:
             atomic_write_text(self.report_path, json.dumps(data, indent=2, default=str) + "\n")
         except OSError:
             pass  # a report we cannot write must not hide the batch's own result
+
+
+def _set_torch_threads(n: int | None) -> int | None:
+    """Set torch's intra-op threads if torch is in use; returns the previous count."""
+    torch = sys.modules.get("torch")
+    if torch is None or n is None:
+        return None
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    return previous
 
 
 def _put(q: queue.Queue, item: Any, abort: threading.Event) -> bool:
