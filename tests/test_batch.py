@@ -343,3 +343,24 @@ def test_second_ctrl_c_aborts_and_leaves_the_folder_clean(tmp_path):
     for out in dst.glob("*.png"):
         with Image.open(out) as im:
             im.load()  # whatever was written is complete
+
+
+def test_model_runs_on_the_cores_the_writers_leave_free(tmp_path: Path) -> None:
+    """The model gets its thread budget during the batch; the caller's setting comes back."""
+    import torch
+
+    src = tmp_path / "in"
+    write_images(src, ["a.png", "b.png"])
+    seen: list[int] = []
+
+    def record(model, params, inputs):
+        seen.append(torch.get_num_threads())
+        return ActionResult([inputs["image"].copy()])
+
+    action = Action("record", "Record", record, input_kind="image", batchable=True)
+    before = torch.get_num_threads()
+    runner = BatchRunner(action, make_model(), src, tmp_path / "out", {}, BatchOptions(),
+                         writers=1, model_threads=1)
+    report, _ = run_all(runner)
+    assert report.ok and seen == [1, 1]
+    assert torch.get_num_threads() == before
