@@ -359,8 +359,12 @@ def test_model_runs_on_the_cores_the_writers_leave_free(tmp_path: Path) -> None:
 
     action = Action("record", "Record", record, input_kind="image", batchable=True)
     before = torch.get_num_threads()
-    runner = BatchRunner(action, make_model(), src, tmp_path / "out", {}, BatchOptions(),
-                         writers=1, model_threads=1)
-    report, _ = run_all(runner)
-    assert report.ok and seen == [1, 1]
-    assert torch.get_num_threads() == before
+    torch.set_num_threads(2)
+    try:
+        runner = BatchRunner(action, make_model(), src, tmp_path / "out", {}, BatchOptions(),
+                             writers=1, model_threads=1)
+        report, _ = run_all(runner)
+        assert report.ok and seen == [1, 1]
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
