@@ -117,7 +117,7 @@ def test_auto_tile_follows_free_memory(registry, monkeypatch) -> None:
     t = _mod(registry, "tiling")
     net = _nets(registry)["srvgg"]
     cpu = torch.device("cpu")
-    monkeypatch.setattr(t, "free_memory", lambda device: 64 << 20)
+    monkeypatch.setattr(t, "free_memory", lambda device: 16 << 20)
     small = t.auto_tile(net, cpu, 8)
     monkeypatch.setattr(t, "free_memory", lambda device: 16 << 30)
     large = t.auto_tile(net, cpu, 8)
