@@ -5,7 +5,7 @@ Deterministic (seeded, one CPU thread, no data-loader workers) and small
 (0.3–0.55 s a step of 16 images, depending on the machine's load); ``--resume``
 continues a stopped run exactly:
 
-    .venv/bin/python scripts/train_stylegan_demo.py [--steps 3600] [--run /tmp/stylegan-demo]
+    .venv/bin/python scripts/train_stylegan_demo.py [--steps 8000] [--run /tmp/stylegan-demo]
 
 Directions for the labelled attributes are added afterwards by
 ``ganstudio directions fit --model resources/models/stylegan-faces-32.safetensors
@@ -45,7 +45,7 @@ CONFIG = dict(
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=3600)
+    ap.add_argument("--steps", type=int, default=8000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--run", default="/tmp/stylegan-demo-run", help="training run folder")
     ap.add_argument("--out", default=str(OUT))
@@ -67,7 +67,9 @@ def main() -> int:
     )
     run = Path(args.run)
     if run.exists() and not args.resume:
-        shutil.rmtree(run)
+        if not (run / "config.json").exists():
+            sys.exit(f"{run} exists and is not a training run; choose another --run")
+        shutil.rmtree(run)  # a previous demo run: start again from scratch
     options = TrainOptions(
         steps=args.steps,
         batch_size=args.batch,

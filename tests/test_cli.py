@@ -13,6 +13,7 @@ from torch import nn
 
 from ganstudio.cli import main
 
+REPO = Path(__file__).resolve().parent.parent
 TINY = ["--set", "resolution=32", "--set", "width=8", "--set", "z_dim=16"]
 
 
@@ -288,7 +289,7 @@ def test_help_everywhere(capsys) -> None:
 
 def test_run_image_action_keeps_alpha(capsys, tmp_path: Path) -> None:
     """--input goes through the same reader as batch: alpha (and ICC, 16-bit) survive."""
-    model = Path(__file__).resolve().parent.parent / "resources/models/sr-compact-x2.safetensors"
+    model = REPO / "resources/models/sr-compact-x2.safetensors"
     Image.new("RGBA", (20, 12), (200, 20, 20, 100)).save(tmp_path / "in.png")
     code, _, err = cli(capsys, "run", "super-resolve", "--model", str(model),
                        "--input", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"))
@@ -302,7 +303,7 @@ def test_run_image_action_keeps_alpha(capsys, tmp_path: Path) -> None:
 
 def test_latents_round_trip_into_a_layer_param(capsys, tmp_path: Path) -> None:
     """generate --latents saves what style-mix's source_a reads back."""
-    model = Path(__file__).resolve().parent.parent / "resources/models/stylegan-faces-32.safetensors"
+    model = REPO / "resources/models/stylegan-faces-32.safetensors"
     base = ["run", "--model", str(model)]
     code, _, err = cli(capsys, "run", "generate", "--model", str(model), "--param", "seed=3",
                        "-o", str(tmp_path / "a.png"), "--latents", str(tmp_path / "a.npz"))

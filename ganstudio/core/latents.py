@@ -45,5 +45,6 @@ def save_latents(path: str | os.PathLike[str], latents: Mapping[str, Any]) -> Pa
     if p.suffix.lower() != ".npz":
         raise ParamError(f"{p.name}: latents are saved as .npz")
     with atomic_path(p) as tmp, open(tmp, "wb") as fh:
-        np.savez(fh, **{k: np.asarray(v) for k, v in latents.items()})
+        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in latents.items()}
+        np.savez(fh, **arrays)
     return p
