@@ -49,3 +49,16 @@ def test_icc_profile_is_kept(tmp_path: Path, suffix: str) -> None:
     path = save_image(tmp_path / f"c{suffix}", Image.new("RGB", (8, 8)), PROV, icc_profile=icc)
     with Image.open(path) as im:
         assert im.info.get("icc_profile") == icc
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from ganstudio.core.atomic import _UMASK
+
+    path = save_image(tmp_path / "p.png", Image.new("RGB", (4, 4)))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~_UMASK
+    os.chmod(path, 0o640)
+    save_image(path, Image.new("RGB", (4, 4)))  # replacing keeps the user's choice
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
