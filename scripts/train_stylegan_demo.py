@@ -1,15 +1,17 @@
 """Train the demo StyleGAN2 on procedural faces: resources/models/stylegan-faces-32.safetensors.
 
 Deterministic (seeded, one CPU thread, no data-loader workers) and small
-(~1 MB: only the EMA generator is kept).  About 24 minutes on one shared core
-(0.3–0.55 s a step of 16 images, depending on the machine's load); ``--resume``
+(~1 MB: only the EMA generator is kept).  About 40 minutes on one core
+(0.3 s a step of 16 images); ``--resume``
 continues a stopped run exactly:
 
     .venv/bin/python scripts/train_stylegan_demo.py [--steps 8000] [--run /tmp/stylegan-demo]
 
 Directions for the labelled attributes are added afterwards by
 ``ganstudio directions fit --model resources/models/stylegan-faces-32.safetensors
---data procedural:faces``.
+--data "procedural:faces?count=3000" --param method=labels --param images=3000
+--param samples=3000 --param steps=600``, and the README's figure and table by
+``scripts/eval_attributes.py --figure docs/stylegan_attributes.png``.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ images than the directions were fitted with).  On the small 32 px demo model
 the plain smile direction is entangled with skin tone and beard (see
 scripts/eval_attributes.py); conditional editing, which holds those fixed, is
 what isolates the smile, so that is what the second assertion checks.
-Skipped until the demo model with its directions is in resources/models/;
-``slow`` because it trains the evaluator classifier (about 30 s).
+Skipped when no demo model with directions is in resources/models/.  It
+trains its evaluator classifier (about 25 s), the longest test of the suite.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ def demo():
     return model
 
 
-@pytest.mark.slow
 def test_smile_slider_moves_smile_more_than_other_attributes(demo):
     classifier = _load("classifier")
     evaluate = importlib.import_module(_load().__name__ + ".evaluate")
