@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QInputDialog
 
 from ganstudio.core.document import Document, Layer
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
@@ -95,6 +96,13 @@ class ActionController(QObject):
         request = self._request(action, params, commit=True)
         if request is None:
             return
+        if action.output_kind == "model":  # extends the model file; may need labelled data
+            data = self.ask_data(action)
+            if data is None:
+                return
+            request.data = data
+            self._submit(request, BACKGROUND)
+            return
         last = self._last_preview
         if (last is not None and last[0] == self._seq and last[1].action is action
                 and last[1].params == request.params and last[1].origin == request.origin
@@ -102,6 +110,15 @@ class ActionController(QObject):
             self.commit(request, last[2])  # the preview on screen is exactly this result
             return
         self._submit(request, INTERACTIVE if action.interactive else BACKGROUND)
+
+    def ask_data(self, action: Action) -> str | None:
+        """The data an action that extends the model learns from ("" for none, None: cancel)."""
+        text, ok = QInputDialog.getText(
+            self.panel, action.name,
+            "Labelled data (e.g. procedural:faces?count=3000, or a folder);\n"
+            "leave empty for methods that need none (pca):",
+            text="procedural:faces?count=3000")
+        return text.strip() if ok else None
 
     # -- results ------------------------------------------------------------------
     def _finished(self, job: Job) -> None:
@@ -121,6 +138,13 @@ class ActionController(QObject):
         if job.status != JobStatus.DONE:
             return
         request, output = job.result
+        if output.result.tensors:
+            names = sorted(k.split(".", 1)[-1] for k in output.result.tensors)
+            self.message.emit(f"Stored {len(names)} in {request.model_path.name}: "
+                              f"{', '.join(names)}")
+            if self.model_file is not None and self.model_file.path == request.model_path:
+                self.set_model(self.model_file)  # reload: new sliders appear
+            return
         if request.commit:
             self.commit(request, output)
         elif seq == self._seq:  # only the newest preview is shown

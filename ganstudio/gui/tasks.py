@@ -45,6 +45,11 @@ class ModelCache:
         with self._lock:
             self._models.clear()
 
+    def forget(self, path: str | Path) -> None:
+        """Drop one model so the next use reads the file again (after it changed)."""
+        with self._lock:
+            self._models.pop(str(Path(path).resolve()), None)
+
 
 def warm_up_job() -> Job:
     """Import torch in the background so the first action is quick."""
@@ -75,6 +80,9 @@ class ActionRequest:
     inputs: dict[str, Any] = field(default_factory=dict)
     commit: bool = False
     origin: tuple[int, int] = (0, 0)
+    #: for actions that extend the model (output_kind "model"): a --data spec whose
+    #: dataset the action receives as inputs["dataset"] ("" for none)
+    data: str = ""
     #: latents of the document's layers by id, for LayerParams (taken when asked)
     layer_latents: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -94,8 +102,22 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
         from ganstudio.core.actions import iterate_action
 
         model = cache.get(request.model_path)
-        output = yield from iterate_action(request.action, model, request.params, request.inputs,
+        inputs = dict(request.inputs)
+        if request.data:
+            from ganstudio.core.sources import open_dataset
+            from ganstudio.core.specs import DataRequest
+
+            resolution = int(getattr(model.config, "resolution", 64))
+            inputs["dataset"] = open_dataset(cache.registry, request.data, DataRequest(resolution))
+        output = yield from iterate_action(request.action, model, request.params, inputs,
                                            request.resolve_layer)
+        if output.result.tensors:
+            # the action extends the model (e.g. fitted directions): rewrite the file
+            # atomically, as `ganstudio directions fit` does, and reload it next time
+            from ganstudio.core.checkpoints import add_tensors
+
+            add_tensors(request.model_path, output.result.tensors)
+            cache.forget(request.model_path)
         return request, output
 
     title = f"{request.action.name} ({request.model_path.stem})"

@@ -146,3 +146,31 @@ def test_layers_with_latents_feed_layer_params(qtbot, window, home_model) -> Non
                                          {"source": layer.id}, commit=False)
     assert set(request.resolve_layer(layer.id)) == set(layer.latents)
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+
+
+def test_fitting_directions_extends_the_model_and_adds_sliders(
+        qtbot, window, isolated_home, monkeypatch) -> None:
+    """An action whose output is the model (fit-directions) rewrites the file; sliders follow."""
+    import shutil
+    from pathlib import Path
+
+    from ganstudio.core.model_header import tensor_names
+
+    demo = Path(__file__).resolve().parents[2] / "resources/models/stylegan-faces-32.safetensors"
+    path = isolated_home / "models" / "faces.safetensors"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo, path)
+    window.models.refresh()
+    pick_model(qtbot, window, path)
+    panel = window.actions_panel
+    assert panel.select_action("fit-directions")
+    panel.form.set_values({"method": "pca", "samples": 200, "components": 2,
+                           "names": "tilt,light"})
+    monkeypatch.setattr(window.controller, "ask_data", lambda action: "")
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "directions.light" in tensor_names(path), timeout=30000)
+    qtbot.waitUntil(lambda: window.cache.loaded(path) is not None and not window.runner.busy,
+                    timeout=30000)
+    assert len(window.document) == 0  # extends the model, adds no layer
+    assert panel.select_action("attributes")
+    assert {"tilt", "light"} <= set(panel.form.editors)
