@@ -79,7 +79,7 @@ class ActionController(QObject):
         inputs, origin = got
         latents = {layer.id: dict(layer.latents) for layer in self.document.layers if layer.latents}
         return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin,
-                             latents)
+                             layer_latents=latents)
 
     def _submit(self, request: ActionRequest, lane: str) -> Job:
         self._seq += 1
