@@ -17,6 +17,7 @@ from torch.utils.data import Dataset
 
 from ganstudio.core.data.folder import ImageFolder
 from ganstudio.core.data.procedural import ProceduralFaces, label_names
+from ganstudio.core.imaging import tensor_to_images
 
 __all__ = ["ImageFolderDataset", "ProceduralFacesDataset", "pil_to_tensor", "tensor_to_pil"]
 
@@ -40,10 +41,7 @@ def tensor_to_pil(tensor: torch.Tensor) -> Image.Image:
     if t.ndim != 3 or t.shape[0] not in (1, 3, 4):
         shape = tuple(tensor.shape)
         raise ValueError(f"expected (C, H, W) with C in 1, 3, 4, or (H, W); got {shape}")
-    arr = ((t.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).numpy()
-    if arr.shape[2] == 1:
-        return Image.fromarray(arr[:, :, 0], "L")
-    return Image.fromarray(arr, "RGB" if arr.shape[2] == 3 else "RGBA")
+    return tensor_to_images(t)[0]
 
 
 class ProceduralFacesDataset(Dataset[dict[str, torch.Tensor]]):
