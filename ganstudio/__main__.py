@@ -24,6 +24,9 @@ def start_gui(safe_mode: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from ganstudio.cli import main as cli_main
+    from ganstudio.core import hostmem
+
+    hostmem.tune()  # before any worker thread exists: see core/hostmem.py
 
     return cli_main(sys.argv[1:] if argv is None else argv, start_gui=start_gui)
 

@@ -23,6 +23,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ganstudio.core import hostmem
+
 
 class Cancelled(Exception):
     """The job was cancelled between two steps."""
@@ -148,6 +150,8 @@ class Job:
         except Exception as exc:  # a failed job never takes the application down
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = JobStatus.FAILED
+        finally:
+            hostmem.release()
 
     def run(self) -> Any:
         for _ in self.events():

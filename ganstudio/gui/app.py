@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from ganstudio import __version__, plugins
+from ganstudio.core import hostmem
 from ganstudio.gui.main_window import MainWindow
 from ganstudio.gui.tasks import warm_up_job
 from ganstudio.gui.theme import apply_dark_theme
@@ -38,6 +39,7 @@ def create_window(safe_mode: bool = False) -> MainWindow:
 
 
 def main(argv: list[str], safe_mode: bool = False) -> int:
+    hostmem.tune()  # before the worker threads start (see core/hostmem.py)
     app = make_app(argv)
     window = create_window(safe_mode)
     window.show()
