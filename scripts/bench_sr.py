@@ -29,6 +29,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ganstudio.core import hostmem
 from ganstudio.core.jobs import drive
 from ganstudio.plugins import get_registry
 
@@ -161,13 +162,23 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-batch", action="store_true", help="skip the batch pipeline figures")
+    ap.add_argument("--srvgg", default="512:256", metavar="SIDE:TILE",
+                    help="compact net: input side and tile size (default 512:256)")
+    ap.add_argument("--rrdb", default="512:256", metavar="SIDE:TILE",
+                    help="RRDBNet: input side and tile size (default 512:256)")
+    ap.add_argument("--system-malloc", action="store_true",
+                    help="leave glibc's allocator at its defaults (see core/hostmem.py)")
     args = ap.parse_args()
+    if not args.system_malloc:
+        hostmem.tune()  # as the ganstudio command and the app do
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} thread(s); torch.mm 2048² fp32 "
           f"now: {mm_peak():.1f} GFLOP/s.  Each row's efficiency uses the mm speed measured "
           "next to its own runs (the machine is shared; load moves both together).")
-    bench_net("srvgg", 512, 256, args.repeat)
-    bench_net("rrdb", 128, 64, args.repeat)
+    print(f"host allocator: {'tuned' if hostmem.is_tuned() else 'system defaults'}")
+    for kind in ("srvgg", "rrdb"):
+        side, tile = (int(v) for v in getattr(args, kind).split(":"))
+        bench_net(kind, side, tile, args.repeat)
     if not args.no_batch:
         bench_batch_pipeline(args.threads)
 

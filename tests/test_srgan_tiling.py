@@ -53,6 +53,30 @@ def test_tiled_equals_untiled(registry, name: str) -> None:
     assert (tiled - whole).abs().max() < 1e-4
 
 
+def test_rrdb_tiles_report_progress_inside_and_stop_there_when_closed(registry) -> None:
+    t = _mod(registry, "tiling")
+    m = _mod(registry, "models")
+    net = m.build_esrgan(registry.variant("esrgan").config(
+        scale=4, num_feat=8, num_block=4, num_grow_ch=4))["G"]
+    cpu = torch.device("cpu")
+    net = t.prepare(net, cpu)
+    x = torch.rand(1, 3, 24, 40)
+    placed = []
+    events = list(t.upscale_tiles(net, x, lambda y, x0, tile: placed.append((y, x0)),
+                                  24, 0, cpu))
+    fractions = [e.fraction for e in events]
+    assert len(events) == 2 * (4 + 1)  # two tiles: four RRDBs each, then the tile itself
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert "tile 1/2, 20%" in events[0].message
+    assert placed == [(0, 0), (0, 96)]
+
+    placed.clear()
+    gen = t.upscale_tiles(net, x, lambda y, x0, tile: placed.append((y, x0)), 24, 0, cpu)
+    next(gen)  # one RRDB into the first tile: the user cancels
+    gen.close()
+    assert placed == []
+
+
 def test_tiles_without_overlap_show_seams(registry) -> None:
     t = _mod(registry, "tiling")
     net = _nets(registry)["srvgg"].eval()

@@ -8,6 +8,8 @@ unshuffle first and reuse the x4 trunk, as Real-ESRGAN does.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -65,11 +67,29 @@ class RRDBNet(nn.Module):
         cat = num_feat + 4 * num_grow_ch
         self.bytes_per_px = 4 * (2 * cat // self.fold**2 + 3 * num_feat * scale * scale)
 
-    def forward(self, x: Tensor) -> Tensor:
-        # (B, C*fold², h/fold, w/fold)
-        feat = F.pixel_unshuffle(x, self.fold) if self.fold > 1 else x
-        feat = self.conv_first(feat)
-        feat = feat + self.conv_body(self.body(feat))
+    def _head(self, x: Tensor) -> Tensor:
+        # (B, C*fold², h/fold, w/fold) → (B, F, h/fold, w/fold)
+        return self.conv_first(F.pixel_unshuffle(x, self.fold) if self.fold > 1 else x)
+
+    def _tail(self, feat: Tensor, body: Tensor) -> Tensor:
+        feat = feat + self.conv_body(body)
         feat = self.lrelu(self.conv_up1(F.interpolate(feat, scale_factor=2, mode="nearest")))
         feat = self.lrelu(self.conv_up2(F.interpolate(feat, scale_factor=2, mode="nearest")))
         return self.conv_last(self.lrelu(self.conv_hr(feat)))  # (B, C, h*s, w*s)
+
+    def forward(self, x: Tensor) -> Tensor:
+        feat = self._head(x)
+        return self._tail(feat, self.body(feat))
+
+    def forward_steps(self, x: Tensor) -> Generator[float, None, Tensor]:
+        """``forward`` that yields the fraction done after each RRDB and returns the output.
+
+        A 512 px tile takes half a minute on a laptop CPU: stepping through the
+        trunk lets the action report progress and be cancelled inside a tile.
+        """
+        feat = self._head(x)
+        body = feat
+        for i, block in enumerate(self.body):
+            body = block(body)
+            yield (i + 1) / (len(self.body) + 1)
+        return self._tail(feat, body)

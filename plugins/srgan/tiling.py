@@ -23,10 +23,11 @@ from torch import Tensor, nn
 from ganstudio.core.specs import Progress
 
 MIN_TILE = 32
-#: On a CPU, tiles that keep a layer's activations near the caches run faster than one
-#: big pass (scripts/bench_sr.py: compact net 0.78 of matmul peak with 256-px tiles,
-#: 0.55 untiled at 512 px), so "auto" stops at 256 there.
-CPU_MAX_TILE = 256
+#: "auto" on a CPU stops here even with memory to spare. Bigger tiles waste less
+#: on overlap, and with freed memory kept for reuse (ganstudio/core/hostmem.py) a
+#: 512 px tile runs as fast per pixel as a 256 px one (scripts/bench_sr.py); beyond
+#: it an ESRGAN ×4 tile needs several GB and each step of its progress takes long.
+CPU_MAX_TILE = 512
 AUTO_OVERLAP_CAP = 16
 
 #: ``sink(y, x, tile)``: tile (C, th*s, tw*s) in [0, 1] on the CPU, placed at output (y, x)
@@ -97,12 +98,18 @@ def prepare(net: nn.Module, device: torch.device) -> nn.Module:
 
 @torch.inference_mode()
 def _run_tile(net: nn.Module, x: Tensor, t: Tile, pad: int, scale: int,
-              device: torch.device) -> Tensor:
+              device: torch.device) -> Generator[float, None, Tensor]:
+    """One tile; yields the fraction done inside it when the net can report one."""
     h, w = x.shape[-2:]
     ys, ye = max(0, t.y0 - pad), min(h, t.y1 + pad)
     xs, xe = max(0, t.x0 - pad), min(w, t.x1 + pad)
     inp = x[:, :, ys:ye, xs:xe].to(device).contiguous(memory_format=torch.channels_last)
-    out = net(inp)  # (1, C, (ye-ys)*s, (xe-xs)*s)
+    steps = getattr(net, "forward_steps", None)
+    if steps is None:
+        out = net(inp)
+    else:
+        out = yield from steps(inp)
+    # out: (1, C, (ye-ys)*s, (xe-xs)*s)
     out = out[:, :, (t.y0 - ys) * scale:(t.y1 - ys) * scale,
               (t.x0 - xs) * scale:(t.x1 - xs) * scale]
     return out[0].float().clamp_(0, 1).cpu()  # (C, th*s, tw*s)
@@ -114,6 +121,7 @@ def upscale_tiles(net: nn.Module, x: Tensor, sink: Sink, tile: int, overlap: int
 
     Inputs are padded (edge-replicated) to the network's pixel-unshuffle
     factor; the sink may receive tiles reaching past H*s, W*s and crops them.
+    Progress comes after every tile, and inside tiles for nets with ``forward_steps``.
     """
     scale = int(net.scale)
     fold = int(getattr(net, "fold", 1))
@@ -122,12 +130,20 @@ def upscale_tiles(net: nn.Module, x: Tensor, sink: Sink, tile: int, overlap: int
         x = F.pad(x, (0, -w % fold, 0, -h % fold), mode="replicate")  # (1, C, H', W')
     pad = -(-overlap // fold) * fold
     tiles = tile_grid(x.shape[-2], x.shape[-1], tile, fold)
+    n = len(tiles)
+    data = {"tile": tile, "device": str(device)}
     for i, t in enumerate(tiles):
-        sink(t.y0 * scale, t.x0 * scale, _run_tile(net, x, t, pad, scale, device))
-        yield Progress(step=i + 1, total=len(tiles), fraction=(i + 1) / len(tiles),
-                       message=f"tile {i + 1}/{len(tiles)}",
-                       data={"tile": tile, "device": str(device)})
-    return len(tiles)
+        run = _run_tile(net, x, t, pad, scale, device)
+        try:
+            while True:
+                within = next(run)
+                yield Progress(step=i, total=n, fraction=(i + within) / n,
+                               message=f"tile {i + 1}/{n}, {within:.0%}", data=data)
+        except StopIteration as done:
+            sink(t.y0 * scale, t.x0 * scale, done.value)
+        yield Progress(step=i + 1, total=n, fraction=(i + 1) / n,
+                       message=f"tile {i + 1}/{n}", data=data)
+    return n
 
 
 def float_sink(c: int, h: int, w: int) -> tuple[Tensor, Sink]:
