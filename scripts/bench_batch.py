@@ -29,6 +29,7 @@ import torch
 from PIL import Image
 
 from ganstudio import plugins
+from ganstudio.core import hostmem
 from ganstudio.core.actions import run_action
 from ganstudio.core.batch import BatchOptions, BatchRunner, _fit_format, read_input
 from ganstudio.core.imaging import save_image
@@ -164,7 +165,11 @@ def main() -> None:
     ap.add_argument("--writers", type=int, default=1, help="pipeline writer threads")
     ap.add_argument("--repeat", type=int, default=2,
                     help="alternate naive/pipeline runs this many times; best of each counts")
+    ap.add_argument("--system-malloc", action="store_true",
+                    help="leave glibc's allocator at its defaults (see core/hostmem.py)")
     args = ap.parse_args()
+    if not args.system_malloc:
+        hostmem.tune()  # as the ganstudio command does, for both loops
 
     if args.workload in ("auto", "demo") and DEMO_MODEL.exists():
         action, model, label = demo_workload()

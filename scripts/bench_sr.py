@@ -162,8 +162,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-batch", action="store_true", help="skip the batch pipeline figures")
-    ap.add_argument("--srvgg", default="512:256", metavar="SIDE:TILE",
-                    help="compact net: input side and tile size (default 512:256)")
+    ap.add_argument("--srvgg", default="1024:512", metavar="SIDE:TILE",
+                    help="compact net: input side and tile size (default 1024:512)")
     ap.add_argument("--rrdb", default="512:256", metavar="SIDE:TILE",
                     help="RRDBNet: input side and tile size (default 512:256)")
     ap.add_argument("--system-malloc", action="store_true",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -273,3 +274,52 @@ def test_unknown_layout_is_refused_clearly(registry, tmp_path) -> None:
     torch.save({"params": {"conv_first.weight": torch.zeros(8, 5, 3, 3)}}, src)
     with pytest.raises(CheckpointError):
         import_checkpoint(registry, src, tmp_path / "y.safetensors")
+
+
+def _blend(main: nn.Module, weak: nn.Module, strength: float) -> nn.Module:
+    """Real-ESRGAN's dni: strength × main + (1 − strength) × weak, parameter by parameter."""
+    out = RefSRVGG(num_conv=3, upscale=4).eval()
+    w_main, w_weak = main.state_dict(), weak.state_dict()
+    out.load_state_dict({k: strength * w_main[k] + (1 - strength) * w_weak[k] for k in w_main})
+    return out
+
+
+def test_denoise_twin_beside_realesr_general_drives_the_denoise_slider(registry, tmp_path):
+    from PIL import Image
+
+    from ganstudio.core.actions import run_action
+
+    main = _randomise(RefSRVGG(num_conv=3, upscale=4), 6)
+    weak = _randomise(RefSRVGG(num_conv=3, upscale=4), 7)
+    torch.save({"params": main.state_dict()}, tmp_path / "realesr-general-x4v3.pth")
+    torch.save({"params": weak.state_dict()}, tmp_path / "realesr-general-wdn-x4v3.pth")
+    out = tmp_path / "general.safetensors"
+    import_checkpoint(registry, tmp_path / "realesr-general-x4v3.pth", out)
+    model = load_model(out, registry)
+    assert set(model.extras["G_weak"]) == set(main.state_dict())
+
+    image = Image.fromarray((torch.rand(10, 12, 3) * 255).byte().numpy())
+    x = torch.from_numpy(np.array(image)).permute(2, 0, 1)[None].float() / 255
+    for strength in (1.0, 0.3):
+        got = run_action(registry.action("super-resolve"), model, {"denoise": strength},
+                         {"image": image}).images[0]
+        with torch.no_grad():
+            want = _blend(main, weak, strength)(x).clamp(0, 1)[0].permute(1, 2, 0) * 255
+        diff = np.abs(np.asarray(got, np.float32) - want.numpy())
+        assert diff.max() <= 1.0, (strength, diff.max())
+
+
+def test_denoise_twin_named_on_the_command_line_must_match(registry, tmp_path, capsys):
+    from ganstudio.cli import main as cli
+
+    main = _randomise(RefSRVGG(num_conv=3, upscale=4), 6)
+    torch.save(main.state_dict(), tmp_path / "compact.pth")
+    torch.save(_randomise(RefSRVGG(num_conv=3, upscale=4), 7).state_dict(), tmp_path / "twin.pth")
+    torch.save(_randomise(RefSRVGG(num_conv=2, upscale=4), 7).state_dict(), tmp_path / "other.pth")
+    out = tmp_path / "c.safetensors"
+    assert cli(["import", str(tmp_path / "compact.pth"), "-o", str(out),
+                "--set", f"denoise_twin={tmp_path / 'twin.pth'}"]) == 0
+    assert "G_weak" in load_model(out, registry).extras
+    assert cli(["import", str(tmp_path / "compact.pth"), "-o", str(out), "--force",
+                "--set", f"denoise_twin={tmp_path / 'other.pth'}"]) == 2
+    assert "not the same network" in capsys.readouterr().err

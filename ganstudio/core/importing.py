@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ganstudio.core import checkpoints
@@ -36,9 +37,13 @@ def _custom_reader(registry: Registry, src: Path, named: Importer | None) -> Imp
 
 
 def import_checkpoint(
-    registry: Registry, src: Path, out: Path, importer_id: str | None = None
+    registry: Registry, src: Path, out: Path, importer_id: str | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> str:
-    """Convert, write atomically, then reload strictly to prove the file is usable."""
+    """Convert, write atomically, then reload strictly to prove the file is usable.
+
+    ``options`` go to the importer as they are (``ganstudio import --set k=v``).
+    """
     named = registry.importer(importer_id) if importer_id else None
     reader = _custom_reader(registry, src, named)
     if reader is not None and reader.read is not None:
@@ -52,7 +57,7 @@ def import_checkpoint(
         state = checkpoints.load_foreign(src)
     importer = named or reader or detect_importer(registry, src, state)
     try:
-        imported = importer.convert(src, state, {})
+        imported = importer.convert(src, state, dict(options or {}))
     except (ValueError, KeyError) as exc:
         raise CheckpointError(f"{src.name}: {importer.id}: {exc}") from None
     variant = registry.variant(imported.variant)

@@ -95,7 +95,10 @@ def _importer(kind: str):
     def convert(path, state, options=None):
         from . import importer
 
-        return importer.CONVERTERS[kind](state)
+        imported = importer.CONVERTERS[kind](state)
+        if kind == "srvgg":
+            importer.add_denoise_twin(imported, path, options or {})
+        return imported
 
     return detect, convert
 
@@ -111,5 +114,8 @@ def ganstudio_importers():
         Importer("realesrgan-compact", "Real-ESRGAN SRVGGNetCompact .pth", vgg_convert,
                  vgg_detect,
                  description="realesr-general-x4v3, realesr-animevideov3 and other "
-                 "SRVGGNetCompact weights (body.N), raw or wrapped in params / params_ema."),
+                 "SRVGGNetCompact weights (body.N), raw or wrapped in params / params_ema. "
+                 "The weak-denoise twin that drives the denoise slider is taken from "
+                 "--param denoise_twin=FILE, or found beside realesr-general-x4v3.pth "
+                 "as realesr-general-wdn-x4v3.pth, as Real-ESRGAN's own script does."),
     ]

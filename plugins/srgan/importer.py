@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ganstudio.core.specs import ImportedModel
@@ -174,6 +175,42 @@ def convert_srvgg(state: Any) -> ImportedModel:
     if not prelu:
         info["note"] = "no PReLU weights: assumed ReLU (a LeakyReLU model cannot be told apart)"
     return ImportedModel("srvgg", config, {f"G.{k}": v for k, v in inner.items()}, info=info)
+
+
+#: Real-ESRGAN's inference script finds the weak-denoise twin by this renaming
+_TWIN_NAMES = ("realesr-general-x4v3", "realesr-general-wdn-x4v3")
+
+
+def add_denoise_twin(imported: ImportedModel, path: Any, options: Mapping[str, Any]) -> None:
+    """Store a weak-denoise twin as role ``G_weak``: the super-resolve denoise slider blends them.
+
+    The twin is ``options["denoise_twin"]``, else realesr-general-wdn-x4v3.pth
+    beside a realesr-general-x4v3.pth. It must be the same network shape.
+    """
+    named = options.get("denoise_twin")
+    if named:
+        twin = Path(str(named)).expanduser()
+        if not twin.is_file():
+            raise ValueError(f"denoise_twin={named}: no such file")
+    else:
+        src = Path(str(path))
+        if _TWIN_NAMES[0] not in src.name:
+            return
+        twin = src.with_name(src.name.replace(*_TWIN_NAMES))
+        if not twin.is_file():
+            return
+    import torch
+
+    try:
+        other = convert_srvgg(torch.load(twin, map_location="cpu", weights_only=True))
+    except Exception as exc:  # noqa: BLE001 - any unreadable twin is the user's file problem
+        raise ValueError(f"denoise twin {twin.name}: {exc}") from None
+    mine = {k: tuple(v.shape) for k, v in imported.tensors.items()}
+    theirs = {k: tuple(v.shape) for k, v in other.tensors.items()}
+    if mine != theirs:
+        raise ValueError(f"denoise twin {twin.name} is not the same network as the model")
+    imported.tensors.update({f"G_weak.{k[2:]}": v for k, v in other.tensors.items()})
+    imported.info["denoise_twin"] = twin.name
 
 
 DETECTORS: dict[str, Callable[[Any], bool]] = {"rrdb": detect_rrdb, "srvgg": detect_srvgg}

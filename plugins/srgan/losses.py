@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganstudio.errors import UserError
+
 _MEAN = (0.485, 0.456, 0.406)
 _STD = (0.229, 0.224, 0.225)
 
@@ -34,23 +36,46 @@ class RelativisticBCE:
         return real.new_zeros(())
 
 
+class VGGWeightsError(UserError, ValueError):
+    """The file given as VGG19 weights is not a torchvision VGG19 state dict."""
+
+
 class VGGPerceptual(nn.Module):
     """L1 between VGG19 conv5_4 features (before ReLU), as ESRGAN uses.
 
-    Weights come from a local torchvision ``vgg19`` state dict; nothing is
-    downloaded, and the file is read with ``weights_only=True``.
+    Weights come from a local torchvision ``vgg19`` state dict (the full model,
+    or only its ``features.*`` entries); nothing is downloaded, and the file is
+    read with ``weights_only=True``.
     """
+
+    #: torchvision vgg19.features[:35] ends at conv5_4, before its ReLU
+    LAYERS = 35
 
     def __init__(self, weights: str | Path) -> None:
         super().__init__()
         from torchvision.models import vgg19
 
-        net = vgg19(weights=None)
-        state = torch.load(Path(weights).expanduser(), map_location="cpu", weights_only=True)
+        path = Path(weights).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"VGG19 weights not found: {path}")
+        state = torch.load(path, map_location="cpu", weights_only=True)
         if isinstance(state, dict) and "state_dict" in state:
             state = state["state_dict"]
-        net.load_state_dict(state)
-        self.features = net.features[:35].eval().requires_grad_(False)  # up to conv5_4
+        if not isinstance(state, dict):
+            raise VGGWeightsError(f"{path} is not a VGG19 state dict")
+        with torch.device("meta"):  # the classifier's 120M weights are never needed
+            features = vgg19(weights=None).features[:self.LAYERS]
+        wanted = {f"features.{k}": k for k in features.state_dict()}
+        missing = sorted(set(wanted) - set(state))
+        if missing:
+            raise VGGWeightsError(f"{path} is not a torchvision VGG19 state dict (no "
+                                  f"{missing[0]}); the perceptual loss needs conv1_1 … conv5_4")
+        try:
+            features.load_state_dict(
+                {k: state[full].float() for full, k in wanted.items()}, assign=True)
+        except RuntimeError as exc:  # shapes of another network under VGG19's names
+            raise VGGWeightsError(f"{path} does not match VGG19: {exc}") from None
+        self.features = features.eval().requires_grad_(False)
         self.register_buffer("mean", torch.tensor(_MEAN).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(_STD).view(1, 3, 1, 1))
 
