@@ -2,13 +2,16 @@
 
 glibc's ``malloc`` hands every freed block above 32 MB (in a worker thread,
 above 64 MB) straight back to the kernel, so each layer's next tensor of the
-same size is page-faulted and zeroed again. On a CPU that costs a convolution
-network a quarter of its speed: ESRGAN ×4 on a 256 px tile reaches 0.56 of
-``torch.mm`` peak with the defaults and 0.76 with freed memory kept
-(``scripts/bench_sr.py``). PyTorch's CPU tuning guide fixes this by preloading
-jemalloc or tcmalloc; :func:`tune` gets the same effect in-process through
-``mallopt``, and :func:`release` returns the kept memory with ``malloc_trim``
-once a job is done, so an idle application stays small.
+same size is page-faulted and zeroed again. On a CPU that costs convolution
+networks a third of their speed or more: ESRGAN ×4 on one 256 px tile reaches
+0.61 of ``torch.mm`` peak with the defaults and 0.76 with freed memory kept,
+the compact SR net 0.54 and 0.91 (``scripts/bench_sr.py``). PyTorch's CPU
+tuning guide fixes this by preloading jemalloc or tcmalloc; :func:`tune` gets
+the same effect in-process through ``mallopt``, and :func:`release` returns
+the kept memory with ``malloc_trim`` once a job is done, so an idle
+application stays small. The price is a higher peak while a job runs (glibc
+leaves some holes it cannot reuse: ESRGAN with 6 blocks on 256² peaks at
+1.9 GB instead of 1.4 GB) and no other memory given back until the job ends.
 
 Only entry points (the ``ganstudio`` command, the desktop app, benchmarks) call
 :func:`tune`; importing the library changes nothing. Users who chose their own
