@@ -65,3 +65,23 @@ def test_tuned_allocator_reuses_big_blocks_and_releases_them_after_the_job():
 def test_a_user_chosen_allocator_is_left_alone():
     assert not probe(MALLOC_ARENA_MAX="4")["tuned"]
     assert not probe(LD_PRELOAD="libjemalloc.so.2")["tuned"]
+
+
+def test_kept_memory_is_released_when_the_last_running_job_ends(monkeypatch):
+    from ganstudio.core.jobs import Job
+
+    released = []
+    monkeypatch.setattr(hostmem, "release", lambda: released.append(True))
+    monkeypatch.setattr(hostmem, "_running", 0)  # whatever other tests left running
+
+    def work(job):
+        yield "step"
+        return "done"
+
+    long_job, quick = Job("train", work), Job("generate", work)
+    running = long_job.events()
+    next(running)  # a training job is mid-way
+    assert quick.run() == "done"
+    assert released == []  # its free memory stays for the training job
+    assert list(running) == [] and long_job.result == "done"
+    assert released == [True]

@@ -27,6 +27,7 @@ import functools
 import logging
 import os
 import sys
+import threading
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ M_ARENA_MAX = -8
 NO_TRIM = -1
 
 _tuned = False
+_running = 0  # jobs between job_started() and job_ended()
+_running_lock = threading.Lock()
 
 
 @functools.cache
@@ -100,3 +103,19 @@ def release() -> None:
 
 def is_tuned() -> bool:
     return _tuned
+
+
+def job_started() -> None:
+    global _running
+    with _running_lock:
+        _running += 1
+
+
+def job_ended() -> None:
+    """Release kept memory when the last running job ends: not under a job still working."""
+    global _running
+    with _running_lock:
+        _running = max(0, _running - 1)
+        last = _running == 0
+    if last:
+        release()

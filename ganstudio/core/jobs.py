@@ -120,8 +120,9 @@ class Job:
         Sets ``status``, ``result`` and ``error``; never raises for a failing job.
         """
         self.status = JobStatus.RUNNING
-        gen = self.work(self)
+        hostmem.job_started()
         try:
+            gen = self.work(self)
             while True:
                 if self._cancel.is_set():
                     gen.close()
@@ -151,7 +152,7 @@ class Job:
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = JobStatus.FAILED
         finally:
-            hostmem.release()
+            hostmem.job_ended()
 
     def run(self) -> Any:
         for _ in self.events():
