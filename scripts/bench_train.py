@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from ganstudio import plugins
+from ganstudio.core import hostmem
 from ganstudio.core.data.tensors import ProceduralFacesDataset
 from ganstudio.core.device import pick_device
 from ganstudio.core.specs import apply_overrides
@@ -112,7 +113,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--system-malloc", action="store_true",
+                        help="leave glibc's allocator at its defaults (see core/hostmem.py)")
     args = parser.parse_args()
+    if not args.system_malloc:
+        hostmem.tune()  # as 'ganstudio train' does, for both loops
 
     registry = plugins.get_registry()
     variant = registry.variant("dcgan")
