@@ -323,3 +323,14 @@ def test_denoise_twin_named_on_the_command_line_must_match(registry, tmp_path, c
     assert cli(["import", str(tmp_path / "compact.pth"), "-o", str(out), "--force",
                 "--set", f"denoise_twin={tmp_path / 'other.pth'}"]) == 2
     assert "not the same network" in capsys.readouterr().err
+
+
+def test_an_option_the_importer_does_not_take_is_refused(registry, tmp_path, capsys):
+    from ganstudio.cli import main as cli
+
+    src = tmp_path / "x4.pth"
+    torch.save(_randomise(BasicSRRRDBNet(3, 3, 4, NF, NB, GC), 1).state_dict(), src)
+    out = tmp_path / "x4.safetensors"
+    assert cli(["import", str(src), "-o", str(out), "--set", "denoise_twin=x.pth"]) == 2
+    assert "importer esrgan has no option 'denoise_twin'" in capsys.readouterr().err
+    assert not out.exists()

@@ -56,6 +56,11 @@ def import_checkpoint(
     else:
         state = checkpoints.load_foreign(src)
     importer = named or reader or detect_importer(registry, src, state)
+    unknown = sorted(set(options or {}) - set(importer.options))
+    if unknown:
+        takes = ", ".join(importer.options) or "none"
+        raise CheckpointError(f"importer {importer.id} has no option {unknown[0]!r} "
+                              f"(its options: {takes})")
     try:
         imported = importer.convert(src, state, dict(options or {}))
     except (ValueError, KeyError) as exc:

@@ -455,6 +455,8 @@ class Importer:
     extensions: tuple[str, ...] = (".pth", ".pt")
     description: str = ""
     read: Callable[[Any], Any] | None = None
+    #: keys ``convert`` accepts in ``options`` (``ganstudio import --set KEY=VALUE``)
+    options: tuple[str, ...] = ()
 
 
 SPEC_TYPES: dict[str, type] = {
