@@ -100,3 +100,6 @@ def test_wrong_vgg19_files_are_refused_with_a_clear_message(registry, tmp_path):
         losses.VGGPerceptual(other)
     with pytest.raises(FileNotFoundError):
         losses.VGGPerceptual(tmp_path / "missing.pth")
+    (tmp_path / "notes.pth").write_text("not weights")
+    with pytest.raises(losses.VGGWeightsError, match="cannot be read"):
+        losses.VGGPerceptual(tmp_path / "notes.pth")

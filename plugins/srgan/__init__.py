@@ -116,7 +116,7 @@ def ganstudio_importers():
                  description="realesr-general-x4v3, realesr-animevideov3 and other "
                  "SRVGGNetCompact weights (body.N), raw or wrapped in params / params_ema. "
                  "The weak-denoise twin that drives the denoise slider is taken from "
-                 "--param denoise_twin=FILE, or found beside realesr-general-x4v3.pth "
+                 "--set denoise_twin=FILE, or found beside realesr-general-x4v3.pth "
                  "as realesr-general-wdn-x4v3.pth, as Real-ESRGAN's own script does.",
                  options=("denoise_twin",)),
     ]

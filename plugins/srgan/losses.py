@@ -58,7 +58,10 @@ class VGGPerceptual(nn.Module):
         path = Path(weights).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"VGG19 weights not found: {path}")
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - not a (weights-only) PyTorch file
+            raise VGGWeightsError(f"{path} cannot be read as PyTorch weights: {exc}") from None
         if isinstance(state, dict) and "state_dict" in state:
             state = state["state_dict"]
         if not isinstance(state, dict):
@@ -73,7 +76,7 @@ class VGGPerceptual(nn.Module):
         try:
             features.load_state_dict(
                 {k: state[full].float() for full, k in wanted.items()}, assign=True)
-        except RuntimeError as exc:  # shapes of another network under VGG19's names
+        except (RuntimeError, AttributeError) as exc:  # another network under VGG19's names
             raise VGGWeightsError(f"{path} does not match VGG19: {exc}") from None
         self.features = features.eval().requires_grad_(False)
         self.register_buffer("mean", torch.tensor(_MEAN).view(1, 3, 1, 1))
