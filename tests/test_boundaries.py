@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CONTRACT = {"ganstudio.hookspecs", "ganstudio.core.specs", "ganstudio.errors"}
+CONTRACT = {"ganstudio.hookspecs", "ganstudio.core.specs", "ganstudio.errors", "ganstudio.blocks"}
 
 
 def imports(path: Path) -> set[str]:

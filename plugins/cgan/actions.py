@@ -7,9 +7,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ganstudio.blocks import seeded_normal
 from ganstudio.core.specs import ActionResult
-
-from .models import noise
 
 
 @torch.no_grad()
@@ -22,7 +21,7 @@ def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionRe
     """Image i uses seed+i; all share the picked class."""
     cfg = model.config
     seeds = [params["seed"] + i for i in range(params["count"])]
-    z = noise(len(seeds), cfg.z_dim, seeds)
+    z = seeded_normal(len(seeds), cfg.z_dim, seeds)
     k = cfg.class_names.index(params["class"])
     y = torch.full((len(seeds),), k, dtype=torch.long)
     return ActionResult(_render(model, z, y), layout="grid",
@@ -52,7 +51,7 @@ def condition_sweep(model: Any, params: dict[str, Any], inputs: Any = None) -> A
     k = cfg.num_classes
     frames = max(params["frames"], k) if params["frames"] else k
     y: Tensor = torch.arange(k) if frames == k else blend_weights(k, frames)
-    z = noise(1, cfg.z_dim, [params["seed"]]).expand(frames, -1)
+    z = seeded_normal(1, cfg.z_dim, [params["seed"]]).expand(frames, -1)
     return ActionResult(_render(model, z, y), layout=params["layout"],
                         latents={"z": z[:1].numpy(), "class": y.numpy()},
                         info={"seed": params["seed"], "classes": list(cfg.class_names)})

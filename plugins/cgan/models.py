@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor, nn
+
+from ganstudio.blocks import dcgan_down_layers, dcgan_init, dcgan_up_layers
 
 from .config import CGANConfig
 
@@ -20,21 +20,8 @@ class ConditionalGenerator(nn.Module):
     def __init__(self, cfg: CGANConfig) -> None:
         super().__init__()
         self.embed = nn.Embedding(cfg.num_classes, cfg.embed_dim)
-        n_up = int(math.log2(cfg.resolution)) - 3
-        mult = 2**n_up
-        layers: list[nn.Module] = [
-            nn.ConvTranspose2d(cfg.z_dim + cfg.embed_dim, cfg.width * mult, 4, 1, 0, bias=False),
-            nn.BatchNorm2d(cfg.width * mult),  # (B, w*m, 4, 4)
-            nn.ReLU(True),
-        ]
-        for _ in range(n_up):
-            layers += [
-                nn.ConvTranspose2d(cfg.width * mult, cfg.width * mult // 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(cfg.width * mult // 2),
-                nn.ReLU(True),
-            ]
-            mult //= 2
-        layers += [nn.ConvTranspose2d(cfg.width, cfg.channels, 4, 2, 1, bias=False), nn.Tanh()]
+        layers = dcgan_up_layers(cfg.z_dim + cfg.embed_dim, cfg.width, cfg.channels,
+                                 cfg.resolution)
         self.main = nn.Sequential(*layers)  # (B, C, res, res)
 
     def label_embedding(self, y: Tensor) -> Tensor:
@@ -55,21 +42,8 @@ class ProjectionDiscriminator(nn.Module):
 
     def __init__(self, cfg: CGANConfig) -> None:
         super().__init__()
-        n_down = int(math.log2(cfg.resolution)) - 3
-        layers: list[nn.Module] = [
-            nn.Conv2d(cfg.channels, cfg.width, 4, 2, 1, bias=False),  # (B, w, res/2, res/2)
-            nn.LeakyReLU(0.2, inplace=True),
-        ]
-        mult = 1
-        for _ in range(n_down):
-            layers += [
-                nn.Conv2d(cfg.width * mult, cfg.width * mult * 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(cfg.width * mult * 2),
-                nn.LeakyReLU(0.2, inplace=True),
-            ]
-            mult *= 2
+        layers, feat = dcgan_down_layers(cfg.channels, cfg.width, cfg.resolution)
         self.trunk = nn.Sequential(*layers)  # (B, F, 4, 4)
-        feat = cfg.width * mult
         self.psi = nn.Linear(feat, 1)
         self.embed = nn.Embedding(cfg.num_classes, feat)
 
@@ -81,28 +55,12 @@ class ProjectionDiscriminator(nn.Module):
         return score + (self.embed(y) * h).sum(1)
 
 
-def _init(module: nn.Module) -> None:
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.Embedding):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-
-
 def build_cgan(cfg: CGANConfig) -> dict[str, nn.Module]:
     cfg.validate()
     G, D = ConditionalGenerator(cfg), ProjectionDiscriminator(cfg)
-    G.apply(_init)
-    D.apply(_init)
+    G.apply(dcgan_init)
+    D.apply(dcgan_init)
     nn.init.normal_(G.embed.weight, 0.0, 1.0)  # the label weighs as much as z at the start
     return {"G": G, "D": D}
 
 
-def noise(n: int, z_dim: int, seeds: list[int]) -> Tensor:
-    """(n, z_dim) standard normal, one seed per row."""
-    return torch.stack([torch.randn(z_dim, generator=torch.Generator().manual_seed(int(s)))
-                        for s in seeds[:n]])

@@ -8,9 +8,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ganstudio.blocks import sampling, seeded_normal
+
 from .conditions import ConditionMap
 from .config import CGANConfig
-from .models import noise
 
 
 class ConditionalRoutine:
@@ -69,16 +70,12 @@ class ConditionalRoutine:
     @torch.no_grad()
     def samples(self, n: int, seed: int) -> Tensor:
         """Image i: noise from seed + i // K, class i mod K — each row one face, every class."""
-        g = self.G_ema if self.G_ema is not None else getattr(self.G, "module", self.G)
-        was = g.training
-        g.eval()
-        device = next(g.parameters()).device
-        k = self.cfg.num_classes
-        z = noise(n, self.cfg.z_dim, [seed + i // k for i in range(n)]).to(device)
-        y = (torch.arange(n) % k).to(device)
-        out = g(z, y)
-        g.train(was)
-        return out
+        with sampling(self.G, self.G_ema) as g:
+            device = next(g.parameters()).device
+            k = self.cfg.num_classes
+            z = seeded_normal(n, self.cfg.z_dim, [seed + i // k for i in range(n)]).to(device)
+            y = (torch.arange(n) % k).to(device)
+            return g(z, y)
 
     def state_dict(self) -> dict[str, Any]:
         return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),

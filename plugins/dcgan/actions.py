@@ -7,9 +7,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ganstudio.blocks import seeded_normal
 from ganstudio.core.specs import ActionResult
-
-from .models import latent
 
 
 def _z_dim(model: Any) -> int:
@@ -25,7 +24,7 @@ def _render(model: Any, z: Tensor) -> Tensor:
 def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
     """Image i of a batch uses seed+i, so any one image can be made again alone."""
     seeds = [params["seed"] + i for i in range(params["count"])]
-    z = latent(len(seeds), _z_dim(model), seeds=seeds) * params["truncation"]
+    z = seeded_normal(len(seeds), _z_dim(model), seeds=seeds) * params["truncation"]
     return ActionResult(
         _render(model, z), layout="grid", latents={"z": z.numpy()}, info={"seeds": seeds}
     )
@@ -40,7 +39,7 @@ def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
 
 
 def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
-    za, zb = latent(2, _z_dim(model), seeds=[params["seed_a"], params["seed_b"]])
+    za, zb = seeded_normal(2, _z_dim(model), seeds=[params["seed_a"], params["seed_b"]])
     t = torch.linspace(0, 1, params["frames"]).unsqueeze(1)  # (F, 1)
     if params["mode"] == "slerp":
         z = slerp(za.expand(len(t), -1), zb.expand(len(t), -1), t)

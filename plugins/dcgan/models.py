@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 
-import torch
 from torch import Tensor, nn
+
+from ganstudio.blocks import dcgan_down_layers, dcgan_init, dcgan_up_layers
 
 from .config import DCGANConfig, MLPGANConfig
 
@@ -19,21 +20,7 @@ class DCGANGenerator(nn.Module):
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
         self.z_dim = cfg.z_dim
-        n_up = int(math.log2(cfg.resolution)) - 3  # 4x4 → resolution/2 in n_up doublings
-        mult = 2**n_up
-        layers: list[nn.Module] = [
-            nn.ConvTranspose2d(cfg.z_dim, cfg.width * mult, 4, 1, 0, bias=False),  # (B, w*m, 4, 4)
-            nn.BatchNorm2d(cfg.width * mult),
-            nn.ReLU(True),
-        ]
-        for _ in range(n_up):
-            layers += [
-                nn.ConvTranspose2d(cfg.width * mult, cfg.width * mult // 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(cfg.width * mult // 2),
-                nn.ReLU(True),
-            ]
-            mult //= 2
-        layers += [nn.ConvTranspose2d(cfg.width, cfg.channels, 4, 2, 1, bias=False), nn.Tanh()]
+        layers = dcgan_up_layers(cfg.z_dim, cfg.width, cfg.channels, cfg.resolution)
         self.main = nn.Sequential(*layers)  # (B, C, res, res)
 
     def forward(self, z: Tensor) -> Tensor:
@@ -45,33 +32,12 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
-        n_down = int(math.log2(cfg.resolution)) - 3
-        layers: list[nn.Module] = [
-            nn.Conv2d(cfg.channels, cfg.width, 4, 2, 1, bias=False),  # (B, w, res/2, res/2)
-            nn.LeakyReLU(0.2, inplace=True),
-        ]
-        mult = 1
-        for _ in range(n_down):
-            layers += [
-                nn.Conv2d(cfg.width * mult, cfg.width * mult * 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(cfg.width * mult * 2),
-                nn.LeakyReLU(0.2, inplace=True),
-            ]
-            mult *= 2
-        layers.append(nn.Conv2d(cfg.width * mult, 1, 4, 1, 0, bias=False))  # (B, 1, 1, 1)
+        layers, feat = dcgan_down_layers(cfg.channels, cfg.width, cfg.resolution)
+        layers.append(nn.Conv2d(feat, 1, 4, 1, 0, bias=False))  # (B, 1, 1, 1)
         self.main = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.main(x).view(-1)
-
-
-def dcgan_init(module: nn.Module) -> None:
-    """The paper's init: N(0, 0.02) convs, N(1, 0.02) batchnorm scales."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-    elif isinstance(module, nn.BatchNorm2d):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
 
 
 class MLPGenerator(nn.Module):
@@ -122,13 +88,3 @@ def build_dcgan(cfg: DCGANConfig) -> dict[str, nn.Module]:
 
 def build_mlp(cfg: MLPGANConfig) -> dict[str, nn.Module]:
     return {"G": MLPGenerator(cfg), "D": MLPDiscriminator(cfg)}
-
-
-def latent(n: int, z_dim: int, seeds: list[int] | None = None, seed: int = 0) -> Tensor:
-    """(n, z_dim) standard normal; one seed per row so a grid's items are reproducible."""
-    seeds = seeds if seeds is not None else [seed + i for i in range(n)]
-    rows = []
-    for s in seeds:
-        g = torch.Generator().manual_seed(int(s))
-        rows.append(torch.randn(z_dim, generator=g))
-    return torch.stack(rows)

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from .models import latent
+from ganstudio.blocks import sampling, seeded_normal
 
 
 class AdversarialRoutine:
@@ -63,13 +63,9 @@ class AdversarialRoutine:
 
     @torch.no_grad()
     def samples(self, n: int, seed: int) -> Tensor:
-        g = self.G_ema if self.G_ema is not None else getattr(self.G, "module", self.G)
-        was = g.training
-        g.eval()
-        z = latent(n, self.cfg.z_dim, seed=seed).to(next(g.parameters()).device)
-        out = g(z)
-        g.train(was)
-        return out
+        with sampling(self.G, self.G_ema) as g:
+            z = seeded_normal(n, self.cfg.z_dim, seed=seed).to(next(g.parameters()).device)
+            return g(z)
 
     def state_dict(self) -> dict[str, Any]:
         return {

@@ -7,10 +7,11 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ganstudio.blocks import seeded_normal
 from ganstudio.core.specs import ActionResult, ParamError
 
 from .config import InfoGANConfig, category_param_names, code_param_names
-from .models import compose_latent, noise
+from .models import compose_latent
 
 
 @torch.no_grad()
@@ -42,7 +43,7 @@ def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionRe
     """Image i uses seed+i for its noise (and any 'random' category); codes as set."""
     cfg = model.config
     seeds = [params["seed"] + i for i in range(params["count"])]
-    z = noise(len(seeds), cfg.z_dim, seeds)
+    z = seeded_normal(len(seeds), cfg.z_dim, seeds)
     cats, codes = _categories(cfg, params, seeds), _codes(cfg, params, len(seeds))
     latent = compose_latent(cfg, z, cats, codes)
     latents = {"z": z.numpy(), "categories": cats.numpy(), "codes": codes.numpy()}
@@ -74,7 +75,7 @@ def sweep(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResul
         values = [round(v, 4) for v in t.tolist()]
     else:
         raise ParamError(f"code={code!r} is not one of: {', '.join(cat_names + code_names)}")
-    z = noise(1, cfg.z_dim, [seed]).expand(len(values), -1)
+    z = seeded_normal(1, cfg.z_dim, [seed]).expand(len(values), -1)
     latent = compose_latent(cfg, z, cats, codes)
     return ActionResult(_render(model, latent), layout=params["layout"],
                         latents={"z": z[:1].numpy(), "categories": cats.numpy(),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor, nn
+
+from ganstudio.blocks import dcgan_down_layers, dcgan_init, dcgan_up_layers
 
 from .config import InfoGANConfig
 
@@ -15,21 +15,7 @@ class InfoGenerator(nn.Module):
 
     def __init__(self, cfg: InfoGANConfig) -> None:
         super().__init__()
-        n_up = int(math.log2(cfg.resolution)) - 3  # 4x4 → resolution/2
-        mult = 2**n_up
-        layers: list[nn.Module] = [
-            nn.ConvTranspose2d(cfg.latent_dim, cfg.width * mult, 4, 1, 0, bias=False),
-            nn.BatchNorm2d(cfg.width * mult),  # (B, w*m, 4, 4)
-            nn.ReLU(True),
-        ]
-        for _ in range(n_up):
-            layers += [
-                nn.ConvTranspose2d(cfg.width * mult, cfg.width * mult // 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(cfg.width * mult // 2),
-                nn.ReLU(True),
-            ]
-            mult //= 2
-        layers += [nn.ConvTranspose2d(cfg.width, cfg.channels, 4, 2, 1, bias=False), nn.Tanh()]
+        layers = dcgan_up_layers(cfg.latent_dim, cfg.width, cfg.channels, cfg.resolution)
         self.main = nn.Sequential(*layers)  # (B, C, res, res)
 
     def forward(self, latent: Tensor) -> Tensor:
@@ -46,21 +32,8 @@ class InfoDiscriminator(nn.Module):
 
     def __init__(self, cfg: InfoGANConfig) -> None:
         super().__init__()
-        n_down = int(math.log2(cfg.resolution)) - 3
-        layers: list[nn.Module] = [
-            nn.Conv2d(cfg.channels, cfg.width, 4, 2, 1, bias=False),  # (B, w, res/2, res/2)
-            nn.LeakyReLU(0.2, inplace=True),
-        ]
-        mult = 1
-        for _ in range(n_down):
-            layers += [
-                nn.Conv2d(cfg.width * mult, cfg.width * mult * 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(cfg.width * mult * 2),
-                nn.LeakyReLU(0.2, inplace=True),
-            ]
-            mult *= 2
-        self.trunk = nn.Sequential(*layers)  # (B, w*m, 4, 4)
-        feat = cfg.width * mult
+        layers, feat = dcgan_down_layers(cfg.channels, cfg.width, cfg.resolution)
+        self.trunk = nn.Sequential(*layers)  # (B, F, 4, 4)
         self.score = nn.Conv2d(feat, 1, 4, 1, 0, bias=False)  # (B, 1, 1, 1)
         q_out = sum(cfg.categorical) + cfg.continuous * (2 if cfg.learn_std else 1)
         hidden = max(32, feat)
@@ -80,29 +53,12 @@ class InfoDiscriminator(nn.Module):
         return score, self.q(h)
 
 
-def dcgan_init(module: nn.Module) -> None:
-    """N(0, 0.02) convs, N(1, 0.02) batchnorm scales (Radford et al.)."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-        if getattr(module, "bias", None) is not None:
-            nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
-
-
 def build_infogan(cfg: InfoGANConfig) -> dict[str, nn.Module]:
     cfg.validate()
     G, D = InfoGenerator(cfg), InfoDiscriminator(cfg)
     G.apply(dcgan_init)
     D.apply(dcgan_init)
     return {"G": G, "D": D}
-
-
-def noise(n: int, z_dim: int, seeds: list[int]) -> Tensor:
-    """(n, z_dim) standard normal, one seed per row so any image can be made again alone."""
-    return torch.stack([torch.randn(z_dim, generator=torch.Generator().manual_seed(int(s)))
-                        for s in seeds[:n]])
 
 
 def compose_latent(cfg: InfoGANConfig, z: Tensor, categories: Tensor, codes: Tensor) -> Tensor:

@@ -9,8 +9,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganstudio.blocks import sampling, seeded_normal
+
 from .config import InfoGANConfig
-from .models import compose_latent, noise, random_codes, split_q
+from .models import compose_latent, random_codes, split_q
 
 
 def info_loss(cfg: InfoGANConfig, q: Tensor, categories: Tensor,
@@ -96,19 +98,13 @@ class InfoGANRoutine:
     @torch.no_grad()
     def samples(self, n: int, seed: int) -> Tensor:
         """Image i: noise from seed+i, first categorical code i mod k, continuous codes 0."""
-        g = self.G_ema if self.G_ema is not None else getattr(self.G, "module", self.G)
-        was = g.training
-        g.eval()
-        device = next(g.parameters()).device
-        seeds = [seed + i for i in range(n)]
-        z = noise(n, self.cfg.z_dim, seeds)
+        z = seeded_normal(n, self.cfg.z_dim, seed=seed)
         cats = torch.zeros(n, len(self.cfg.categorical), dtype=torch.long)
         if self.cfg.categorical:
             cats[:, 0] = torch.arange(n) % self.cfg.categorical[0]
         codes = torch.zeros(n, self.cfg.continuous)
-        out = g(compose_latent(self.cfg, z, cats, codes).to(device))
-        g.train(was)
-        return out
+        with sampling(self.G, self.G_ema) as g:
+            return g(compose_latent(self.cfg, z, cats, codes).to(next(g.parameters()).device))
 
     def state_dict(self) -> dict[str, Any]:
         return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),

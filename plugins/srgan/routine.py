@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganstudio.blocks import sampling
+
 from .degrade import degrade
 from .losses import RelativisticBCE, VGGPerceptual
 
@@ -104,17 +106,13 @@ class SRRoutine:
     @torch.no_grad()
     def samples(self, n: int, seed: int) -> Tensor:
         """Upscaled previews of the first batch's fixed LR crops, in [-1, 1]."""
-        g = self.G_ema if self.G_ema is not None else getattr(self.G, "module", self.G)
-        dev = next(g.parameters()).device
         if self._preview is None:
             res = self.cfg.resolution
             return torch.zeros(n, self.cfg.channels, res, res)
         idx = torch.arange(n) % len(self._preview)
-        was = g.training
-        g.eval()
-        out = g(self._preview[idx].to(dev)).clamp(0, 1) * 2 - 1
-        g.train(was)
-        return out
+        with sampling(self.G, self.G_ema) as g:
+            dev = next(g.parameters()).device
+            return g(self._preview[idx].to(dev)).clamp(0, 1) * 2 - 1
 
     def state_dict(self) -> dict[str, Any]:
         state: dict[str, Any] = {"opt_g": self.opt_g.state_dict(), "steps": self.steps}

@@ -16,8 +16,8 @@ The generator contract (role ``G`` and ``G_ema``; what the editing layer uses):
   W+ indices (entry i drives the 2^(2 + i//2) px layers; coarse 4–8 px,
   middle 16–32 px, fine 64 px and up; a 32 px model's 32 px layers are fine).
 * ``networks.as_ws(latent, num_ws, w_dim)`` turns W (w_dim,) / (N, w_dim) or
-  W+ (N, num_ws, w_dim) into W+; ``networks.latent(n, z_dim, seeds=…)`` is
-  the seeded z the actions use (row i from seed i).
+  W+ (N, num_ws, w_dim) into W+; ``ganstudio.blocks.seeded_normal(n, z_dim,
+  seeds=…)`` is the seeded z the actions use (row i from seed i).
 
 Capabilities: ``sample``, ``latent``, ``style-mix``, ``w-latent``.
 Config (:class:`StyleGAN2Config`): ``resolution``, ``z_dim``, ``w_dim`` and the rest.

@@ -9,9 +9,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganstudio.blocks import seeded_normal
 from ganstudio.core.specs import ActionResult, ParamError
 
-from .networks import as_ws, latent
+from .networks import as_ws
 
 
 def _G(model: Any) -> Any:
@@ -28,7 +29,7 @@ def _synth(model: Any, ws: Tensor) -> Tensor:
 def seeds_to_ws(model: Any, seeds: list[int], psi: float) -> tuple[Tensor, Tensor]:
     """(z (N, z_dim), truncated W+ (N, num_ws, w_dim)) for one seed per image."""
     G = _G(model)
-    z = latent(len(seeds), G.z_dim, seeds=seeds)
+    z = seeded_normal(len(seeds), G.z_dim, seeds=seeds)
     w = G.mapping(z.to(model.device))  # (N, w_dim)
     ws = G.truncate(w.unsqueeze(1).repeat(1, G.num_ws, 1), psi)
     return z, ws.float().cpu()
@@ -58,7 +59,7 @@ def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> Actio
     G = _G(model)
     seeds = [params["seed_a"], params["seed_b"]]
     t = torch.linspace(0, 1, params["frames"]).unsqueeze(1)  # (F, 1)
-    za, zb = latent(2, G.z_dim, seeds=seeds)
+    za, zb = seeded_normal(2, G.z_dim, seeds=seeds)
     if params["mode"] == "slerp-z":
         z = slerp(za.expand(len(t), -1), zb.expand(len(t), -1), t)
         w = G.mapping(z.to(model.device)).cpu()  # (F, w_dim)

@@ -89,13 +89,6 @@ def build(cfg: StyleGAN2Config) -> dict[str, nn.Module]:
     return {"G": Generator(cfg), "D": Discriminator(cfg.resolution, cfg.channels_at, cfg.channels)}
 
 
-def latent(n: int, z_dim: int, seeds: list[int] | None = None, seed: int = 0) -> Tensor:
-    """(n, z_dim) standard normal; one seed per row so any item can be made again alone."""
-    seeds = seeds if seeds is not None else [seed + i for i in range(n)]
-    rows = [torch.randn(z_dim, generator=torch.Generator().manual_seed(int(s))) for s in seeds]
-    return torch.stack(rows)
-
-
 def as_ws(latent_value: Any, num_ws: int, w_dim: int) -> Tensor:
     """W (w_dim,) or (N, w_dim), or W+ (N, num_ws, w_dim) → W+ (N, num_ws, w_dim).
 

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .networks import latent
+from ganstudio.blocks import sampling, seeded_normal
 
 
 def _core(module: nn.Module) -> nn.Module:
@@ -102,13 +102,9 @@ class StyleGAN2Routine:
 
     @torch.no_grad()
     def samples(self, n: int, seed: int) -> Tensor:
-        g = self.G_ema if self.G_ema is not None else _core(self.G)
-        was = g.training
-        g.eval()
-        z = latent(n, self.cfg.z_dim, seed=seed).to(next(g.parameters()).device)
-        out = g(z, noise_mode="const")
-        g.train(was)
-        return out
+        with sampling(self.G, self.G_ema) as g:
+            z = seeded_normal(n, self.cfg.z_dim, seed=seed).to(next(g.parameters()).device)
+            return g(z, noise_mode="const")
 
     def state_dict(self) -> dict[str, Any]:
         return {
