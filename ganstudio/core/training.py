@@ -215,10 +215,20 @@ class Trainer:
 
     def run(self) -> Generator[TrainEvent, None, TrainSummary]:
         """Train; yields events; returns a summary (also on cancel)."""
-        opts = self.options
-        device = pick_device(opts.device)
-        if self.world > 1 and not dist.is_initialized():
+        device = pick_device(self.options.device)
+        owns_group = self.world > 1 and not dist.is_initialized()
+        if owns_group:
             dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        try:
+            return (yield from self._train(device))
+        finally:
+            # A process group left for interpreter shutdown can abort the
+            # process (gloo's worker threads outlive Python): destroy what we made.
+            if owns_group and dist.is_initialized():
+                dist.destroy_process_group()
+
+    def _train(self, device: torch.device) -> Generator[TrainEvent, None, TrainSummary]:
+        opts = self.options
         seed_everything(opts.seed + self.rank, opts.deterministic)
         self._setup_log()
         precision = Precision(device, opts.amp)
