@@ -280,7 +280,7 @@ def test_existing_run_folder_is_protected(capsys, model_file: Path) -> None:
 
 
 def test_help_everywhere(capsys) -> None:
-    for command in ("plugins", "train", "run", "info", "import", "directions"):
+    for command in ("plugins", "models", "train", "run", "info", "import", "batch", "directions"):
         with pytest.raises(SystemExit) as exit_info:
             main([command, "--help"])
         assert exit_info.value.code == 0

@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "keeps it and the other keeps its old extension in the name (a.jpg.png).",
     )
     p.add_argument("action", help="a batchable image→image action id, e.g. super-resolve")
-    p.add_argument("--model", required=True, help="model file (.safetensors)")
+    p.add_argument(
+        "--model", required=True, help="model file (.safetensors) or a name from 'ganstudio models'"
+    )
     p.add_argument("in_dir", metavar="IN_DIR", help="folder of input images (never modified)")
     p.add_argument("out_dir", metavar="OUT_DIR", help="folder for the results (created if needed)")
     p.add_argument("--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
@@ -76,12 +78,13 @@ def run(args: argparse.Namespace) -> int:
 
     from ganstudio.core.batch import BatchOptions, BatchRunner, shard_from_env
     from ganstudio.core.device import pick_device
+    from ganstudio.core.model_files import resolve_model
     from ganstudio.core.models import load_model
     from ganstudio.core.specs import parse_params
 
     shard = parse_shard(args.shard) if args.shard else (shard_from_env() or (0, 1))
     reg = registry(args)
-    model = load_model(args.model, reg, pick_device(args.device))
+    model = load_model(resolve_model(args.model), reg, pick_device(args.device))
     action = reg.action_for(args.action, model.capabilities, model.variant_id)
     if not action.batchable or action.input_kind != "image":
         raise UserError(f"action {action.id!r} cannot run in a batch: only batchable "

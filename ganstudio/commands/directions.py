@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ganstudio.commands._common import add_device_arg, registry
 from ganstudio.core.sources import open_dataset
@@ -24,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "atomically (or written to -o).  'list' shows the directions a model carries.",
     )
     p.add_argument("verb", choices=("fit", "list"))
-    p.add_argument("--model", required=True, help="model file (.safetensors)")
+    p.add_argument(
+        "--model", required=True, help="model file (.safetensors) or a name from 'ganstudio models'"
+    )
     p.add_argument("--data", help="labelled data for method=labels, e.g. procedural:faces")
     p.add_argument(
         "--param",
@@ -43,9 +44,17 @@ def run(args: argparse.Namespace) -> int:
     from ganstudio.core import checkpoints
     from ganstudio.core.actions import run_action
     from ganstudio.core.device import pick_device
+    from ganstudio.core.model_files import BUNDLED_DIR, resolve_model
     from ganstudio.core.models import load_model
 
-    model_path = Path(args.model).expanduser()
+    model_path = resolve_model(args.model)
+    if args.verb == "fit" and not args.output and model_path.resolve().is_relative_to(
+        BUNDLED_DIR.resolve()
+    ):
+        raise UserError(
+            f"{model_path.name} is a bundled demo and is not rewritten; "
+            "give -o NEW.safetensors for the model with directions"
+        )
     if args.verb == "list":
         names = sorted(
             k.split(".", 1)[1]

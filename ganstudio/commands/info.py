@@ -16,15 +16,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="For a .safetensors model: variant, config, training summary "
         "and tensor roles.  For an image: the provenance recorded in it.",
     )
-    p.add_argument("path", help="a model file (.safetensors) or an image")
+    p.add_argument(
+        "path", help="a model file (.safetensors), a name from 'ganstudio models', or an image"
+    )
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganstudio.core.model_files import resolve_model
+
     path = Path(args.path).expanduser()
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        path = resolve_model(args.path)
     if path.suffix.lower() == ".safetensors":
         return _model_info(path, args.json)
     return _image_info(path, args.json)

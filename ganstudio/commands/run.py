@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("action", help="action id, e.g. generate, interpolate")
     p.add_argument(
-        "--model", help="model file (.safetensors); not needed by actions that use no model"
+        "--model",
+        help="model file (.safetensors) or a name from 'ganstudio models'; "
+        "not needed by actions that use no model",
     )
     p.add_argument(
         "--param",
@@ -45,13 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from ganstudio.core.actions import run_action
     from ganstudio.core.device import pick_device
     from ganstudio.core.imaging import WRITABLE_FORMATS, save_image
+    from ganstudio.core.model_files import resolve_model
     from ganstudio.core.models import load_model
 
     reg = registry(args)
     if args.output and Path(args.output).suffix.lower() not in WRITABLE_FORMATS:
         raise UserError(f"-o {args.output}: use one of {', '.join(sorted(WRITABLE_FORMATS))}")
     if args.model:
-        model = load_model(args.model, reg, pick_device(args.device))
+        model = load_model(resolve_model(args.model), reg, pick_device(args.device))
         action = reg.action_for(args.action, model.capabilities, model.variant_id)
     else:
         model = None

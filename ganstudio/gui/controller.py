@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QInputDialog
 
 from ganstudio.core.document import Document, Layer
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
+from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
 from ganstudio.gui.canvas import Canvas
-from ganstudio.gui.model_files import ModelFile
 from ganstudio.gui.panels.actions import ActionPanel
 from ganstudio.gui.tasks import ActionRequest, ModelCache, action_job, load_job
 from ganstudio.gui.workers import JobRunner

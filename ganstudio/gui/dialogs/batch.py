@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganstudio.core.model_files import ModelFile
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Action
-from ganstudio.gui.model_files import ModelFile
 from ganstudio.gui.panels.params import ParamForm
 from ganstudio.gui.tasks import BatchSpec, ModelCache, batch_job
 from ganstudio.gui.workers import JobRunner

@@ -11,9 +11,9 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ganstudio.core.model_files import ModelFile
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Action
-from ganstudio.gui.model_files import ModelFile
 from ganstudio.gui.panels.params import ParamForm
 
 

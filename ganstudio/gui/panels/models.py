@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from ganstudio.core.model_files import ModelFile, find_model_files
 from ganstudio.core.registry import Registry
-from ganstudio.gui.model_files import ModelFile, find_model_files
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 

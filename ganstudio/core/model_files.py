@@ -1,7 +1,9 @@
 """Finding model files without torch: the user's folder, bundled demos, recent runs.
 
-Reads only the ``.safetensors`` JSON header (8-byte length + JSON), so the
-model browser fills in at start-up before torch has loaded.
+The model browser lists them, and the CLI's ``--model NAME`` finds them by name,
+so nobody has to type the path of a bundled demo.  Reads only the
+``.safetensors`` JSON header (8-byte length + JSON), so the model browser fills
+in at start-up before torch has loaded.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from ganstudio.core import paths
 from ganstudio.core.model_header import CheckpointError, read_metadata
+from ganstudio.errors import UserError
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
 
@@ -59,3 +62,38 @@ def find_model_files(extra_dirs: list[Path] | None = None, runs_limit: int = 20)
         latest.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         found += [_entry(p, "run") for p in latest[:runs_limit]]
     return found
+
+
+class UnknownModelError(UserError, LookupError):
+    """``--model`` named neither a file nor a model GAN Studio can find."""
+
+
+def model_name(entry: ModelFile) -> str:
+    """The name ``--model`` accepts: the file's stem, or the run folder's name."""
+    return entry.path.parents[1].name if entry.source == "run" else entry.path.stem
+
+
+def resolve_model(text: str, extra_dirs: list[Path] | None = None) -> Path:
+    """A model argument as a path: an existing file, else a model found by name.
+
+    An existing file always wins, so a name never hides a path the user typed.
+    Names are looked up in the order of :func:`find_model_files` (the user's
+    models shadow a bundled demo of the same name).
+    """
+    path = Path(text).expanduser()
+    if path.is_file():
+        return path
+    if len(path.parts) != 1:  # a path with folders is never a name
+        raise UnknownModelError(f"{path}: no such file")
+    entries = find_model_files(extra_dirs, runs_limit=1000)
+    for entry in entries:
+        if model_name(entry) == text:
+            return entry.path
+    if path.suffix.lower() in (".safetensors", ".pth", ".pt", ".ckpt", ".png", ".jpg"):
+        raise UnknownModelError(f"{path}: no such file")
+    names = sorted({model_name(e) for e in entries})
+    known = ", ".join(names) if names else "none found"
+    raise UnknownModelError(
+        f"{text}: no such model file or model name (names: {known}; "
+        "'ganstudio models' lists them)"
+    )
