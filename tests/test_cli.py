@@ -319,3 +319,25 @@ def test_latents_round_trip_into_a_layer_param(capsys, tmp_path: Path) -> None:
     code, _, err = cli(capsys, "run", "style-mix", "--model", str(model), "--param",
                        f"source_a={tmp_path / 'a.png'}", "-o", str(tmp_path / "x.png"))
     assert code == 2 and ".npz" in err
+
+
+def test_slow_actions_show_their_stage_and_notes_on_the_terminal(capsys) -> None:
+    from ganstudio.commands._common import action_progress
+    from ganstudio.core.specs import Progress
+
+    events = [
+        Progress(0, 2, "tile 1/2", fraction=0.5),
+        Progress(message="out of memory with 512-px tiles; retrying with 256"),
+        Progress(1, 2, "tile 2/2", fraction=1.0),
+    ]
+    with action_progress(delay=0) as update:
+        for event in events:
+            update(event)
+    err = capsys.readouterr().err
+    assert "tile 1/2  50%|" in err  # the stage and how far (redrawn after the note)
+    assert "retrying with 256\n" in err  # a note is a line of its own
+    with action_progress(show=False, delay=0) as update:  # --no-progress
+        for event in events:
+            update(event)
+    err = capsys.readouterr().err
+    assert "%" not in err and "retrying with 256" in err

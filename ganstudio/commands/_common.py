@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from ganstudio import plugins
 from ganstudio.core.registry import Registry
@@ -31,3 +34,33 @@ def add_device_arg(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="auto (cuda > mps > cpu), cpu, cuda, cuda:N or mps (default: auto)",
     )
+
+
+@contextmanager
+def action_progress(show: bool = True, delay: float = 0.5) -> Iterator[Callable[[Any], None]]:
+    """A terminal bar for one action's ``Progress`` events (tqdm, on stderr).
+
+    It appears only once the action has run for half a second, so quick actions
+    print nothing; slow ones (a large photo to upscale, a fit) show the stage,
+    how far they are and the time left.  An event without a fraction is a note
+    (an out-of-memory retry, a fitted direction's accuracy): it is printed as a
+    line of its own, with or without the bar.
+    """
+    from tqdm import tqdm
+
+    bar = tqdm(total=1000, delay=delay, disable=not show, file=sys.stderr, leave=False,
+               bar_format="{desc}{percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
+
+    def update(event: Any) -> None:
+        if event.fraction is None:
+            if event.message:
+                bar.write(event.message, file=sys.stderr)
+            return
+        if event.message:
+            bar.set_description_str(f"{event.message} ", refresh=False)
+        bar.update(round(event.fraction * 1000) - bar.n)
+
+    try:
+        yield update
+    finally:
+        bar.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ganstudio.commands._common import add_device_arg, registry
+from ganstudio.commands._common import action_progress, add_device_arg, registry
 from ganstudio.core.sources import open_dataset
 from ganstudio.core.specs import DataRequest, parse_params
 from ganstudio.errors import UserError
@@ -71,13 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if args.data:
         request = DataRequest(resolution=getattr(model.config, "resolution", 64))
         inputs["dataset"] = open_dataset(reg, args.data, request)
-    out = run_action(
-        action,
-        model,
-        values,
-        inputs,
-        on_progress=lambda ev: print(ev.message, file=sys.stderr) if ev.message else None,
-    )
+    with action_progress() as on_progress:
+        out = run_action(action, model, values, inputs, on_progress=on_progress)
     if not out.result.tensors:
         raise UserError("the fit produced no directions")
     target = checkpoints.add_tensors(model_path, out.result.tensors, args.output)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganstudio.commands._common import add_device_arg, registry
+from ganstudio.commands._common import action_progress, add_device_arg, registry
 from ganstudio.core.specs import parse_params
 from ganstudio.errors import UserError
 
@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also save the result's latents (.npz); a layer parameter such as "
                    "style-mix's source_a takes this file back")
     p.add_argument("--list-params", action="store_true", help="show the action's parameters")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_arg(p)
     p.set_defaults(func=run)
 
@@ -93,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
             inputs["image"], _ = read_input(source)
         except InputError as exc:
             raise UserError(f"--input {source.name}: {exc}") from None
-    out = run_action(action, model, values, inputs)
+    with action_progress(show=not args.no_progress) as on_progress:
+        out = run_action(action, model, values, inputs, on_progress=on_progress)
     target = Path(args.output).expanduser()
     if target.suffix.lower() == ".gif" and len(out.images) > 1:
         save_image(target, out.images, out.provenance)
