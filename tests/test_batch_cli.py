@@ -120,15 +120,20 @@ def test_cli_batch_some_failed_exit_code_and_report(env, capsys):
     assert not saved["ok"] and saved["failed"][0]["reason"]
 
 
-def test_cli_batch_shard_and_torchrun_env(env, monkeypatch):
+def test_cli_batch_shard_and_torchrun_env(env, monkeypatch, capsys):
     model, src, tmp = env
     out = tmp / "out"
     for rank in range(2):
         monkeypatch.setenv("RANK", str(rank))
+        monkeypatch.setenv("LOCAL_RANK", str(rank))
         monkeypatch.setenv("WORLD_SIZE", "2")
-        assert batch(model, str(src), str(out), "--recursive") == 0
-    monkeypatch.delenv("RANK")
-    monkeypatch.delenv("WORLD_SIZE")
+        code = main(["batch", "tint", "--model", str(model), str(src), str(out), "--recursive"])
+        assert code == 0
+        err = capsys.readouterr().err
+        assert f"shard {rank}/2: " in err  # whose summary it is
+        assert ("img/s" in err) == (rank == 0)  # one progress bar per machine, not one per rank
+    for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE"):
+        monkeypatch.delenv(name)
     reports = [json.loads((out / f"batch-report.rank-{r}.json").read_text()) for r in range(2)]
     done = [Path(f).name for r in reports for f in r["done"]]
     assert sorted(done) == ["a.png", "b.jpg", "c.png"]

@@ -7,6 +7,7 @@ lists each with its reason), 2 a usage error, 130 stopped by Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import warnings
@@ -96,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
                          report_path=args.report)
     # our own check reports decompression bombs per file; Pillow's warning would only add noise
     warnings.simplefilter("ignore", category=Image.DecompressionBombWarning)
-    report = _drive(runner, show_bar=not args.no_progress)
-    print(f"{report.summary()}; report: {runner.report_path}", file=sys.stderr)
+    # under torchrun one bar per machine: ranks sharing a terminal would overdraw it
+    first_local = os.environ.get("LOCAL_RANK", "0") == "0"
+    report = _drive(runner, show_bar=not args.no_progress and first_local)
+    who = f"shard {shard[0]}/{shard[1]}: " if shard[1] > 1 else ""
+    print(f"{who}{report.summary()}; report: {runner.report_path}", file=sys.stderr)
     for path, reason in report.failed:
         print(f"  failed: {_rel(path, runner.in_dir)}: {reason}", file=sys.stderr)
     if report.stopped:
