@@ -26,7 +26,7 @@ from ganstudio.core.batch import (
 )
 from ganstudio.core.imaging import read_provenance
 from ganstudio.core.models import LoadedModel
-from ganstudio.core.specs import Action, ActionResult, BoolParam, Variant
+from ganstudio.core.specs import Action, ActionResult, BoolParam, Progress, Variant
 
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
@@ -371,3 +371,41 @@ def test_model_runs_on_the_cores_the_writers_leave_free(tmp_path: Path) -> None:
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def _tiled(closed: list[str]):
+    """An action that reports four steps per image, like tiled super-resolution."""
+    def run(model, params, inputs):
+        model.calls.append(inputs["image"].mode)
+        try:
+            for i in range(4):
+                yield Progress(i + 1, 4, f"tile {i + 1}/4", fraction=(i + 1) / 4)
+            return ActionResult([inputs["image"].copy()])
+        finally:
+            closed.append("closed")
+
+    return Action("tiled", "Tiled", run, input_kind="image", batchable=True)
+
+
+def test_progress_inside_a_large_file_and_cancel_between_its_steps(tmp_path):
+    src, dst = tmp_path / "in", tmp_path / "out"
+    write_images(src, ["a.png", "b.png", "c.png"])
+    closed: list[str] = []
+    report, events = run_all(BatchRunner(_tiled(closed), make_model(), src, dst, {},
+                                         BatchOptions()))
+    assert report.ok and len(report.done) == 3
+    working = [e for e in events if e.data["status"] == "working"]
+    assert [e.message for e in working[:4]] == [f"a.png: tile {i}/4" for i in range(1, 5)]
+    fractions = [e.fraction for e in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never goes back
+    assert working[1].fraction == pytest.approx(2 / 4 / 3)  # half of the first of three files
+    # closing mid-file stops at the action's next step: that file is not written
+    closed.clear()
+    model = make_model()
+    gen = BatchRunner(_tiled(closed), model, src, tmp_path / "out2", {}, BatchOptions()).run()
+    event = next(gen)
+    assert event.data["status"] == "working" and event.message == "a.png: tile 1/4"
+    gen.close()
+    assert closed == ["closed"] and len(model.calls) == 1
+    assert not batch_threads()
+    assert not list((tmp_path / "out2").glob("*.png"))

@@ -138,8 +138,14 @@ def _drive(runner: Any, show_bar: bool) -> Any:
                 return stop.value
             if bar is None:
                 bar = tqdm(total=event.total, unit="img", disable=not show_bar, file=sys.stderr)
+            status = event.data.get("status")
+            if status == "working":  # inside a large file: which, and how far
+                bar.set_postfix_str(event.message, refresh=False)
+                bar.refresh()
+                continue
+            bar.set_postfix_str("", refresh=False)
             bar.update(1)
-            if event.data.get("status") == "failed":
+            if status == "failed":
                 bar.write(event.message, file=sys.stderr)
     finally:
         gen.close()  # on an abort, stops the reader and writer threads

@@ -34,7 +34,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,7 +305,11 @@ class BatchRunner:
 
     Each progress event carries ``data = {"file", "output", "status"}``
     (status ``done`` / ``skipped`` / ``failed``, plus ``reason`` when failed);
-    ``step``/``total`` count this shard's files.  Folder and option mistakes
+    ``step``/``total`` count this shard's finished files.  While the model
+    works on one file, the action's own progress comes through as events with
+    status ``working`` (a large photo takes minutes tile by tile): ``fraction``
+    then counts the part of the file done, and closing the generator stops the
+    file at the action's next step instead of after it.  Folder and option mistakes
     raise :class:`BatchError` (a ``UserError``) from the constructor, or from
     the first ``next()`` when the folder holds no matching image.
     """
@@ -410,6 +414,12 @@ class BatchRunner:
             t.start()
         torch_threads = _set_torch_threads(self.model_threads)
         finished: set[int] = set()
+        shown = 0.0  # the fraction reported so far: never goes back
+
+        def overall(fraction: float) -> float:
+            nonlocal shown
+            shown = max(shown, min(fraction, 1.0))
+            return shown
 
         def record(job: _Job, status: str, reason: str) -> Progress:
             finished.add(job.index)
@@ -422,10 +432,18 @@ class BatchRunner:
             n = len(finished)
             text = {"done": "done", "skipped": "skipped (already done)"}.get(
                 status, f"failed: {reason}")
-            return Progress(step=n, total=total, fraction=n / total if total else 1.0,
+            return Progress(step=n, total=total, fraction=overall(n / total if total else 1.0),
                             message=f"{job.rel}: {text}",
                             data={"file": str(job.src), "output": str(job.dst), "status": status,
                                   **({"reason": reason} if reason else {})})
+
+        def working(job: _Job, part: float, message: str) -> Progress:
+            """The action's progress inside one file, as a share of the whole batch."""
+            return Progress(step=len(finished), total=total,
+                            fraction=overall((job.index + part) / total),
+                            message=f"{job.rel}: {message}" if message else job.rel,
+                            data={"file": str(job.src), "output": str(job.dst),
+                                  "status": "working"})
 
         def drain(block: bool) -> Iterator[Progress]:
             while True:
@@ -445,12 +463,22 @@ class BatchRunner:
                 if error is not None:
                     yield record(job, *error)
                 else:
+                    steps = self._apply(job, image, info, working)
                     try:
-                        produced = self._apply(job, image, info)
+                        while True:
+                            try:
+                                event = next(steps)
+                            except StopIteration as stop:
+                                produced = stop.value
+                                break
+                            yield event
+                            yield from drain(block=False)  # files written meanwhile
                     except InputError as exc:
                         yield record(job, "failed", str(exc))
                     else:
                         _put(write_q, (job, *produced), abort)
+                    finally:
+                        steps.close()  # cancelled mid-file: the action cleans up now
                 yield from drain(block=False)
             for _ in range(self.writers):
                 _put(write_q, None, abort)
@@ -470,19 +498,32 @@ class BatchRunner:
         return report
 
     def _apply(
-        self, job: _Job, image: Image.Image, info: dict[str, Any]
-    ) -> tuple[Image.Image, dict[str, Any]]:
-        """Run the action on one decoded image (the model's thread)."""
-        from ganstudio.core.actions import iterate_action, provenance
-        from ganstudio.core.jobs import drive
+        self, job: _Job, image: Image.Image, info: dict[str, Any],
+        working: Callable[[_Job, float, str], Progress],
+    ) -> Generator[Progress, None, tuple[Image.Image, dict[str, Any]]]:
+        """Run the action on one decoded image (the model's thread).
 
+        The action's steps come out as ``working(job, fraction of this file, message)``.
+        """
+        from ganstudio.core.actions import iterate_action, provenance
+
+        work = iterate_action(self.action, self.model, self.params, {"image": image})
         try:
-            out = drive(iterate_action(self.action, self.model, self.params, {"image": image}))
-        except Exception as exc:  # an odd input the action cannot take: this file fails
-            raise InputError(
-                f"{self.action.id} failed on this {info['mode']} {image.width}×{image.height} "
-                f"image ({type(exc).__name__}: {exc})"
-            ) from None
+            while True:
+                try:
+                    event = next(work)
+                except StopIteration as stop:
+                    out = stop.value
+                    break
+                except Exception as exc:  # an odd input the action cannot take: this file fails
+                    raise InputError(
+                        f"{self.action.id} failed on this {info['mode']} "
+                        f"{image.width}×{image.height} image ({type(exc).__name__}: {exc})"
+                    ) from None
+                if event.fraction is not None:
+                    yield working(job, event.fraction, event.message)
+        finally:
+            work.close()
         result = out.composite()
         extra = dict(out.provenance.get("info", {}))
         extra["source"] = {"file": job.rel, "sha256": info["sha256"]}
