@@ -50,6 +50,8 @@ def test_models_command_lists_names_the_other_commands_accept(capsys, tmp_path) 
     rows = json.loads(capsys.readouterr().out)
     demo = next(r for r in rows if r["name"] == "sr-compact-x2")
     assert demo["source"] == "bundled" and demo["variant"] == "srvgg"
+    assert main(["info", "sr-compact-x2"]) == 0
+    assert "variant: srvgg" in capsys.readouterr().out
     Image.new("RGB", (12, 10), (90, 30, 200)).save(tmp_path / "in.png")
     code = main(["run", "super-resolve", "--model", "sr-compact-x2",
                  "--input", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png")])
