@@ -14,6 +14,7 @@ from ganstudio.core.document import (
     autosave,
     discard_recovery,
     find_recovery,
+    uniform_scale,
 )
 
 
@@ -138,3 +139,35 @@ def test_autosave_and_recovery_detection(tmp_path) -> None:
     assert found is not None and len(Document.load(found)) == 1
     discard_recovery(tmp_path)
     assert find_recovery(tmp_path) is None
+
+
+def test_scaling_resamples_every_layer_and_undoes_in_one_step() -> None:
+    doc = Document()
+    photo = Image.new("RGB", (40, 30), (200, 40, 40))
+    sticker = Image.new("RGBA", (10, 6), (0, 0, 255, 128))
+    doc.add_layer(photo, "photo")
+    doc.add_layer(sticker, "sticker", offset=(5, 7))
+    heard: list[str] = []
+    doc.connect(lambda ev: heard.append(ev.kind))
+    doc.scale(2)
+    assert doc.size == (80, 60)
+    assert doc.layer(0).size == (80, 60) and doc.layer(1).size == (20, 12)
+    assert doc.layer(1).offset == (10, 14)  # the composition stays aligned
+    assert doc.layer(1).image.getpixel((10, 6)) == (0, 0, 255, 128)  # alpha kept, not darkened
+    assert "reset" in heard  # the canvas re-reads the size
+    assert doc.undo()
+    assert doc.size == (40, 30) and doc.layer(1).offset == (5, 7)
+    assert doc.layer(0).image.tobytes() == photo.convert("RGBA").tobytes()
+    assert doc.redo() and doc.size == (80, 60)
+    with pytest.raises(ValueError):
+        doc.scale(0)
+
+
+@pytest.mark.parametrize("source, result, factor", [
+    ((40, 30), (80, 60), (2.0, 2.0)),
+    ((41, 31), (62, 46), (62 / 41, 46 / 31)),  # ×1.5 with rounding is still one scale
+    ((40, 30), (40, 30), None),  # an edit
+    ((40, 30), (20, 30), None),  # another shape: placed as it is
+])
+def test_uniform_scale_recognises_upscaled_results(source, result, factor) -> None:
+    assert uniform_scale(source, result) == factor

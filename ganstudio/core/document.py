@@ -78,6 +78,22 @@ class DocEvent:
     name: str = ""
 
 
+def uniform_scale(source: tuple[int, int], result: tuple[int, int]) -> tuple[float, float] | None:
+    """The factor an image→image result was scaled by, when it is one uniform scale.
+
+    ``None`` for a result the size of its input (an edit) and for other shapes
+    (a crop, another aspect), which are placed as they are.
+    """
+    if source == result:
+        return None
+    (sw, sh), (rw, rh) = source, result
+    # one factor f must give both sizes, up to a pixel of rounding (round, floor or ceil)
+    low, high = max((rw - 1) / sw, (rh - 1) / sh), min((rw + 1) / sw, (rh + 1) / sh)
+    if low > high:
+        return None
+    return rw / sw, rh / sh  # per axis, so the canvas matches the result exactly
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -159,6 +175,42 @@ class SetProperty(Command):
 
     def undo(self, doc: Document) -> None:
         self._set(doc, self.old)
+
+
+class ScaleCanvas(Command):
+    """The canvas and every layer resampled by one factor per axis.
+
+    Applying an upscaler makes its result the new resolution; the other layers
+    follow (Lanczos, premultiplied alpha) so the composition stays aligned.
+    """
+
+    title = "Scale canvas"
+
+    def __init__(self, doc: Document, fx: float, fy: float) -> None:
+        w, h = doc.size
+        self.old_size, self.new_size = doc.size, (max(1, round(w * fx)), max(1, round(h * fy)))
+        self.old = [(layer.id, layer.image, layer.offset) for layer in doc._layers]
+        self.new = []
+        for layer_id, image, (ox, oy) in self.old:
+            iw, ih = image.size
+            size = (max(1, round(iw * fx)), max(1, round(ih * fy)))
+            self.new.append((layer_id, image.resize(size, Image.Resampling.LANCZOS),
+                             (round(ox * fx), round(oy * fy))))
+        self.nbytes = sum(im.size[0] * im.size[1] * 4 for _, im, _ in self.old + self.new)
+
+    def _set(self, doc: Document, size: tuple[int, int],
+             layers: list[tuple[str, Image.Image, tuple[int, int]]]) -> None:
+        doc.size = size
+        for layer_id, image, offset in layers:
+            layer = doc._layers[doc.index_of(layer_id)]
+            layer.image, layer.offset = image, offset
+        doc._emit(DocEvent("reset"))
+
+    def do(self, doc: Document) -> None:
+        self._set(doc, self.new_size, self.new)
+
+    def undo(self, doc: Document) -> None:
+        self._set(doc, self.old_size, self.old)
 
 
 class Group(Command):
@@ -355,6 +407,14 @@ class Document:
             self.size = layer.size
         self.execute(AddLayer(layer, len(self._layers) if index is None else index))
         return layer
+
+    def scale(self, fx: float, fy: float | None = None) -> None:
+        """Resample the canvas and all layers (one undo step), e.g. after upscaling."""
+        fy = fx if fy is None else fy
+        if fx <= 0 or fy <= 0:
+            raise ValueError(f"scale factors must be positive, got {fx} × {fy}")
+        if (fx, fy) != (1, 1):
+            self.execute(ScaleCanvas(self, fx, fy))
 
     def remove_layer(self, index: int) -> None:
         self.execute(RemoveLayer(self._layers[index], index))

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QPixmap,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -123,9 +124,14 @@ class Canvas(QGraphicsView):
         item.setZValue(index)
 
     # -- preview ------------------------------------------------------------------
-    def show_preview(self, image: Image.Image, origin: tuple[int, int] = (0, 0)) -> None:
+    def show_preview(self, image: Image.Image, origin: tuple[int, int] = (0, 0),
+                     footprint: tuple[int, int] | None = None) -> None:
+        """Show a result over the canvas; an upscaled one is drawn in its input's place
+        (``footprint``), so zooming in shows the new detail where it will go."""
         self._preview.setPixmap(QPixmap.fromImage(pil_to_qimage(image)))
         self._preview.setPos(*origin)
+        fw, fh = footprint or image.size
+        self._preview.setTransform(QTransform.fromScale(fw / image.width, fh / image.height))
         self._preview.show()
         if not len(self.document):
             w, h = image.size

@@ -2,7 +2,9 @@
 
 Previews go to the interactive lane (newest wins); Apply commits a result as a
 new layer with provenance in one undo step; "Edit again" restores the panel.
-Image→image actions get the selection (or the active layer) as ``image``.
+Image→image actions get the selection (or the active layer) as ``image``; a
+result that upscales it (super-resolution) scales the canvas and the other
+layers with it, in the same undo step.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog
 
-from ganstudio.core.document import Document, Layer
+from ganstudio.core.document import Document, Layer, uniform_scale
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
@@ -149,20 +151,43 @@ class ActionController(QObject):
             self.commit(request, output)
         elif seq == self._seq:  # only the newest preview is shown
             self._last_preview = (seq, request, output)
-            self.canvas.show_preview(output.composite(), request.origin)
+            image = output.composite()
+            source = request.inputs.get("image")
+            footprint = source.size if self._upscale(request, image) else None
+            self.canvas.show_preview(image, request.origin, footprint)
+
+    @staticmethod
+    def _upscale(request: ActionRequest, image: Image.Image) -> tuple[float, float] | None:
+        """The factor when the result upscales its input image (a super-resolver).
+
+        Only upscales resize the canvas: a smaller result is placed as it is,
+        since shrinking every layer would throw their pixels away.
+        """
+        source = request.inputs.get("image")
+        scale = uniform_scale(source.size, image.size) if source is not None else None
+        return scale if scale is not None and min(scale) > 1 else None
 
     def commit(self, request: ActionRequest, output: Any) -> Layer:
         prov = dict(output.provenance)
         prov["model"] = {**prov.get("model", {}), "path": str(request.model_path)}
         latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
         image: Image.Image = output.composite()
+        scale = self._upscale(request, image)
+        origin = request.origin
         with self.document.group(f"Apply {request.action.name}"):
-            layer = self.document.add_layer(image, request.action.name, offset=request.origin,
+            if scale is not None:  # an upscaler: its result sets the new resolution
+                self.document.scale(*scale)
+                origin = (round(origin[0] * scale[0]), round(origin[1] * scale[1]))
+            layer = self.document.add_layer(image, request.action.name, offset=origin,
                                             provenance=prov, latents=latents)
         self.canvas.clear_preview()
         self._last_preview = None
         self.committed.emit(layer)
-        self.message.emit(f"Applied {request.action.name}")
+        note = ""
+        if scale is not None:
+            w, h = self.document.size
+            note = f"; the canvas is now {w}×{h} (×{scale[0]:g})"
+        self.message.emit(f"Applied {request.action.name}{note}")
         return layer
 
     # -- edit again ---------------------------------------------------------------

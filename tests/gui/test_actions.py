@@ -174,3 +174,27 @@ def test_fitting_directions_extends_the_model_and_adds_sliders(
     assert len(window.document) == 0  # extends the model, adds no layer
     assert panel.select_action("attributes")
     assert {"tilt", "light"} <= set(panel.form.editors)
+
+
+def test_super_resolve_in_the_gui_grows_the_canvas_in_one_undo_step(qtbot, window) -> None:
+    """Upscaling a photo gives a canvas at the new resolution, not a clipped layer."""
+    from ganstudio.core.model_files import BUNDLED_DIR
+
+    photo = Image.new("RGB", (40, 30), (10, 120, 200))
+    photo.paste((250, 250, 250), (20, 0, 40, 30))  # a right half a clipped result would lose
+    window.add_image(photo, "photo")
+    window.models.refresh()
+    pick_model(qtbot, window, BUNDLED_DIR / "sr-compact-x2.safetensors")
+    assert window.actions_panel.select_action("super-resolve")
+    qtbot.mouseClick(window.actions_panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.document) == 2, timeout=20000)
+    doc = window.document
+    assert doc.size == (80, 60)
+    assert doc.layer(0).size == (80, 60)  # the photo follows, aligned under the result
+    top = doc.layer(1)
+    assert top.size == (80, 60) and top.offset == (0, 0)
+    r, g, b, _ = doc.composite().getpixel((70, 30))  # the bright half, upscaled
+    assert min(r, g, b) > 200
+    window.document_undo()  # one Apply, one undo step
+    assert doc.size == (40, 30) and len(doc) == 1 and doc.layer(0).size == (40, 30)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
