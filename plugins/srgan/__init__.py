@@ -72,7 +72,8 @@ def ganstudio_actions():
                             help="Input tile size in pixels; 0 picks it from free memory."),
                    IntParam("tile_overlap", -1, min=-1, max=512,
                             help="Context around each tile; -1 uses the network's receptive "
-                            "radius (capped at 64), which makes tiles seamless."),
+                            "radius up to 16 px (exact for compact nets; deep ESRGAN nets get "
+                            "16 px). More is more exact and slower."),
                    FloatParam("denoise", 0.5, min=0.0, max=1.0, step=0.05,
                               help="Denoise strength, for models that carry a weak-denoise "
                               "twin (G_weak); ignored by others."),
