@@ -3,8 +3,9 @@
 Each tile is run with ``pad`` pixels of real image context around it and only
 its centre is kept ("crop the overlap", as Real-ESRGAN's ``tile_process``).
 When ``pad`` reaches the network's receptive radius the result equals the
-untiled one up to float rounding; beyond it, far context changes outputs by
-amounts far below one 8-bit level.  Tiles are written to a ``sink`` as they
+untiled one up to float rounding.  Deep nets (ESRGAN's radius is hundreds of
+pixels) get a fixed context instead, as Real-ESRGAN does (its default pad is
+10 px; ours is 16): the far context they miss weighs little.  Tiles are written to a ``sink`` as they
 finish, so no full-size float buffer is ever held.
 """
 
