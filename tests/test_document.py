@@ -14,6 +14,7 @@ from ganstudio.core.document import (
     autosave,
     discard_recovery,
     find_recovery,
+    resample_layers,
     uniform_scale,
 )
 
@@ -161,6 +162,19 @@ def test_scaling_resamples_every_layer_and_undoes_in_one_step() -> None:
     assert doc.redo() and doc.size == (80, 60)
     with pytest.raises(ValueError):
         doc.scale(0)
+
+
+def test_layers_resampled_ahead_are_used_unless_they_changed_since() -> None:
+    doc = Document()
+    doc.add_layer(Image.new("RGB", (20, 10), "red"), "a")
+    doc.add_layer(Image.new("RGB", (4, 4), "blue"), "b", offset=(2, 3))
+    ahead = resample_layers(doc.layer_snapshot(), 3, 3)  # as a worker thread would
+    doc.set_layer(1, image=Image.new("RGB", (4, 4), "green"))  # edited meanwhile
+    doc.scale(3, resampled=ahead)
+    assert doc.layer(0).image is ahead[doc.layer(0).id][1]
+    assert doc.layer(1).image is not ahead[doc.layer(1).id][1]
+    assert doc.layer(1).image.getpixel((5, 5))[:3] == (0, 128, 0)  # the edit, scaled
+    assert doc.layer(1).offset == (6, 9) and doc.size == (60, 30)
 
 
 @pytest.mark.parametrize("source, result, factor", [

@@ -17,7 +17,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog
 
-from ganstudio.core.document import Document, Layer, uniform_scale
+from ganstudio.core.document import Document, Layer, upscale_factor
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
@@ -80,8 +80,9 @@ class ActionController(QObject):
             return None
         inputs, origin = got
         latents = {layer.id: dict(layer.latents) for layer in self.document.layers if layer.latents}
+        layers = self.document.layer_snapshot() if commit and "image" in inputs else []
         return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin,
-                             layer_latents=latents)
+                             layer_latents=latents, layers=layers)
 
     def _submit(self, request: ActionRequest, lane: str) -> Job:
         self._seq += 1
@@ -158,14 +159,9 @@ class ActionController(QObject):
 
     @staticmethod
     def _upscale(request: ActionRequest, image: Image.Image) -> tuple[float, float] | None:
-        """The factor when the result upscales its input image (a super-resolver).
-
-        Only upscales resize the canvas: a smaller result is placed as it is,
-        since shrinking every layer would throw their pixels away.
-        """
+        """The factor when the result upscales its input image (a super-resolver)."""
         source = request.inputs.get("image")
-        scale = uniform_scale(source.size, image.size) if source is not None else None
-        return scale if scale is not None and min(scale) > 1 else None
+        return upscale_factor(source.size, image.size) if source is not None else None
 
     def commit(self, request: ActionRequest, output: Any) -> Layer:
         prov = dict(output.provenance)
@@ -176,7 +172,7 @@ class ActionController(QObject):
         origin = request.origin
         with self.document.group(f"Apply {request.action.name}"):
             if scale is not None:  # an upscaler: its result sets the new resolution
-                self.document.scale(*scale)
+                self.document.scale(*scale, resampled=request.resampled)
                 origin = (round(origin[0] * scale[0]), round(origin[1] * scale[1]))
             layer = self.document.add_layer(image, request.action.name, offset=origin,
                                             provenance=prov, latents=latents)

@@ -85,6 +85,10 @@ class ActionRequest:
     data: str = ""
     #: latents of the document's layers by id, for LayerParams (taken when asked)
     layer_latents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the document's layers (id, image, offset) when an Apply may upscale: the job
+    #: resamples them into ``resampled`` so the GUI thread does not have to
+    layers: list[tuple[str, Any, tuple[int, int]]] = field(default_factory=list)
+    resampled: dict[str, Any] = field(default_factory=dict)
 
     def resolve_layer(self, layer_id: Any) -> dict[str, Any]:
         from ganstudio.errors import UserError
@@ -118,6 +122,14 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
 
             add_tensors(request.model_path, output.result.tensors)
             cache.forget(request.model_path)
+        source = inputs.get("image")
+        if request.commit and request.layers and source is not None:
+            from ganstudio.core.document import resample_layers, upscale_factor
+
+            scale = upscale_factor(source.size, output.composite().size)
+            if scale is not None:  # Apply will grow the canvas: the other layers follow
+                yield Progress(message="resampling the other layers to the new size")
+                request.resampled = resample_layers(request.layers, *scale)
         return request, output
 
     title = f"{request.action.name} ({request.model_path.stem})"
