@@ -68,7 +68,11 @@ def paired(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def count_gflop(net: nn.Module, x: torch.Tensor) -> float:
-    """2 × multiply-adds of every Conv2d and Linear for one forward of ``x``."""
+    """2 × multiply-adds of every Conv2d and Linear for one forward of ``x``.
+
+    ``x`` is NCHW, so every convolution runs as its module (the fused
+    channels_last path calls the op directly and would slip past the hooks).
+    """
     total = 0
 
     def hook(m: nn.Module, inp: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
@@ -166,6 +170,7 @@ def main() -> None:
                     help="compact net: input side and tile size (default 1024:512)")
     ap.add_argument("--rrdb", default="512:256", metavar="SIDE:TILE",
                     help="RRDBNet: input side and tile size (default 512:256)")
+    ap.add_argument("--only", choices=("srvgg", "rrdb"), help="benchmark one network only")
     ap.add_argument("--system-malloc", action="store_true",
                     help="leave glibc's allocator at its defaults (see core/hostmem.py)")
     args = ap.parse_args()
@@ -176,7 +181,7 @@ def main() -> None:
           f"now: {mm_peak():.1f} GFLOP/s.  Each row's efficiency uses the mm speed measured "
           "next to its own runs (the machine is shared; load moves both together).")
     print(f"host allocator: {'tuned' if hostmem.is_tuned() else 'system defaults'}")
-    for kind in ("srvgg", "rrdb"):
+    for kind in (args.only,) if args.only else ("srvgg", "rrdb"):
         side, tile = (int(v) for v in getattr(args, kind).split(":"))
         bench_net(kind, side, tile, args.repeat)
     if not args.no_batch:

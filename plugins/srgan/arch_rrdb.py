@@ -3,7 +3,8 @@
 ``conv_first``, ``body.N.rdb{1,2,3}.conv{1..5}``, ``conv_body``, ``conv_up1``,
 ``conv_up2``, ``conv_hr``, ``conv_last`` — as XPixelGroup/BasicSR
 ``basicsr/archs/rrdbnet_arch.py``.  Scales 2 and 1 fold the input with a pixel
-unshuffle first and reuse the x4 trunk, as Real-ESRGAN does.
+unshuffle first and reuse the x4 trunk, as Real-ESRGAN does.  In CPU inference
+each convolution's leaky ReLU or residual add runs fused with it (``fused.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Generator
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from .fused import conv_lrelu, conv_scaled_add
 
 
 class ResidualDenseBlock(nn.Module):
@@ -24,15 +27,14 @@ class ResidualDenseBlock(nn.Module):
         self.conv3 = nn.Conv2d(f + 2 * g, g, 3, 1, 1)
         self.conv4 = nn.Conv2d(f + 3 * g, g, 3, 1, 1)
         self.conv5 = nn.Conv2d(f + 4 * g, f, 3, 1, 1)
-        self.lrelu = nn.LeakyReLU(negative_slope=0.2, inplace=True)
 
     def forward(self, x: Tensor) -> Tensor:
-        x1 = self.lrelu(self.conv1(x))
-        x2 = self.lrelu(self.conv2(torch.cat((x, x1), 1)))
-        x3 = self.lrelu(self.conv3(torch.cat((x, x1, x2), 1)))
-        x4 = self.lrelu(self.conv4(torch.cat((x, x1, x2, x3), 1)))
-        x5 = self.conv5(torch.cat((x, x1, x2, x3, x4), 1))  # (B, f, h, w)
-        return x5 * 0.2 + x
+        x1 = conv_lrelu(x, self.conv1)
+        x2 = conv_lrelu(torch.cat((x, x1), 1), self.conv2)
+        x3 = conv_lrelu(torch.cat((x, x1, x2), 1), self.conv3)
+        x4 = conv_lrelu(torch.cat((x, x1, x2, x3), 1), self.conv4)
+        # conv5(cat) * 0.2 + x: (B, f, h, w)
+        return conv_scaled_add(torch.cat((x, x1, x2, x3, x4), 1), self.conv5, x, 0.2)
 
 
 class RRDB(nn.Module):
@@ -61,7 +63,6 @@ class RRDBNet(nn.Module):
         self.conv_up2 = nn.Conv2d(num_feat, num_feat, 3, 1, 1)
         self.conv_hr = nn.Conv2d(num_feat, num_feat, 3, 1, 1)
         self.conv_last = nn.Conv2d(num_feat, num_out_ch, 3, 1, 1)
-        self.lrelu = nn.LeakyReLU(negative_slope=0.2, inplace=True)
         # 15 convs per RRDB at 1/fold resolution; capped: far pixels barely matter in practice
         self.halo = min(64, self.fold * (15 * num_block + 2) + 2)
         cat = num_feat + 4 * num_grow_ch
@@ -72,10 +73,10 @@ class RRDBNet(nn.Module):
         return self.conv_first(F.pixel_unshuffle(x, self.fold) if self.fold > 1 else x)
 
     def _tail(self, feat: Tensor, body: Tensor) -> Tensor:
-        feat = feat + self.conv_body(body)
-        feat = self.lrelu(self.conv_up1(F.interpolate(feat, scale_factor=2, mode="nearest")))
-        feat = self.lrelu(self.conv_up2(F.interpolate(feat, scale_factor=2, mode="nearest")))
-        return self.conv_last(self.lrelu(self.conv_hr(feat)))  # (B, C, h*s, w*s)
+        feat = conv_scaled_add(body, self.conv_body, feat, 1.0)
+        feat = conv_lrelu(F.interpolate(feat, scale_factor=2, mode="nearest"), self.conv_up1)
+        feat = conv_lrelu(F.interpolate(feat, scale_factor=2, mode="nearest"), self.conv_up2)
+        return self.conv_last(conv_lrelu(feat, self.conv_hr))  # (B, C, h*s, w*s)
 
     def forward(self, x: Tensor) -> Tensor:
         feat = self._head(x)

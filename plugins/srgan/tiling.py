@@ -5,8 +5,8 @@ its centre is kept ("crop the overlap", as Real-ESRGAN's ``tile_process``).
 When ``pad`` reaches the network's receptive radius the result equals the
 untiled one up to float rounding.  Deep nets (ESRGAN's radius is hundreds of
 pixels) get a fixed context instead, as Real-ESRGAN does (its default pad is
-10 px; ours is 16): the far context they miss weighs little.  Tiles are written to a ``sink`` as they
-finish, so no full-size float buffer is ever held.
+10 px; ours is 16): the far context they miss weighs little.  Tiles are
+written to a ``sink`` as they finish, so no full-size float buffer is ever held.
 """
 
 from __future__ import annotations
