@@ -182,7 +182,7 @@ class ActionController(QObject):
         note = ""
         if scale is not None:
             w, h = self.document.size
-            note = f"; the canvas is now {w}×{h} (×{scale[0]:g})"
+            note = f"; the canvas is now {w}×{h} (×{scale[0]:.3g})"
         self.message.emit(f"Applied {request.action.name}{note}")
         return layer
 
