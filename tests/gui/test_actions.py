@@ -172,8 +172,12 @@ def test_fitting_directions_extends_the_model_and_adds_sliders(
     qtbot.waitUntil(lambda: window.cache.loaded(path) is not None and not window.runner.busy,
                     timeout=30000)
     assert len(window.document) == 0  # extends the model, adds no layer
-    assert panel.select_action("attributes")
-    assert {"tilt", "light"} <= set(panel.form.editors)
+
+    def sliders_shown() -> bool:  # once the reloaded model reaches the panel
+        return (panel.select_action("attributes") and panel.form is not None
+                and {"tilt", "light"} <= set(panel.form.editors))
+
+    qtbot.waitUntil(sliders_shown, timeout=30000)
 
 
 def test_super_resolve_in_the_gui_grows_the_canvas_in_one_undo_step(qtbot, window) -> None:

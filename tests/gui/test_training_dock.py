@@ -49,12 +49,13 @@ def test_dialog_starts_a_job_and_the_dock_shows_losses_and_samples(qtbot, window
                     and window.runner.jobs[-1].status.finished, timeout=30000)
     job = window.runner.jobs[-1]
     assert job.status == JobStatus.DONE, job.error
+    # the job's status flips on its thread; the GUI hears of it when the runner is idle
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
     dock = window.training
     assert set(dock.plot.series) >= {"loss_D", "loss_G"} or dock.plot.series
     assert "step 4/4" in dock.stats.text() or "finished" in dock.stats.text()
     assert dock.samples.pixmap() is not None and not dock.samples.pixmap().isNull()
     assert window.models.item_for(out / "checkpoints" / "latest.safetensors") is not None
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
 
 
 def test_bad_config_value_is_reported_in_the_dialog(qtbot, window) -> None:
