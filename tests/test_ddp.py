@@ -12,7 +12,8 @@ from pathlib import Path
 from ganstudio.core import checkpoints
 
 WORKER = textwrap.dedent("""
-    import hashlib, os, sys
+    import faulthandler, hashlib, os, sys
+    faulthandler.enable()  # a rank that aborts shows where, in CI's log
     import torch
     from ganstudio import plugins
     from ganstudio.core.data.tensors import ProceduralFacesDataset
@@ -38,6 +39,7 @@ WORKER = textwrap.dedent("""
         digest.update(t.detach().cpu().numpy().tobytes())
     with open(os.path.join(out, f"rank{rank}.txt"), "w") as fh:
         fh.write(digest.hexdigest())
+    print(f"rank {rank}: trained, group destroyed, exiting", file=sys.stderr, flush=True)
 """)
 
 
