@@ -1,4 +1,4 @@
-"""DDP: the same Trainer under torchrun with two CPU processes (gloo)."""
+"""DDP under torchrun with two CPU processes (gloo): the Trainer, and `ganstudio train`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ WORKER = textwrap.dedent("""
     with open(os.path.join(out, f"rank{rank}.txt"), "w") as fh:
         fh.write(digest.hexdigest())
     print(f"rank {rank}: trained, group destroyed, exiting", file=sys.stderr, flush=True)
+    # as `ganstudio train` ends a rank: PyTorch keeps DDP's gloo threads alive until
+    # exit, where they can abort the interpreter's teardown
+    from ganstudio.core.training import exit_distributed_rank
+    exit_distributed_rank(0)
 """)
 
 
@@ -49,27 +53,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def torchrun(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1"}
+    return subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
+         f"--master_port={_free_port()}", "--master_addr=127.0.0.1", *args],
+        env=env, timeout=240, capture_output=True, text=True,
+    )
+
+
 def test_two_process_ddp_keeps_replicas_in_sync(tmp_path: Path) -> None:
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
     out = tmp_path / "run"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1"}
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--nproc_per_node=2",
-            f"--master_port={_free_port()}",
-            "--master_addr=127.0.0.1",
-            str(script),
-            str(out),
-        ],
-        check=True,
-        env=env,
-        timeout=240,
-    )
+    proc = torchrun(str(script), str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
     r0, r1 = (out / "rank0.txt").read_text(), (out / "rank1.txt").read_text()
     assert r0 == r1  # DDP averaged the gradients: both replicas took identical steps
+    meta = checkpoints.read_metadata(out / "checkpoints" / "latest.safetensors")
+    assert meta["step"] == 3 and meta["images_seen"] == 3 * 4 * 2
+
+
+def test_ganstudio_train_under_torchrun_ends_cleanly(tmp_path: Path) -> None:
+    """The command users launch: both ranks exit 0 and rank 0 saves the shared run."""
+    out = tmp_path / "run"
+    proc = torchrun("-m", "ganstudio", "train", "dcgan", "--data", "procedural:faces?count=32",
+                    "--out", str(out), "--set", "resolution=32", "--set", "width=8",
+                    "--set", "z_dim=16", "--steps", "3", "--batch-size", "4", "--workers", "0",
+                    "--device", "cpu", "--no-progress")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("done at step 3") == 1  # rank 0 reports, rank 1 stays quiet
     meta = checkpoints.read_metadata(out / "checkpoints" / "latest.safetensors")
     assert meta["step"] == 3 and meta["images_seen"] == 3 * 4 * 2

@@ -89,7 +89,12 @@ def _options(args: argparse.Namespace, saved: dict[str, Any] | None) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from ganstudio.core.jobs import Cancelled
-    from ganstudio.core.training import Trainer, distributed_env, read_run_config
+    from ganstudio.core.training import (
+        Trainer,
+        distributed_env,
+        exit_distributed_rank,
+        read_run_config,
+    )
 
     reg = registry(args)
     variant = reg.variant(args.variant)
@@ -156,7 +161,10 @@ def run(args: argparse.Namespace) -> int:
     if rank == 0:
         state = "stopped" if summary.cancelled else "done"
         print(f"{state} at step {summary.steps}; checkpoint: {summary.checkpoint}")
-    return 130 if summary.cancelled else 0
+    code = 130 if summary.cancelled else 0
+    if trainer.world > 1:
+        exit_distributed_rank(code)  # the run is saved; see its docstring for why
+    return code
 
 
 def _drive(trainer: Any, show: bool, bar: bool) -> Any:

@@ -18,11 +18,12 @@ import inspect
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 import torch.distributed as dist
@@ -154,6 +155,25 @@ _NO_BUFFER_SYNC: dict[str, Any] = (
 def distributed_env() -> tuple[int, int]:
     """(rank, world_size) from torchrun's environment; (0, 1) otherwise."""
     return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def exit_distributed_rank(code: int) -> NoReturn:
+    """End a torchrun rank once its run is saved, skipping the interpreter's teardown.
+
+    PyTorch keeps a DDP job's gloo process group alive until the process
+    exits, even after ``destroy_process_group`` (the DDP reducer holds it);
+    its threads then race the teardown of Python and libtorch, and a rank whose
+    work is done can still die with SIGABRT ("terminate called without an
+    active exception"), which torchrun reports as a failed job.  Everything
+    is written and closed by now: flush the logs and streams and leave.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 class Trainer:
