@@ -242,8 +242,8 @@ class Trainer:
         try:
             return (yield from self._train(device))
         finally:
-            # A process group left for interpreter shutdown can abort the
-            # process (gloo's worker threads outlive Python): destroy what we made.
+            # Destroy the group we made, as PyTorch asks. After DDP its gloo
+            # threads live on regardless: see exit_distributed_rank.
             if owns_group and dist.is_initialized():
                 dist.destroy_process_group()
 
