@@ -127,9 +127,11 @@ class ActionController(QObject):
     def _finished(self, job: Job) -> None:
         seq = self._jobs.pop(job.id, None)
         if job.kind == "load":
-            if job.status == JobStatus.DONE and self.model_file is not None:
-                self.panel.set_loaded_model(self.cache.loaded(self.model_file.path))
-                self.message.emit(f"{self.model_file.path.name} ready")
+            current = self.model_file
+            loaded = self.cache.loaded(current.path) if current is not None else None
+            if job.status == JobStatus.DONE and current is not None and loaded is not None:
+                self.panel.set_loaded_model(loaded)  # a load for another model changes nothing
+                self.message.emit(f"{current.path.name} ready")
             elif job.status == JobStatus.FAILED:
                 self.message.emit(f"Could not load the model: {job.error}")
             return

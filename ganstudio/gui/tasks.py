@@ -122,6 +122,8 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
 
             add_tensors(request.model_path, output.result.tensors)
             cache.forget(request.model_path)
+            yield Progress(message=f"reloading {request.model_path.name}")
+            cache.get(request.model_path)  # here, so the panel gets the new sliders at once
         source = inputs.get("image")
         if request.commit and request.layers and source is not None:
             from ganstudio.core.document import resample_layers, upscale_factor

@@ -177,7 +177,15 @@ def test_fitting_directions_extends_the_model_and_adds_sliders(
         return (panel.select_action("attributes") and panel.form is not None
                 and {"tilt", "light"} <= set(panel.form.editors))
 
-    qtbot.waitUntil(sliders_shown, timeout=30000)
+    try:
+        qtbot.waitUntil(sliders_shown, timeout=30000)
+    except Exception:  # say where it stuck: CI saw this fail once
+        loaded = window.cache.loaded(path)
+        raise AssertionError(
+            f"panel model: {type(panel.model).__name__}, same as cache: "
+            f"{panel.model is loaded}, form: {panel.form is not None}, "
+            f"status: {window.statusBar().currentMessage()!r}, jobs: "
+            f"{[(j.title, j.status.value) for j in window.runner.jobs]}") from None
 
 
 def test_super_resolve_in_the_gui_grows_the_canvas_in_one_undo_step(qtbot, window) -> None:
