@@ -26,9 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganstudio.core.model_files import resolve_model
 
-    path = Path(args.path).expanduser()
-    if not path.is_file():
-        path = resolve_model(args.path)
+    path = resolve_model(args.path)  # an existing file (model or image) comes back as it is
     if path.suffix.lower() == ".safetensors":
         return _model_info(path, args.json)
     return _image_info(path, args.json)

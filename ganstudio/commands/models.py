@@ -6,7 +6,7 @@ import argparse
 import json
 
 from ganstudio.core import paths
-from ganstudio.core.model_files import find_model_files, model_name
+from ganstudio.core.model_files import find_model_files
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     rows = [
         {
-            "name": model_name(entry),
+            "name": entry.name,
             "variant": entry.variant or "?",
             "source": entry.source,
             "path": str(entry.path),

@@ -27,10 +27,13 @@ class ModelFile:
     meta: dict[str, Any]
 
     @property
+    def name(self) -> str:
+        """What ``--model`` accepts: the file's stem, or a run's folder name."""
+        return self.path.parents[1].name if self.source == "run" else self.path.stem
+
+    @property
     def label(self) -> str:
-        if self.source == "run":
-            return f"{self.path.parents[1].name} (run)"
-        return self.path.stem
+        return f"{self.name} (run)" if self.source == "run" else self.name
 
 
 def read_header(path: Path) -> dict[str, Any]:
@@ -68,11 +71,6 @@ class UnknownModelError(UserError, LookupError):
     """``--model`` named neither a file nor a model GAN Studio can find."""
 
 
-def model_name(entry: ModelFile) -> str:
-    """The name ``--model`` accepts: the file's stem, or the run folder's name."""
-    return entry.path.parents[1].name if entry.source == "run" else entry.path.stem
-
-
 def resolve_model(text: str, extra_dirs: list[Path] | None = None) -> Path:
     """A model argument as a path: an existing file, else a model found by name.
 
@@ -87,11 +85,11 @@ def resolve_model(text: str, extra_dirs: list[Path] | None = None) -> Path:
         raise UnknownModelError(f"{path}: no such file")
     entries = find_model_files(extra_dirs, runs_limit=1000)
     for entry in entries:
-        if model_name(entry) == text:
+        if entry.name == text:
             return entry.path
-    if path.suffix.lower() in (".safetensors", ".pth", ".pt", ".ckpt", ".png", ".jpg"):
+    if path.suffix:  # looks like a file name: say so, not "no such model name"
         raise UnknownModelError(f"{path}: no such file")
-    names = sorted({model_name(e) for e in entries})
+    names = sorted({e.name for e in entries})
     known = ", ".join(names) if names else "none found"
     raise UnknownModelError(
         f"{text}: no such model file or model name (names: {known}; "

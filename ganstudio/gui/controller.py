@@ -17,7 +17,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog
 
-from ganstudio.core.document import Document, Layer, upscale_factor
+from ganstudio.core.document import Document, Layer
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
@@ -155,22 +155,16 @@ class ActionController(QObject):
         elif seq == self._seq:  # only the newest preview is shown
             self._last_preview = (seq, request, output)
             image = output.composite()
-            source = request.inputs.get("image")
-            footprint = source.size if self._upscale(request, image) else None
+            upscaled = request.upscale(image) is not None
+            footprint = request.inputs["image"].size if upscaled else None
             self.canvas.show_preview(image, request.origin, footprint)
-
-    @staticmethod
-    def _upscale(request: ActionRequest, image: Image.Image) -> tuple[float, float] | None:
-        """The factor when the result upscales its input image (a super-resolver)."""
-        source = request.inputs.get("image")
-        return upscale_factor(source.size, image.size) if source is not None else None
 
     def commit(self, request: ActionRequest, output: Any) -> Layer:
         prov = dict(output.provenance)
         prov["model"] = {**prov.get("model", {}), "path": str(request.model_path)}
         latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
         image: Image.Image = output.composite()
-        scale = self._upscale(request, image)
+        scale = request.upscale(image)
         origin = request.origin
         with self.document.group(f"Apply {request.action.name}"):
             if scale is not None:  # an upscaler: its result sets the new resolution

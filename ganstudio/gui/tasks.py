@@ -90,6 +90,14 @@ class ActionRequest:
     layers: list[tuple[str, Any, tuple[int, int]]] = field(default_factory=list)
     resampled: dict[str, Any] = field(default_factory=dict)
 
+    def upscale(self, result: Any) -> tuple[float, float] | None:
+        """The factor when ``result`` (an image) upscales the input image: Apply then
+        grows the canvas (a super-resolver); None for edits and other shapes."""
+        from ganstudio.core.document import upscale_factor
+
+        source = self.inputs.get("image")
+        return upscale_factor(source.size, result.size) if source is not None else None
+
     def resolve_layer(self, layer_id: Any) -> dict[str, Any]:
         from ganstudio.errors import UserError
 
@@ -124,11 +132,10 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
             cache.forget(request.model_path)
             yield Progress(message=f"reloading {request.model_path.name}")
             cache.get(request.model_path)  # here, so the panel gets the new sliders at once
-        source = inputs.get("image")
-        if request.commit and request.layers and source is not None:
-            from ganstudio.core.document import resample_layers, upscale_factor
+        if request.commit and request.layers:
+            from ganstudio.core.document import resample_layers
 
-            scale = upscale_factor(source.size, output.composite().size)
+            scale = request.upscale(output.composite())
             if scale is not None:  # Apply will grow the canvas: the other layers follow
                 yield Progress(message="resampling the other layers to the new size")
                 request.resampled = resample_layers(request.layers, *scale)
