@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="importer option (repeatable), e.g. denoise_twin=FILE for "
-                   "realesrgan-compact; 'ganstudio plugins' describes each importer")
+                   "realesrgan-compact; a key the importer does not take is refused "
+                   "with the list of those it does")
     p.set_defaults(func=run)
 
 
