@@ -1,13 +1,32 @@
-"""Atomic file writes: a crash or Ctrl-C never leaves a half-written file."""
+"""Atomic file writes: a crash or Ctrl-C never leaves a half-written file.
+
+A write goes to a temporary file beside the target (``.NAME.XXXXXXXX.part.EXT``)
+that is renamed over the target when complete.  While it is being written the
+temporary is locked (``flock`` on POSIX; on Windows the open handle itself
+prevents deletion), so :func:`remove_stale_temps` can tell the leftovers of a
+killed process (``kill -9``, power loss) from another process's write in
+progress, and remove only those.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # Windows: an open file cannot be deleted, which is lock enough
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("ganstudio.atomic")
 
 
 def _read_umask() -> int:
@@ -18,6 +37,40 @@ def _read_umask() -> int:
 
 #: read once at import (os.umask can only be read by setting it, which races threads)
 _UMASK = _read_umask()
+#: a temporary older than this process and not locked was left by a process that died
+_STARTED = time.time()
+#: our temporaries: "." + (part of) the stem + "." + mkstemp's 8 characters + ".part" + ext
+_TEMP_NAME = re.compile(r"^\..*\.[a-z0-9_]{8}\.part(\.[^.]+)?$")
+_RANDOM_LEN = 8  # tempfile's random part
+_DEFAULT_NAME_MAX = 255
+
+
+def name_max(folder: str | os.PathLike[str]) -> int:
+    """The longest file name (in bytes) the file system of ``folder`` takes."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (AttributeError, OSError, ValueError):  # Windows, or no answer
+        return _DEFAULT_NAME_MAX
+
+
+def _temp_affixes(target: Path, suffix: str | None) -> tuple[str, str]:
+    """(prefix, suffix) for mkstemp that fit the folder's name limit.
+
+    The suffix keeps the target's extension (libraries choose a format by it);
+    the stem in the prefix is shortened as far as needed, so a target whose
+    name is itself near the limit still gets a temporary (issue #12, item 7).
+    """
+    tail = suffix or ".part" + target.suffix
+    limit = name_max(target.parent)
+    room = limit - len(os.fsencode(tail)) - _RANDOM_LEN - 2  # the two dots around the stem
+    stem = os.fsencode(target.stem)[: max(room, 0)].decode("utf-8", "ignore")  # whole characters
+    return f".{stem}.", tail
+
+
+def _lock(fd: int) -> None:
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 @contextlib.contextmanager
@@ -29,10 +82,9 @@ def atomic_path(target: str | os.PathLike[str], suffix: str | None = None) -> It
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=suffix or ".part" + target.suffix, dir=target.parent
-    )
-    os.close(fd)
+    prefix, tail = _temp_affixes(target, suffix)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=tail, dir=target.parent)
+    _lock(fd)  # held until the rename: marks the temporary as in use (remove_stale_temps)
     tmp_path = Path(tmp)
     # mkstemp makes 0600 files; the result should look like any file the user writes
     # (or keep the mode of the file it replaces)
@@ -43,11 +95,20 @@ def atomic_path(target: str | os.PathLike[str], suffix: str | None = None) -> It
         pass
     try:
         yield tmp_path
+        if fcntl is None:  # Windows cannot rename a file that is open
+            os.close(fd)
+            fd = -1
         os.replace(tmp_path, target)
     except BaseException:
+        if fd >= 0 and fcntl is None:
+            os.close(fd)
+            fd = -1
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 @contextlib.contextmanager
@@ -66,3 +127,64 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
 def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
     with atomic_open(target, "wb") as fh:
         fh.write(data)
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether ``name`` is one of our temporaries (never matches a user's file name)."""
+    return bool(_TEMP_NAME.match(name))
+
+
+def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
+    """Delete the temporaries a killed process left in ``folder``; returns them.
+
+    Only our own names are considered, only regular files (never a link),
+    only those older than this process, and only those no live process holds
+    (the writer keeps its temporary locked until the rename).  Errors are
+    ignored: cleaning up must never stop the work that asked for it.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not is_temp_name(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or st.st_mtime >= _STARTED:
+            continue
+        path = Path(entry.path)
+        if _remove_if_unlocked(path):
+            removed.append(path)
+    if removed:
+        log.info("removed %d stale temporary file(s) in %s", len(removed), folder)
+    return removed
+
+
+def _remove_if_unlocked(path: Path) -> bool:
+    if fcntl is None:  # Windows: a file a live process holds open cannot be deleted
+        try:
+            path.unlink()
+        except OSError:
+            return False
+        return True
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # a live writer holds it
+            return False
+        try:
+            path.unlink()
+        except OSError:
+            return False
+        return True
+    finally:
+        os.close(fd)

@@ -11,7 +11,11 @@ slider); *background* is FIFO.  Background jobs are recorded in a SQLite
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import math
+import os
 import sqlite3
 import threading
 import time
@@ -24,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ganstudio.core import hostmem
+
+log = logging.getLogger("ganstudio.jobs")
 
 
 class Cancelled(Exception):
@@ -210,61 +216,198 @@ class JobQueue:
         return False
 
 
-class JobStore:
-    """Background jobs in SQLite, so a restart can offer to resume them."""
+#: how often a running job's progress is written to the store (seconds)
+PROGRESS_EVERY_S = 2.0
 
-    def __init__(self, path: str | Path) -> None:
+
+class JobStore:
+    """Background jobs in SQLite, so a restart can offer to resume them.
+
+    The store is a convenience and never stops the application: a damaged
+    file (not a database, truncated, a zeroed page, a folder in its place) is
+    set aside beside the original as ``jobs.sqlite.damaged-<time>`` and the
+    queue starts empty; a file another process holds locked is waited for
+    briefly and then left alone for this session.  Either way ``notices``
+    holds one line for the user (the GUI shows them once), and the same line
+    is logged.  A stored job whose spec cannot be read is skipped, reported
+    and marked failed, so it is not offered again.
+    """
+
+    def __init__(self, path: str | Path, busy_timeout_s: float = 2.0) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout_s = busy_timeout_s
         self._lock = threading.Lock()
-        with self._connect() as db:
+        #: one line per problem met, for the user (shown once by the GUI)
+        self.notices: list[str] = []
+        #: False when the file is locked by another process: nothing is recorded
+        self.available = True
+        self._last_progress: dict[str, tuple[float, float | None]] = {}
+        self._open()
+
+    # -- opening ------------------------------------------------------------------
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._unavailable(f"cannot create {self.path.parent} ({exc.strerror or exc})")
+            return
+        try:
+            self._create_and_check()
+        except sqlite3.Error as exc:
+            if _is_locked(exc):
+                self._unavailable("it is locked by another program (another GAN Studio?)")
+                return
+            try:
+                self._quarantine(str(exc))
+            except (OSError, sqlite3.Error) as again:  # cannot set it aside or start afresh
+                self._unavailable(f"it is damaged ({exc}) and could not be set aside ({again})")
+        except OSError as exc:
+            self._unavailable(f"{exc.strerror or exc}")
+
+    def _create_and_check(self) -> None:
+        if self.path.exists() and not self.path.is_file():
+            raise sqlite3.DatabaseError("not a file")
+        with contextlib.closing(self._connect()) as db, db:
+            row = db.execute("PRAGMA quick_check").fetchone()
+            if not row or row[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed ({row[0] if row else '?'})")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, title TEXT, kind TEXT, "
                 "spec TEXT, status TEXT, fraction REAL, message TEXT, error TEXT, "
                 "created REAL, updated REAL)"
             )
+            db.execute("SELECT id, title, kind, spec, status, fraction, message, error, "
+                       "created, updated FROM jobs LIMIT 1").fetchall()
+
+    def _quarantine(self, reason: str) -> None:
+        aside = self.path.with_name(
+            f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        n = 1
+        while aside.exists() or aside.is_symlink():
+            n += 1
+            aside = aside.with_name(f"{aside.name.split('~')[0]}~{n}")
+        os.replace(self.path, aside)
+        for sidecar in ("-journal", "-wal", "-shm"):  # they belong to the damaged file
+            side = self.path.with_name(self.path.name + sidecar)
+            if side.is_file():
+                with contextlib.suppress(OSError):
+                    os.replace(side, aside.with_name(aside.name + sidecar))
+        text = (f"The job list {self.path.name} was damaged ({reason}); it was set aside as "
+                f"{aside.name} and the queue starts empty.")
+        log.warning("%s", text)
+        self.notices.append(text)
+        self._create_and_check()
+
+    def _unavailable(self, reason: str) -> None:
+        self.available = False
+        text = (f"The job list {self.path} cannot be used: {reason}. Jobs of this session "
+                "will not be offered again after a restart.")
+        log.warning("%s", text)
+        self.notices.append(text)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        return sqlite3.connect(self.path, timeout=self.busy_timeout_s)
 
+    def _write(self, sql: str, args: tuple[Any, ...]) -> None:
+        """One write; a failure is logged, never raised (the store is a convenience)."""
+        if not self.available:
+            return
+        try:
+            with self._lock, contextlib.closing(self._connect()) as db, db:
+                db.execute(sql, args)
+        except sqlite3.Error as exc:
+            log.warning("could not record a job in %s: %s", self.path, exc)
+
+    # -- public -------------------------------------------------------------------
     def record(self, job: Job) -> None:
         if job.spec is None:
             return
-        with self._lock, self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    job.id,
-                    job.title,
-                    job.kind,
-                    json.dumps(job.spec),
-                    job.status.value,
-                    job.fraction,
-                    job.message,
-                    job.error,
-                    job.created,
-                    time.time(),
-                ),
-            )
+        self._last_progress[job.id] = (time.monotonic(), job.fraction)
+        self._write(
+            "INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                job.id,
+                job.title,
+                job.kind,
+                json.dumps(job.spec),
+                job.status.value,
+                job.fraction,
+                job.message,
+                job.error,
+                job.created,
+                time.time(),
+            ),
+        )
+
+    def progress(self, job: Job, every_s: float = PROGRESS_EVERY_S) -> bool:
+        """Store a running job's fraction and message, at most once per ``every_s``.
+
+        Called on every progress event; cheap when it does not write.  Returns
+        whether it wrote, so "interrupted at N %" after a crash is near the truth.
+        """
+        if job.spec is None or not self.available:
+            return False
+        now = time.monotonic()
+        last = self._last_progress.get(job.id)
+        if last is not None and (now - last[0] < every_s or last[1] == job.fraction):
+            return False
+        self._last_progress[job.id] = (now, job.fraction)
+        self._write("UPDATE jobs SET fraction=?, message=?, updated=? WHERE id=?",
+                    (job.fraction, job.message, time.time(), job.id))
+        return True
 
     def unfinished(self) -> list[dict[str, Any]]:
-        """Jobs that were pending, running or paused when the app last stopped."""
-        with self._lock, self._connect() as db:
-            rows = db.execute(
-                "SELECT id, title, kind, spec, status, fraction, message FROM jobs "
-                "WHERE status IN ('pending', 'running', 'paused') ORDER BY created"
-            ).fetchall()
+        """Jobs that were pending, running or paused when the app last stopped.
+
+        A row whose spec is not a JSON object with a ``type`` is skipped, marked
+        failed and reported in ``notices``.
+        """
+        if not self.available:
+            return []
         keys = ("id", "title", "kind", "spec", "status", "fraction", "message")
+        try:
+            with self._lock, contextlib.closing(self._connect()) as db:
+                rows = db.execute(
+                    "SELECT id, title, kind, spec, status, fraction, message FROM jobs "
+                    "WHERE status IN ('pending', 'running', 'paused') ORDER BY created"
+                ).fetchall()
+        except sqlite3.Error as exc:
+            text = f"The job list {self.path.name} could not be read ({exc})."
+            log.warning("%s", text)
+            self.notices.append(text)
+            return []
         out = []
         for row in rows:
             item = dict(zip(keys, row, strict=True))
-            item["spec"] = json.loads(item["spec"])
+            try:
+                spec = json.loads(item["spec"])
+                if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+                    raise ValueError("not a job description")
+                fraction = item["fraction"]
+                item["fraction"] = (
+                    min(max(float(fraction), 0.0), 1.0)
+                    if isinstance(fraction, int | float) and math.isfinite(fraction) else None)
+                item["title"] = str(item["title"])
+            except (TypeError, ValueError) as exc:
+                self.report_bad(item["id"], item.get("title"), str(exc))
+                continue
+            item["spec"] = spec
             out.append(item)
         return out
 
+    def report_bad(self, job_id: str, title: Any, reason: str) -> None:
+        """A stored job that cannot be re-created: say so once and never offer it again."""
+        text = f"A stored job ({str(title)[:80]!r}) cannot be resumed and was dropped: {reason}"
+        log.warning("%s", text)
+        self.notices.append(text)
+        self._write("UPDATE jobs SET status=?, error=?, updated=? WHERE id=?",
+                    (JobStatus.FAILED.value, reason, time.time(), job_id))
+
     def mark(self, job_id: str, status: JobStatus) -> None:
-        with self._lock, self._connect() as db:
-            db.execute(
-                "UPDATE jobs SET status=?, updated=? WHERE id=?",
-                (status.value, time.time(), job_id),
-            )
+        self._write("UPDATE jobs SET status=?, updated=? WHERE id=?",
+                    (status.value, time.time(), job_id))
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
