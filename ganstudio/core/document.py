@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,13 @@ import numpy as np
 from PIL import Image
 
 from ganstudio.core.atomic import atomic_path
+from ganstudio.core.project_schema import (
+    MAX_TOTAL_PIXELS,
+    NewerFormatError,
+    read_document_json,
+    read_latent,
+    read_layer_image,
+)
 from ganstudio.errors import UserError
 
 PROJECT_SUFFIX = ".gsproj"
@@ -511,32 +519,48 @@ class Document:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Document:
+        """Open a project; anything damaged or hostile is one :class:`ProjectError` line.
+
+        ``document.json`` is checked against its schema and every layer's declared
+        size against the limits before decoding (``core/project_schema.py``).
+        """
         path = Path(path).expanduser()
         try:
             with zipfile.ZipFile(path) as zf:
-                meta = json.loads(zf.read("document.json"))
-                if int(meta.get("format", 0)) > PROJECT_FORMAT:
-                    raise ProjectError(f"{path}: written by a newer GAN Studio; please upgrade")
-                doc = cls(tuple(meta["size"]))  # type: ignore[arg-type]
+                meta = read_document_json(zf, PROJECT_FORMAT)
+                doc = cls(meta["size"])
+                budget = [MAX_TOTAL_PIXELS]
                 for entry in meta["layers"]:
-                    with Image.open(io.BytesIO(zf.read(entry["file"]))) as im:
-                        image = im.convert("RGBA")
-                    latents = {k: np.load(io.BytesIO(zf.read(n)), allow_pickle=False)
-                               for k, n in entry.get("latents", {}).items()}
+                    image = read_layer_image(zf, entry["file"], budget)
+                    latents = {k: read_latent(zf, n) for k, n in entry["latents"].items()}
                     doc._layers.append(Layer(
-                        image, entry["name"], bool(entry["visible"]), float(entry["opacity"]),
-                        (int(entry["offset"][0]), int(entry["offset"][1])),
-                        entry.get("provenance"), latents, entry.get("id") or uuid.uuid4().hex[:10],
+                        image, entry["name"], entry["visible"], entry["opacity"],
+                        entry["offset"], entry.get("provenance"), latents,
+                        entry.get("id") or uuid.uuid4().hex[:10],
                     ))
         except FileNotFoundError:
             raise ProjectError(f"{path}: no such project") from None
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            if isinstance(exc, ProjectError):
-                raise
-            raise ProjectError(f"{path}: not a readable GAN Studio project ({exc})") from None
-        doc._active = min(int(meta.get("active", -1)), len(doc._layers) - 1)
+        except NewerFormatError as exc:
+            raise ProjectError(f"{path}: {exc}") from None
+        except IsADirectoryError:
+            raise ProjectError(f"could not open {path}: it is a folder") from None
+        except MemoryError:
+            raise ProjectError(f"could not open {path}: not enough memory") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError,
+                EOFError, RuntimeError, NotImplementedError) as exc:
+            # RuntimeError: an encrypted member; NotImplementedError: an unknown compression
+            raise ProjectError(f"could not open {path}: {_reason(exc)}") from None
+        doc._active = min(meta["active"], len(doc._layers) - 1)
         doc.path = path
         return doc
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, zipfile.BadZipFile):
+        return f"not a readable GAN Studio project ({exc})"
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 # --------------------------------------------------------------------------- recovery
@@ -557,5 +581,28 @@ def find_recovery(data_dir: str | os.PathLike[str]) -> Path | None:
 
 
 def discard_recovery(data_dir: str | os.PathLike[str]) -> None:
-    """Called on a clean exit (and after a recovery was accepted or declined)."""
+    """Called on a clean exit, after a recovery was declined, and once the recovered
+    document is saved (an autosave of it replaces the file by itself)."""
     recovery_path(data_dir).unlink(missing_ok=True)
+
+
+def open_recovery(data_dir: str | os.PathLike[str]) -> Document:
+    """The autosaved document, to be recovered; the autosave itself is kept.
+
+    Keeping it until the recovered document is saved or autosaved again means a
+    second crash right after recovering loses nothing.  A damaged autosave is set
+    aside (``autosave.gsproj.damaged-…``) so it is not offered on every start,
+    and the :class:`ProjectError` says so.
+    """
+    path = recovery_path(data_dir)
+    try:
+        doc = Document.load(path)
+    except ProjectError as exc:
+        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, aside)
+        except OSError:
+            raise exc from None
+        raise ProjectError(f"{exc} (set aside as {aside.name})") from None
+    doc.path, doc.dirty = None, True
+    return doc

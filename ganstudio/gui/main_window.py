@@ -27,6 +27,7 @@ from ganstudio.core.document import (
     autosave,
     discard_recovery,
     find_recovery,
+    open_recovery,
 )
 from ganstudio.core.imaging import save_image
 from ganstudio.core.jobs import JobStatus, JobStore
@@ -41,7 +42,7 @@ from ganstudio.gui.panels.jobs import JobsPanel
 from ganstudio.gui.panels.layers import LayersPanel
 from ganstudio.gui.panels.models import ModelBrowser
 from ganstudio.gui.panels.training import TrainingPanel
-from ganstudio.gui.tasks import BatchSpec, ModelCache, TrainSpec, batch_job, train_job
+from ganstudio.gui.tasks import ModelCache, TrainSpec, resume_stored_job, train_job
 from ganstudio.gui.workers import JobRunner
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
@@ -206,25 +207,25 @@ class MainWindow(QMainWindow):
         if recovery is not None:
             if self.ask("Recover work", "GAN Studio did not close cleanly. "
                         "Recover the autosaved document?"):
-                try:
-                    doc = Document.load(recovery)
-                    doc.path, doc.dirty = None, True
-                    self.set_document(doc)
+                try:  # the autosave is kept until the recovered document is saved
+                    self.set_document(open_recovery(data))
                 except ProjectError as exc:
                     self.tell("Recovery failed", str(exc))
-            discard_recovery(data)
+            else:
+                discard_recovery(data)
         for item in self.store.unfinished():
-            spec = item["spec"]
             self.store.mark(item["id"], JobStatus.CANCELLED)  # replaced by the resumed job
-            kind = spec.get("type")
-            if kind not in ("train", "batch") or not self.ask(
+            if item["spec"].get("type") not in ("train", "batch") or not self.ask(
                     "Resume job", f"“{item['title']}” was interrupted at "
                     f"{(item['fraction'] or 0):.0%}. Resume it?"):
                 continue
-            if kind == "train":
-                self.runner.submit(train_job(self.registry, TrainSpec.from_json(spec)))
-            else:
-                self.runner.submit(batch_job(self.cache, BatchSpec.from_json(spec)))
+            try:
+                self.runner.submit(resume_stored_job(self.registry, self.cache, item["spec"]))
+            except ValueError as exc:
+                self.store.report_bad(item["id"], item["title"], str(exc))
+        if self.store.notices:  # a damaged or locked job list, or jobs dropped: say so once
+            self.tell("Jobs", " ".join(self.store.notices))
+            self.store.notices.clear()
 
     # -- documents ----------------------------------------------------------------
     def set_document(self, doc: Document) -> None:
@@ -294,6 +295,7 @@ class MainWindow(QMainWindow):
     def save_project_to(self, path: Path) -> None:
         self.document.save(path)
         self.document.path, self.document.dirty = path, False
+        discard_recovery(paths.user_dirs().data)  # saved: an older autosave is not needed
         self._update_title()
         self.statusBar().showMessage(f"Saved {path.name}", 4000)
 

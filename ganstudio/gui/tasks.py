@@ -165,8 +165,9 @@ class TrainSpec:
 
     @classmethod
     def from_json(cls, spec: dict[str, Any], resume: bool = True) -> TrainSpec:
-        return cls(spec["variant"], spec["data"], spec["out"], dict(spec.get("config", {})),
-                   dict(spec.get("options", {})), resume)
+        """From the job store; ValueError names what a damaged spec lacks."""
+        return cls(_text(spec, "variant"), _text(spec, "data"), _text(spec, "out"),
+                   _mapping(spec, "config"), _mapping(spec, "options"), resume)
 
 
 def train_job(registry: Registry, spec: TrainSpec) -> Job:
@@ -235,9 +236,13 @@ class BatchSpec:
 
     @classmethod
     def from_json(cls, spec: dict[str, Any], resume: bool = True) -> BatchSpec:
-        return cls(spec["model"], spec["action"], spec["in_dir"], spec["out_dir"],
-                   dict(spec.get("params", {})), bool(spec.get("recursive")), spec.get("fmt"),
-                   resume)
+        """From the job store; ValueError names what a damaged spec lacks."""
+        fmt = spec.get("fmt")
+        if fmt is not None and not isinstance(fmt, str):
+            raise ValueError(f"the stored job's 'fmt' is {type(fmt).__name__}, not a name")
+        return cls(_text(spec, "model"), _text(spec, "action"), _text(spec, "in_dir"),
+                   _text(spec, "out_dir"), _mapping(spec, "params"), bool(spec.get("recursive")),
+                   fmt, resume)
 
 
 def batch_job(cache: ModelCache, spec: BatchSpec) -> Job:
@@ -258,3 +263,34 @@ def batch_job(cache: ModelCache, spec: BatchSpec) -> Job:
 
     title = f"Batch {spec.action} → {Path(spec.out_dir).name}"
     return Job(title, work, lane=BACKGROUND, kind="batch", spec=spec.to_json())
+
+
+# --------------------------------------------------------------------------- stored jobs
+
+
+def resume_stored_job(registry: Registry, cache: ModelCache, spec: dict[str, Any]) -> Job:
+    """Re-create an interrupted background job from its stored spec.
+
+    Raises ValueError (one line) for a spec that is damaged or of an unknown type;
+    the caller reports it and drops the job instead of failing the start-up.
+    """
+    kind = spec.get("type")
+    if kind == "train":
+        return train_job(registry, TrainSpec.from_json(spec))
+    if kind == "batch":
+        return batch_job(cache, BatchSpec.from_json(spec))
+    raise ValueError(f"unknown job type {kind!r}")
+
+
+def _text(spec: dict[str, Any], key: str) -> str:
+    value = spec.get(key)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"the stored job has no valid {key!r}")
+    return value
+
+
+def _mapping(spec: dict[str, Any], key: str) -> dict[str, Any]:
+    value = spec.get(key, {})
+    if not isinstance(value, dict):
+        raise ValueError(f"the stored job's {key!r} is not a map")
+    return dict(value)

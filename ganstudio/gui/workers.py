@@ -153,6 +153,8 @@ class JobRunner(QObject):
         self.job_changed.emit(job)
 
     def _event(self, job: Job, event: Any) -> None:
+        if self.store is not None and job.lane == BACKGROUND and not self._closing:
+            self.store.progress(job)  # throttled: "interrupted at N %" tells the truth
         self.job_event.emit(job, event)
         self.job_changed.emit(job)
 

@@ -135,6 +135,9 @@ def test_project_save_open_and_crash_recovery(make_window, tmp_path) -> None:
     again = make_window()
     again.startup_checks()  # answers yes to "recover?"
     assert [layer.name for layer in again.document.layers] == ["p", "q"]
+    # kept until the recovered document is saved: a second crash loses nothing (#12 item 15)
+    assert find_recovery(paths.user_dirs().data) is not None
+    again.save_project_to(tmp_path / "recovered.gsproj")
     assert find_recovery(paths.user_dirs().data) is None
     assert isinstance(again.document, Document)
 
