@@ -119,14 +119,14 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(tmp_path, monkeypatch):
     before = digest(src)
 
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self):
-        if self.name == "locked.png":  # tests run as root, so chmod 000 would not stop a read
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+    def os_open(path, flags, *args, **kw):
+        if Path(path).name == "locked.png":  # tests run as root: chmod 000 would not stop it
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kw)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     runner = runner_for(src, dst)
     report, events = run_all(runner)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -102,9 +103,16 @@ def test_cli_batch_end_to_end(env, capsys):
     with Image.open(src / "a.png") as a, Image.open(out / "a.webp") as b:
         assert b.size == a.size  # the conv swaps R and B, halves the values
     assert "3 done, 0 skipped, 0 failed" in capsys.readouterr().err
-    assert batch(model, str(src), str(out), "--recursive", "--format", "webp", "--resume") == 0
+    assert batch(model, str(src), str(out), "--recursive", "--param", "gain=0.5",
+                 "--format", "webp", "--resume") == 0
     saved = json.loads((out / "batch-report.json").read_text())
     assert saved["counts"]["skipped"] == 3 and saved["ok"]
+    # other params: --resume redoes every output, since its provenance no longer matches
+    assert batch(model, str(src), str(out), "--recursive", "--format", "webp", "--resume") == 0
+    saved = json.loads((out / "batch-report.json").read_text())
+    assert saved["counts"]["done"] == 3 and len(saved["redone"]) == 3
+    assert "redone: sub/c.png: the params changed" in capsys.readouterr().err
+    assert read_provenance(out / "sub" / "c.webp")["params"] == {"gain": 1.0}
     assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.rglob("*.*")}
 
 
@@ -161,3 +169,25 @@ def test_cli_batch_refuses_non_batchable_actions(env, capsys):
     code = main(["batch", "stamp", "--model", str(model), str(src), str(tmp / "out")])
     assert code == 2
     assert "cannot run in a batch" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_cli_batch_skips_a_fifo_and_a_device_and_goes_on(env, capsys):
+    model, src, tmp = env
+    os.mkfifo(src / "pipe.png")
+    (src / "zero.png").symlink_to("/dev/zero")
+    assert batch(model, str(src), str(tmp / "out")) == 3
+    err = capsys.readouterr().err
+    assert "2 done, 0 skipped, 2 failed" in err
+    assert "failed: pipe.png: not a regular file (a FIFO); only files are read" in err
+    assert "failed: zero.png: not a regular file (a character device)" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_cli_run_refuses_a_fifo_input_in_one_line(env, capsys):
+    model, src, tmp = env
+    os.mkfifo(tmp / "pipe.png")
+    code = main(["run", "tint", "--model", str(model), "--input", str(tmp / "pipe.png"),
+                 "-o", str(tmp / "o.png")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "not a regular file (a FIFO)" in err and len(err.splitlines()) == 1

@@ -31,24 +31,42 @@ def _png(w: int = 4, h: int = 4) -> bytes:
 
 def _bomb_png(w: int, h: int) -> bytes:
     """A tiny PNG that declares w×h pixels (its data is a few bytes)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _layer(**changes) -> dict:
-    return {"id": "a", "name": "L", "visible": True, "opacity": 1.0, "offset": [0, 0],
-            "file": "layers/000.png", "provenance": None, "latents": {}, **changes}
+    return {
+        "id": "a",
+        "name": "L",
+        "visible": True,
+        "opacity": 1.0,
+        "offset": [0, 0],
+        "file": "layers/000.png",
+        "provenance": None,
+        "latents": {},
+        **changes,
+    }
 
 
 def _project(path, meta, members=None) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("document.json", meta if isinstance(meta, str) else json.dumps(meta))
-        for name, data in (members if members is not None
-                           else {"layers/000.png": _png()}).items():
+        for name, data in (members if members is not None else {"layers/000.png": _png()}).items():
             zf.writestr(name, data)
 
 
@@ -59,17 +77,26 @@ CASES = {
     "document-is-a-list": ([1, 2, 3], "a list"),
     "layers-is-a-string": ({"format": 1, "size": [4, 4], "layers": "abc"}, "'layers'"),
     "deeply-nested": (DEEP, "nested too deeply"),
-    "deep-provenance": ({"format": 1, "size": [4, 4], "layers": [
-        _layer(provenance=json.loads('{"a":' * 100 + "1" + "}" * 100))]}, "nested too deeply"),
+    "deep-provenance": (
+        {
+            "format": 1,
+            "size": [4, 4],
+            "layers": [_layer(provenance=json.loads('{"a":' * 100 + "1" + "}" * 100))],
+        },
+        "nested too deeply",
+    ),
     "layer-is-a-number": ({"format": 1, "size": [4, 4], "layers": [7]}, "layer 0"),
-    "opacity-is-nan": ({"format": 1, "size": [4, 4], "layers": [_layer(opacity="NaN")]},
-                       "opacity"),
-    "offset-is-huge": ({"format": 1, "size": [4, 4], "layers": [_layer(offset=[10**30, 0])]},
-                       "offset"),
+    "opacity-is-nan": ({"format": 1, "size": [4, 4], "layers": [_layer(opacity="NaN")]}, "opacity"),
+    "offset-is-huge": (
+        {"format": 1, "size": [4, 4], "layers": [_layer(offset=[10**30, 0])]},
+        "offset",
+    ),
     "format-is-text": ({"format": "abc", "size": [4, 4], "layers": []}, "format"),
     "canvas-is-huge": ({"format": 1, "size": [60000, 60000], "layers": []}, "larger"),
-    "missing-layer-file": ({"format": 1, "size": [4, 4], "layers": [_layer(file="nope.png")]},
-                           "missing"),
+    "missing-layer-file": (
+        {"format": 1, "size": [4, 4], "layers": [_layer(file="nope.png")]},
+        "missing",
+    ),
     "not-json": ("{oops", "not valid JSON"),
 }
 
@@ -87,8 +114,11 @@ def test_a_damaged_project_is_one_clear_error(tmp_path, case):
 
 def test_a_decompression_bomb_layer_is_refused_before_decoding(tmp_path):
     path = tmp_path / "bomb.gsproj"
-    _project(path, {"format": 1, "size": [4, 4], "layers": [_layer()]},
-             {"layers/000.png": _bomb_png(30000, 30000)})
+    _project(
+        path,
+        {"format": 1, "size": [4, 4], "layers": [_layer()]},
+        {"layers/000.png": _bomb_png(30000, 30000)},
+    )
     with pytest.raises(ProjectError, match="decompression bomb"):
         Document.load(path)
 
@@ -99,8 +129,11 @@ def test_a_latent_whose_header_lies_is_refused(tmp_path):
     header = header.ljust(118) + "\n"
     data = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + b"\0" * 16
     path = tmp_path / "lat.gsproj"
-    _project(path, {"format": 1, "size": [4, 4], "layers": [_layer(latents={"z": "l/z.npy"})]},
-             {"layers/000.png": _png(), "l/z.npy": data})
+    _project(
+        path,
+        {"format": 1, "size": [4, 4], "layers": [_layer(latents={"z": "l/z.npy"})]},
+        {"layers/000.png": _png(), "l/z.npy": data},
+    )
     with pytest.raises(ProjectError, match="latent l/z.npy is damaged"):
         Document.load(path)
 

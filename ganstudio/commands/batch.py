@@ -19,6 +19,7 @@ from ganstudio.errors import UserError
 
 EXIT_SOME_FAILED = 3
 EXIT_STOPPED = 130
+DEFAULT_MAX_INPUT_MB = 1024
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +52,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", dest="fmt", choices=("png", "jpg", "webp"),
                    help="output format (default: the input's if png/jpg/webp, else png)")
     p.add_argument("--resume", action="store_true",
-                   help="skip inputs whose output already exists and decodes")
+                   help="skip inputs whose output already exists, decodes and was made from "
+                   "the same input, action, model and params (its provenance); redo the rest")
+    p.add_argument("--max-input-mb", type=float, default=DEFAULT_MAX_INPUT_MB, metavar="MB",
+                   help="skip (and report) input files larger than this, unread "
+                   f"(default {DEFAULT_MAX_INPUT_MB:g})")
+    p.add_argument("--max-megapixels", type=float, metavar="MP",
+                   help="skip inputs that decode to more pixels than this (default "
+                   "Pillow's decompression-bomb limit, about 89)")
     p.add_argument("--shard", metavar="I/N",
                    help="process only share I of N (0-based; deterministic and disjoint). "
                    "Under torchrun the rank's share is taken from RANK/WORLD_SIZE")
@@ -91,8 +99,17 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"action {action.id!r} cannot run in a batch: only batchable "
                         "image→image actions can (see 'ganstudio plugins')")
     values = parse_params(action.params_for(model), args.params)
+    if not args.max_input_mb > 0 or (args.max_megapixels is not None
+                                     and not args.max_megapixels > 0):
+        raise UserError("--max-input-mb and --max-megapixels must be positive")
+    max_pixels = None
+    if args.max_megapixels is not None:
+        max_pixels = int(args.max_megapixels * 1e6)
+        # Pillow refuses at twice its own limit before we can: lift it to the user's
+        Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, max_pixels)
     options = BatchOptions(recursive=args.recursive, pattern=args.pattern, fmt=args.fmt,
-                           resume=args.resume, shard=shard)
+                           resume=args.resume, shard=shard,
+                           max_input_bytes=int(args.max_input_mb * 2**20), max_pixels=max_pixels)
     runner = BatchRunner(action, model, args.in_dir, args.out_dir, values, options,
                          report_path=args.report)
     # our own check reports decompression bombs per file; Pillow's warning would only add noise
@@ -104,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"{who}{report.summary()}; report: {runner.report_path}", file=sys.stderr)
     for path, reason in report.failed:
         print(f"  failed: {_rel(path, runner.in_dir)}: {reason}", file=sys.stderr)
+    for path, reason in report.redone:
+        print(f"  redone: {_rel(path, runner.in_dir)}: {reason}", file=sys.stderr)
+    if report.stale_temps_removed:
+        print(f"  removed {report.stale_temps_removed} temporary file(s) left by an "
+              "interrupted run", file=sys.stderr)
     if report.stopped:
         return EXIT_STOPPED
     return EXIT_SOME_FAILED if report.failed else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         from ganstudio.core.batch import InputError, read_input
 
         source = Path(args.input).expanduser()
-        if not source.is_file():
+        if not os.path.lexists(source):  # a FIFO, a device or a link loop: read_input says
             raise UserError(f"--input {source}: no such file")
         try:
             # upright, alpha, greyscale, 16-bit and the ICC profile kept, as in batch

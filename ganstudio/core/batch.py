@@ -26,11 +26,14 @@ Rules the artist can rely on:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
+import logging
 import os
 import queue
+import stat
 import sys
 import threading
 import time
@@ -42,15 +45,20 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps
 
-from ganstudio.core.atomic import atomic_write_text
+from ganstudio.core.atomic import atomic_write_text, remove_stale_temps
 from ganstudio.core.data.folder import describe_error, scan_images
 from ganstudio.core.specs import Action, Progress, validate_params
 from ganstudio.errors import UserError
 
 __all__ = [
-    "BatchOptions", "BatchReport", "BatchRunner", "OUTPUT_FORMATS", "output_names",
-    "report_name", "shard_from_env", "shard_of",
+    "BatchOptions", "BatchReport", "BatchRunner", "DEFAULT_MAX_INPUT_BYTES", "OUTPUT_FORMATS",
+    "output_names", "read_input", "report_name", "shard_from_env", "shard_of",
 ]
+
+log = logging.getLogger("ganstudio.batch")
+
+#: inputs larger than this are refused before reading (``--max-input-mb`` raises it)
+DEFAULT_MAX_INPUT_BYTES = 1 << 30
 
 #: ``--format`` names → (Pillow format, extension)
 OUTPUT_FORMATS = {"png": ("PNG", ".png"), "jpg": ("JPEG", ".jpg"), "webp": ("WEBP", ".webp")}
@@ -72,6 +80,10 @@ class BatchOptions:
     fmt: str | None = None  # "png" | "jpg" | "webp"; None: the input's if writable, else png
     resume: bool = False
     shard: tuple[int, int] = (0, 1)  # (I, N): this worker's share
+    #: an input file larger than this is skipped unread (a 40 GB sparse file, /dev/zero)
+    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    #: decoded pixels per input; None: Pillow's ``Image.MAX_IMAGE_PIXELS``
+    max_pixels: int | None = None
 
 
 @dataclass
@@ -86,6 +98,10 @@ class BatchReport:
     not_started: list[Path] = field(default_factory=list)
     stopped: bool = False
     shard: tuple[int, int] = (0, 1)
+    #: outputs a resumed run made again because their provenance no longer matched
+    redone: list[tuple[Path, str]] = field(default_factory=list)
+    #: temporaries of a killed earlier run, removed from the output folders
+    stale_temps_removed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -100,6 +116,8 @@ class BatchReport:
             "not_started": [str(p) for p in self.not_started],
             "stopped": self.stopped,
             "shard": list(self.shard),
+            "redone": [{"file": str(p), "reason": r} for p, r in self.redone],
+            "stale_temps_removed": self.stale_temps_removed,
             "seconds": round(self.seconds, 3),
             "counts": {"done": len(self.done), "skipped": len(self.skipped),
                        "failed": len(self.failed), "not_started": len(self.not_started)},
@@ -190,6 +208,7 @@ class _Job:
     rel: str
     dst: Path
     fmt: str
+    redo: str = ""  # why a resumed run makes an existing output again
 
 
 # --------------------------------------------------------------------------- reading
@@ -199,23 +218,84 @@ class InputError(Exception):
     """This one file cannot be processed; the message says why, for the report."""
 
 
-def read_input(path: Path) -> tuple[Image.Image, dict[str, Any]]:
+def read_input(
+    path: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES, max_pixels: int | None = None
+) -> tuple[Image.Image, dict[str, Any]]:
     """Decode ``path`` upright in a mode actions take, with its ICC profile and hash.
 
     Raises :class:`InputError` with a one-line reason for anything unusable.
+    Only regular files are read, and only up to ``max_bytes`` (see
+    :func:`read_input_bytes`); ``max_pixels`` (default Pillow's limit) refuses
+    decompression bombs before decoding.
     Palette, CMYK, YCbCr, LAB and 1-bit images are converted (RGB/RGBA/L);
     16-bit and float greyscale pass through unchanged for actions that keep depth.
     """
+    data = read_input_bytes(path, max_bytes)
+    return decode_input(data, {"sha256": hashlib.sha256(data).hexdigest()}, max_pixels)
+
+
+def read_input_bytes(path: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; InputError otherwise.
+
+    The file's type and size are checked with ``stat`` before it is opened, so a
+    FIFO, a device (a link to ``/dev/zero``), a folder, a link loop or a huge
+    sparse file is refused at once instead of blocking or filling memory; the
+    open is non-blocking and re-checked, in case the file was swapped meanwhile.
+    """
     try:
-        data = path.read_bytes()
+        st = os.stat(path)  # follows links, never opens: a FIFO cannot block here
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError("a symbolic link loop (it points back at itself)") from None
+        raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
+    _check_regular(st, max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        _check_regular(os.fstat(fh.fileno()), max_bytes)  # the same file we checked
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError(f"the file grew past the input limit of {_mb(max_bytes)} while read")
     if not data:
         raise InputError("empty file (0 bytes)")
-    info: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest()}
+    return data
+
+
+def _check_regular(st: os.stat_result, max_bytes: int) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"not a regular file ({_file_kind(st.st_mode)}); only files are read")
+    if st.st_size > max_bytes:
+        raise InputError(f"the file is {_mb(st.st_size)}, over the input limit of "
+                         f"{_mb(max_bytes)} (raise it with --max-input-mb)")
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a plain file"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB" if n < 2**30 else f"{n / 2**30:,.1f} GB"
+
+
+def decode_input(
+    data: bytes, info: dict[str, Any], max_pixels: int | None = None
+) -> tuple[Image.Image, dict[str, Any]]:
+    """Decode an input's bytes (see :func:`read_input`); ``info`` gains mode and profile."""
+    info = dict(info)
     try:
         im = Image.open(io.BytesIO(data))
-        limit = Image.MAX_IMAGE_PIXELS
+        limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
         if limit and im.width * im.height > limit:
             raise InputError(
                 f"image too large to open safely ({im.width}×{im.height} = "
@@ -282,12 +362,49 @@ def _fit_format(im: Image.Image, fmt: str) -> Image.Image:
 
 def output_is_complete(path: Path) -> bool:
     """An existing output counts as done when it decodes in full."""
+    return _finished_output(path) is not None
+
+
+def _finished_output(path: Path) -> dict[str, Any] | None:
+    """The provenance of a complete output (``{}`` when it has none); None if unusable.
+
+    An output is a regular file of sane size that decodes in full.
+    """
+    from ganstudio.core.imaging import read_provenance
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO or a device
+            return None
         with Image.open(path) as im:
             im.load()
+        return read_provenance(path) or {}
     except Exception:
-        return False
-    return True
+        return None
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as it reads back from JSON (tuples become lists …), for comparisons."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def changed_since(prov: dict[str, Any], expected: dict[str, Any]) -> str:
+    """Why an output made with ``prov`` is stale for this run ("" when it is not).
+
+    ``expected`` holds the action id, the params, the model's hash and the input's hash.
+    """
+    if not prov:
+        return "the existing output records no provenance"
+    source = (prov.get("info") or {}).get("source") if isinstance(prov.get("info"), dict) else None
+    if not isinstance(source, dict) or source.get("sha256") != expected["source"]:
+        return "the input changed"
+    if prov.get("action") != expected["action"]:
+        return "the action changed"
+    model = prov.get("model") if isinstance(prov.get("model"), dict) else {}
+    if model.get("sha256") != expected["model"]:
+        return "the model changed"
+    if _jsonable(prov.get("params")) != expected["params"]:
+        return "the params changed"
+    return ""
 
 
 # --------------------------------------------------------------------------- running
@@ -353,7 +470,7 @@ class BatchRunner:
     def _check_folders(self) -> None:
         if not self.in_dir.is_dir():
             raise BatchError(f"input folder {str(self.in_dir)!r} does not exist or is not a folder")
-        src, dst = self.in_dir.resolve(), self.out_dir.resolve()
+        src, dst = Path(os.path.realpath(self.in_dir)), Path(os.path.realpath(self.out_dir))
         if src == dst:
             raise BatchError("the output folder must differ from the input folder "
                              "(inputs are never overwritten)")
@@ -376,8 +493,9 @@ class BatchRunner:
             found = scan_images(self.in_dir, recursive=opts.recursive, pattern=opts.pattern)
         except ValueError as exc:
             raise BatchError(str(exc)) from None
-        out_resolved = self.out_dir.resolve()
-        files = [p for p in found if not p.resolve().is_relative_to(out_resolved)]
+        out_resolved = Path(os.path.realpath(self.out_dir))
+        # realpath, not resolve(): a pair of looping links must not abort the plan
+        files = [p for p in found if not Path(os.path.realpath(p)).is_relative_to(out_resolved)]
         if not files:
             where = f" matching {opts.pattern!r}" if opts.pattern else ""
             raise BatchError(f"no images{where} in {str(self.in_dir)!r}"
@@ -400,7 +518,8 @@ class BatchRunner:
         jobs = self.plan()
         report = BatchReport(shard=self.options.shard)
         total = len(jobs)
-        inputs = {j.src.resolve() for j in jobs}
+        inputs = {Path(os.path.realpath(j.src)) for j in jobs}
+        report.stale_temps_removed = self._remove_stale_temps(jobs)
         read_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
         write_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
         done_q: queue.Queue[tuple[_Job, str, str]] = queue.Queue()
@@ -425,13 +544,15 @@ class BatchRunner:
             finished.add(job.index)
             if status == "done":
                 report.done.append(job.src)
+                if job.redo:
+                    report.redone.append((job.src, job.redo))
             elif status == "skipped":
                 report.skipped.append(job.src)
             else:
                 report.failed.append((job.src, reason))
             n = len(finished)
-            text = {"done": "done", "skipped": "skipped (already done)"}.get(
-                status, f"failed: {reason}")
+            text = {"done": f"done (redone: {job.redo})" if job.redo else "done",
+                    "skipped": "skipped (already done)"}.get(status, f"failed: {reason}")
             return Progress(step=n, total=total, fraction=overall(n / total if total else 1.0),
                             message=f"{job.rel}: {text}",
                             data={"file": str(job.src), "output": str(job.dst), "status": status,
@@ -537,18 +658,37 @@ class BatchRunner:
         for job in jobs:
             if abort.is_set() or self._stop.is_set():
                 break
-            item: tuple[Any, ...]
-            if self.options.resume and job.dst.exists() and output_is_complete(job.dst):
-                item = (job, None, None, ("skipped", ""))
-            else:
-                try:
-                    image, info = read_input(job.src)
-                    item = (job, image, info, None)
-                except InputError as exc:
-                    item = (job, None, None, ("failed", str(exc)))
-            if not _put(read_q, item, abort):
+            if not _put(read_q, self._read(job), abort):
                 return
         _put(read_q, None, abort)
+
+    def _read(self, job: _Job) -> tuple[Any, ...]:
+        """(job, image, info, None) to process, or (job, None, None, (status, reason))."""
+        opts = self.options
+        try:
+            data = read_input_bytes(job.src, opts.max_input_bytes)
+            info: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest()}
+            if opts.resume and (os.path.lexists(job.dst)):
+                prov = _finished_output(job.dst)
+                if prov is not None:
+                    # done before: skipped only if made from this input, action, model, params
+                    job.redo = changed_since(prov, self._expected(info["sha256"]))
+                    if not job.redo:
+                        return job, None, None, ("skipped", "")
+            image, info = decode_input(data, info, opts.max_pixels)
+        except InputError as exc:
+            return job, None, None, ("failed", str(exc))
+        return job, image, info, None
+
+    def _expected(self, source_sha: str) -> dict[str, Any]:
+        return {"source": source_sha, "action": self.action.id,
+                "model": getattr(self.model, "sha256", None),
+                "params": _jsonable(self.params)}
+
+    def _remove_stale_temps(self, jobs: list[_Job]) -> int:
+        """Temporaries a killed earlier run left where this one writes (issue #12, item 19)."""
+        folders = {self.out_dir, *(j.dst.parent for j in jobs)}
+        return sum(len(remove_stale_temps(f)) for f in folders if f.is_dir())
 
     def _writer(self, write_q: queue.Queue, done_q: queue.Queue, abort: threading.Event,
                 inputs: set[Path]) -> None:
@@ -560,7 +700,7 @@ class BatchRunner:
                 return
             job, image, meta = item
             try:
-                if job.dst.resolve() in inputs:  # belt and braces: never overwrite an input
+                if Path(os.path.realpath(job.dst)) in inputs:  # never overwrite an input
                     raise InputError("the output name is an input file; not written")
                 fitted = _fit_format(image, job.fmt)
                 save_image(job.dst, fitted, meta["provenance"], icc_profile=meta["icc_profile"])

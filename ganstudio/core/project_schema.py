@@ -32,8 +32,14 @@ MAX_MEMBER_BYTES = 1 << 30
 MAX_JSON_BYTES = 64 << 20
 _MAX_OFFSET = 1 << 24
 
-__all__ = ["MAX_LAYER_PIXELS", "MAX_TOTAL_PIXELS", "read_document_json", "read_latent",
-           "read_layer_image", "validate_document"]
+__all__ = [
+    "MAX_LAYER_PIXELS",
+    "MAX_TOTAL_PIXELS",
+    "read_document_json",
+    "read_latent",
+    "read_layer_image",
+    "validate_document",
+]
 
 
 def read_document_json(zf: zipfile.ZipFile, newest_format: int) -> dict[str, Any]:
@@ -73,8 +79,13 @@ def validate_document(meta: Any, newest_format: int) -> dict[str, Any]:
     active = meta.get("active", -1)
     if not _is_int(active):
         raise ValueError(f"'active' is {_show(active)}, not a layer index")
-    return {**meta, "format": fmt, "size": size, "active": active,
-            "layers": [_layer(entry, i) for i, entry in enumerate(layers)]}
+    return {
+        **meta,
+        "format": fmt,
+        "size": size,
+        "active": active,
+        "layers": [_layer(entry, i) for i, entry in enumerate(layers)],
+    }
 
 
 class NewerFormatError(ValueError):
@@ -93,12 +104,16 @@ def _layer(entry: Any, i: int) -> dict[str, Any]:
         raise ValueError(f"{where}: 'visible' is {_show(visible)}, not true/false")
     out["visible"] = bool(visible)
     opacity = entry.get("opacity", 1.0)
-    if not isinstance(opacity, int | float) or isinstance(opacity, bool) or not (
-            math.isfinite(opacity) and 0.0 <= opacity <= 1.0):
+    if (
+        not isinstance(opacity, int | float)
+        or isinstance(opacity, bool)
+        or not (math.isfinite(opacity) and 0.0 <= opacity <= 1.0)
+    ):
         raise ValueError(f"{where}: 'opacity' is {_show(opacity)}, not a number in [0, 1]")
     out["opacity"] = float(opacity)
-    out["offset"] = _pair(entry.get("offset", [0, 0]), f"{where}: 'offset'",
-                          -_MAX_OFFSET, _MAX_OFFSET)
+    out["offset"] = _pair(
+        entry.get("offset", [0, 0]), f"{where}: 'offset'", -_MAX_OFFSET, _MAX_OFFSET
+    )
     provenance = entry.get("provenance")
     if provenance is not None and not isinstance(provenance, dict):
         raise ValueError(f"{where}: 'provenance' is {_kind(provenance)}, not an object")
@@ -106,7 +121,8 @@ def _layer(entry: Any, i: int) -> dict[str, Any]:
         raise ValueError(f"{where}: 'provenance' is nested too deeply")
     latents = entry.get("latents", {})
     if not isinstance(latents, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in latents.items()):
+        isinstance(k, str) and isinstance(v, str) for k, v in latents.items()
+    ):
         raise ValueError(f"{where}: 'latents' is not a map of names to files")
     layer_id = entry.get("id")
     if layer_id is not None and not isinstance(layer_id, str):
@@ -131,12 +147,16 @@ def read_layer_image(
         with Image.open(io.BytesIO(data)) as im:
             w, h = im.size
             if w < 1 or h < 1 or w > MAX_SIDE or h > MAX_SIDE or w * h > MAX_LAYER_PIXELS:
-                raise ValueError(f"{name} declares {w}×{h} pixels, more than a layer may have "
-                                 "(a decompression bomb?)")
+                raise ValueError(
+                    f"{name} declares {w}×{h} pixels, more than a layer may have "
+                    "(a decompression bomb?)"
+                )
             if budget is not None:
                 if w * h > budget[0]:
-                    raise ValueError(f"the layers together hold more than {MAX_TOTAL_PIXELS} "
-                                     "pixels, more than this app opens")
+                    raise ValueError(
+                        f"the layers together hold more than {MAX_TOTAL_PIXELS} "
+                        "pixels, more than this app opens"
+                    )
                 budget[0] -= w * h
             return im.convert(mode)
     except ValueError:
@@ -153,8 +173,10 @@ def read_latent(zf: zipfile.ZipFile, name: str) -> np.ndarray:
     buf = io.BytesIO(data)
     try:
         version = np.lib.format.read_magic(buf)
-        readers = {(1, 0): np.lib.format.read_array_header_1_0,
-                   (2, 0): np.lib.format.read_array_header_2_0}
+        readers = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }
         if version not in readers:
             raise ValueError(f".npy version {version} is not supported")
         shape, _fortran, dtype = readers[version](buf)
@@ -180,8 +202,11 @@ def _member(zf: zipfile.ZipFile, name: str) -> bytes:
 
 
 def _pair(value: Any, what: str, low: int, high: int) -> tuple[int, int]:
-    if (not isinstance(value, list | tuple) or len(value) != 2
-            or not all(_is_int(v) and low <= v <= high for v in value)):
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(_is_int(v) and low <= v <= high for v in value)
+    ):
         raise ValueError(f"{what} is {_show(value)}, not two whole numbers in [{low}, {high}]")
     return int(value[0]), int(value[1])
 
@@ -211,8 +236,13 @@ def _depth(value: Any) -> int:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            type(None): "null"}.get(type(value), "a number")
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true/false",
+        type(None): "null",
+    }.get(type(value), "a number")
 
 
 def _show(value: Any) -> str:

@@ -61,9 +61,17 @@ def test_a_damaged_autosave_still_offers_the_interrupted_jobs(make_window, tmp_p
     def work(job):
         yield None
 
-    job = Job("Train x", work, kind="train", spec={"type": "train", "variant": "dcgan",
-                                                   "data": "procedural:faces",
-                                                   "out": str(tmp_path / "run")})
+    job = Job(
+        "Train x",
+        work,
+        kind="train",
+        spec={
+            "type": "train",
+            "variant": "dcgan",
+            "data": "procedural:faces",
+            "out": str(tmp_path / "run"),
+        },
+    )
     job.status, job.fraction = JobStatus.RUNNING, 0.37
     store.record(job)
     asked: list[str] = []
