@@ -8,8 +8,6 @@ import sys
 from typing import Any
 
 from ganstudio.commands._common import add_device_arg, parse_sets, registry
-from ganstudio.core.sources import make_objective, open_dataset
-from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
 from ganstudio.errors import UserError
 
 
@@ -67,10 +65,9 @@ _OPTION_FLAGS = {
 }
 
 
-def _options(args: argparse.Namespace, saved: dict[str, Any] | None) -> Any:
-    from ganstudio.core.training import TrainOptions
-
-    opts = TrainOptions(**saved) if saved else TrainOptions()
+def _option_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """TrainOptions fields the flags set (the rest keep their defaults or saved values)."""
+    changes: dict[str, Any] = {}
     for flag, field in _OPTION_FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
@@ -80,63 +77,30 @@ def _options(args: argparse.Namespace, saved: dict[str, Any] | None) -> Any:
                 and value < (0 if "every" in flag or flag in ("workers", "keep_last") else 1)
             ):
                 raise UserError(f"--{flag.replace('_', '-')} must be positive, got {value}")
-            setattr(opts, field, value)
-    opts.device = args.device
-    opts.amp = {"auto": None, "on": True, "off": False}[args.amp]
-    opts.deterministic = args.deterministic or opts.deterministic
-    return opts
+            changes[field] = value
+    changes["device"] = args.device
+    changes["amp"] = {"auto": None, "on": True, "off": False}[args.amp]
+    if args.deterministic:
+        changes["deterministic"] = True
+    return changes
 
 
 def run(args: argparse.Namespace) -> int:
     from ganstudio.core.jobs import Cancelled
-    from ganstudio.core.training import (
-        Trainer,
-        distributed_env,
-        exit_distributed_rank,
-        read_run_config,
-    )
+    from ganstudio.core.training import distributed_env, exit_distributed_rank
+    from ganstudio.services.training import prepare_training
 
     reg = registry(args)
-    variant = reg.variant(args.variant)
-    variant_id = args.variant
-    plugin = reg.plugin_of("variants", variant)
-    saved: dict[str, Any] | None = None
-    if args.resume:
-        saved = read_run_config(args.out)
-        if saved["variant"].split(":")[-1] != variant.id:
-            raise UserError(f"{args.out} is a {saved['variant']} run, not {args.variant}")
-        config = config_from_dict(variant.config, saved["config"])
-        if args.sets:
-            raise UserError("--set cannot change a run being resumed")
-        data_spec = args.data or saved["data"]
-        options = _options(args, saved.get("options"))
-    else:
-        if not args.data:
-            raise UserError("--data is required (e.g. procedural:faces or a folder)")
-        config = apply_overrides(variant.config(), parse_sets(args.sets))
-        data_spec = args.data
-        options = _options(args, None)
-    request = DataRequest(
-        resolution=getattr(config, "resolution", 64),
-        channels=getattr(config, "channels", 3),
-        kind=variant.data_kind,
-    )
-    dataset = open_dataset(reg, data_spec, request)
-    if len(dataset) < options.batch_size:
-        options.batch_size = max(1, len(dataset))
-    objective = make_objective(reg, config)
-    trainer = Trainer(
-        variant,
-        config,
-        dataset,
+    prepared = prepare_training(
+        reg,
+        args.variant,
         args.out,
-        options,
-        objective,
-        variant_id=variant_id,
-        plugin=plugin,
-        data_spec=data_spec,
+        data=args.data,
+        config=parse_sets(args.sets),
+        options=_option_changes(args),
         resume=args.resume,
     )
+    trainer, dataset = prepared.trainer, prepared.dataset
     rank, _ = distributed_env()
     for path, reason in getattr(dataset, "skipped", []) or []:
         if rank == 0:

@@ -17,6 +17,7 @@ import copy
 import inspect
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -30,7 +31,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Sampler
 
 from ganstudio.core import checkpoints
-from ganstudio.core.atomic import atomic_path, atomic_write_text
+from ganstudio.core.atomic import atomic_path, atomic_write_text, remove_stale_temps
 from ganstudio.core.device import (
     Precision,
     pick_device,
@@ -205,6 +206,9 @@ class Trainer:
         self.plugin = plugin
         self.data_spec = data_spec
         self.resume = resume
+        #: what resuming had to work around (a damaged checkpoint …), one line each;
+        #: also in the start event's message and the log
+        self.resume_notes: list[str] = []
         self._cancel = False
         self.models: dict[str, torch.nn.Module] = {}
         self._listeners: list[Callable[[TrainEvent], None]] = []
@@ -262,8 +266,13 @@ class Trainer:
 
         start_step = 0
         resume_state: dict[str, Any] | None = None
+        if self.rank == 0:  # temporaries a killed earlier run left behind (issue #12, item 19)
+            for folder in (self.out, self.checkpoint_dir, self.out / "samples"):
+                remove_stale_temps(folder)
         if self.resume:
             start_step, resume_state = self._load_resume(models)
+            for note in self.resume_notes:  # the start event shows them; the log keeps them
+                log.info("%s", note)
         self.models = models  # unwrapped modules by role, for callers after the run
         train_models = dict(models)
         if self.world > 1:
@@ -293,9 +302,8 @@ class Trainer:
 
         loader = self._loader(start_step, device)
         total = opts.steps
-        yield from self._emit(
-            TrainEvent("start", start_step, total, message=self._start_message(device))
-        )
+        message = "; ".join([*self.resume_notes, self._start_message(device)])
+        yield from self._emit(TrainEvent("start", start_step, total, message=message))
         t0 = time.perf_counter()
         window_t, window_steps = time.perf_counter(), 0
         rate = 0.0
@@ -482,26 +490,157 @@ class Trainer:
             dist.barrier()
         return ckpt
 
-    def _load_resume(self, models: dict[str, torch.nn.Module]) -> tuple[int, dict[str, Any]]:
-        state_path = self.out / STATE_FILE
-        if not state_path.exists():
-            raise RunFolderError(f"{self.out}: nothing to resume (no {STATE_FILE})")
-        state = torch.load(state_path, map_location="cpu", weights_only=True)
-        ckpt = self.checkpoint_dir / state["checkpoint"]
-        if not ckpt.exists():
-            ckpt = self.checkpoint_dir / checkpoints.LATEST_NAME
-        tensors, _meta = checkpoints.load_model_file(ckpt)
-        by_role = checkpoints.split_roles(tensors)
-        for role, module in models.items():
-            if role in by_role:
-                checkpoints.load_strict(module, by_role[role], f"{ckpt.name} [{role}]")
-        log.info("resumed from step %d (%s)", state["step"], ckpt)
-        return int(state["step"]), state
+    def _load_resume(
+        self, models: dict[str, torch.nn.Module]
+    ) -> tuple[int, dict[str, Any] | None]:
+        """Load the newest readable checkpoint; (step, saved state or None).
+
+        * no ``state.pt`` and no checkpoint: the run was stopped before its first
+          checkpoint; it starts again from step 0 with the saved config;
+        * a damaged ``state.pt``: the weights come from the newest readable
+          checkpoint and the optimizers start afresh;
+        * a damaged latest checkpoint: the previous kept one is used.
+        Each workaround is one line in :attr:`resume_notes`.
+        """
+        state, state_problem = self._read_state()
+        candidates = self._resume_candidates(state)
+        if not candidates and state is None and not state_problem:
+            if not (self.out / CONFIG_FILE).exists():
+                raise RunFolderError(
+                    f"{self.out}: nothing to resume (no {CONFIG_FILE}, {STATE_FILE} or checkpoint)"
+                )
+            self.resume_notes.append(
+                f"{self.out.name} has no checkpoint yet (stopped before the first one): "
+                "starting from step 0 with the saved config"
+            )
+            return 0, None
+        if state_problem:
+            self.resume_notes.append(state_problem)
+        problems: list[str] = []
+        for ckpt in candidates:
+            try:
+                tensors, meta = checkpoints.load_model_file(ckpt)
+                by_role = checkpoints.split_roles(tensors)
+                for role, module in models.items():
+                    if role in by_role:
+                        checkpoints.load_strict(module, by_role[role], f"{ckpt.name} [{role}]")
+            except (checkpoints.CheckpointError, ValueError, OSError, RuntimeError) as exc:
+                problems.append(f"{ckpt.name} is damaged ({_one_line(exc)})")
+                continue
+            step = _checkpoint_step(ckpt, meta)
+            if problems:
+                self.resume_notes.append(
+                    f"{'; '.join(problems)}: resuming from {ckpt.name} (step {step}), "
+                    "the previous kept checkpoint"
+                )
+            if state is not None and step == int(state["step"]):
+                log.info("resumed from step %d (%s)", step, ckpt)
+                return step, state
+            if state is not None or state_problem:
+                self.resume_notes.append(
+                    f"the optimizer state does not match {ckpt.name}: it starts afresh"
+                )
+            return step, None
+        detail = "; ".join([*([state_problem] if state_problem else []), *problems])
+        raise RunFolderError(
+            f"{self.out}: cannot resume: {detail or 'no checkpoint'}; start a new run "
+            "with another --out"
+        )
+
+    def _read_state(self) -> tuple[dict[str, Any] | None, str]:
+        """(state, "") or (None, why it cannot be used); (None, "") when there is none."""
+        path = self.out / STATE_FILE
+        if not path.exists():
+            return None, ""
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            if (
+                not isinstance(state, dict)
+                or not isinstance(state.get("step"), int)
+                or not isinstance(state.get("checkpoint"), str)
+                or not {"routine", "rng"} <= set(state)
+            ):
+                raise ValueError("not a training state")
+        except Exception as exc:  # any unpickling failure: the file is damaged
+            return None, f"{STATE_FILE} is damaged ({_one_line(exc)})"
+        return state, ""
+
+    def _resume_candidates(self, state: dict[str, Any] | None) -> list[Path]:
+        """Checkpoints to try, newest first: the one ``state.pt`` names, then the rest."""
+        names: list[str] = []
+        if state is not None:
+            names.append(Path(state["checkpoint"]).name)  # a name, never a path elsewhere
+        names.append(checkpoints.LATEST_NAME)
+        names += sorted((p.name for p in self.checkpoint_dir.glob("step_*.safetensors")),
+                        reverse=True)
+        seen: set[str] = set()
+        out = []
+        for name in names:
+            path = self.checkpoint_dir / name
+            if name not in seen and path.is_file():
+                seen.add(name)
+                out.append(path)
+        return out
+
+
+def _checkpoint_step(path: Path, meta: Mapping[str, Any]) -> int:
+    step = meta.get("step")
+    if isinstance(step, int) and not isinstance(step, bool) and step >= 0:
+        return step
+    digits = path.stem.removeprefix("step_")
+    return int(digits) if digits.isdigit() else 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def read_run_config(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """A run folder's ``config.json``, checked: variant, config, options, data.
+
+    Damage (not JSON, wrong types) is one :class:`RunFolderError` line; option
+    names an older or newer version wrote and this one does not know are dropped.
+    """
     path = Path(out_dir).expanduser() / CONFIG_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RunFolderError(f"{path.parent}: not a training run (no {CONFIG_FILE})") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise RunFolderError(f"{path} is damaged ({_one_line(exc)})") from None
+    if not isinstance(data, dict):
+        raise RunFolderError(f"{path} is damaged (not a JSON object)")
+    for key, kind in (("variant", str), ("config", dict), ("options", dict), ("data", str)):
+        if key in data and not isinstance(data[key], kind):
+            raise RunFolderError(f"{path} is damaged ({key!r} is not a {kind.__name__})")
+    if not data.get("variant") or not isinstance(data.get("config"), dict):
+        raise RunFolderError(f"{path} is damaged (no variant or config)")
+    data.setdefault("data", "")
+    data["options"] = _known_options(data.get("options") or {}, path)
+    return data
+
+
+def _known_options(saved: Mapping[str, Any], where: Path) -> dict[str, Any]:
+    """Saved TrainOptions fields with the right types (unknown names dropped)."""
+    defaults = asdict(TrainOptions())
+    out: dict[str, Any] = {}
+    for key, value in saved.items():
+        if key not in defaults:
+            continue
+        default = defaults[key]
+        if key == "amp":
+            ok = value is None or isinstance(value, bool)
+        elif isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int | float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value) and (key == "seed" or value >= 0)
+            ok = ok and (isinstance(default, float) or float(value).is_integer())
+            value = type(default)(value) if ok else value
+        else:
+            ok = isinstance(value, type(default))
+        if not ok:
+            raise RunFolderError(f"{where} is damaged (option {key!r} is {value!r})")
+        out[key] = value
+    return out

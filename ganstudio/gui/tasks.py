@@ -174,27 +174,16 @@ def train_job(registry: Registry, spec: TrainSpec) -> Job:
     """Drives ``Trainer.run()``; cancel stops after the current step *with* a checkpoint."""
 
     def work(job: Job) -> Generator[Any, None, Any]:
-        from ganstudio.core.sources import make_objective, open_dataset
-        from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
-        from ganstudio.core.training import Trainer, TrainOptions
+        from ganstudio.services.training import prepare_training
 
-        variant = registry.variant(spec.variant)
-        if spec.resume and (Path(spec.out) / "config.json").exists():
-            from ganstudio.core.training import read_run_config
-
-            config = config_from_dict(variant.config, read_run_config(spec.out)["config"])
-        else:
-            config = apply_overrides(variant.config(), spec.config)
-        options = TrainOptions(**spec.options)
-        request = DataRequest(getattr(config, "resolution", 64), getattr(config, "channels", 3),
-                              variant.data_kind)
-        dataset = open_dataset(registry, spec.data, request)
-        options.batch_size = max(1, min(options.batch_size, len(dataset)))
-        resume = spec.resume and (Path(spec.out) / "checkpoints").is_dir()
-        trainer = Trainer(variant, config, dataset, spec.out, options,
-                          make_objective(registry, config), variant_id=spec.variant,
-                          plugin=registry.plugin_of("variants", variant), data_spec=spec.data,
-                          resume=resume)
+        # the same set-up and checks as `ganstudio train` (variant match, saved config);
+        # a restart resumes whatever the folder holds, also a run stopped before its
+        # first checkpoint
+        trainer = prepare_training(
+            registry, spec.variant, spec.out, data=spec.data,
+            config=spec.config, options=spec.options,
+            resume="auto" if spec.resume else False,
+        ).trainer
         run = trainer.run()
         while True:  # not ``yield from``: closing us must not close ``run`` before it saves
             try:
