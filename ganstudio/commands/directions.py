@@ -44,13 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from ganstudio.core import checkpoints
     from ganstudio.core.actions import run_action
     from ganstudio.core.device import pick_device
-    from ganstudio.core.model_files import BUNDLED_DIR, resolve_model
+    from ganstudio.core.model_files import resolve_model
     from ganstudio.core.models import load_model
+    from ganstudio.services.models import is_bundled, store_tensors
 
     model_path = resolve_model(args.model)
-    if args.verb == "fit" and not args.output and model_path.resolve().is_relative_to(
-        BUNDLED_DIR.resolve()
-    ):
+    if args.verb == "fit" and not args.output and is_bundled(model_path):  # before the work
         raise UserError(
             f"{model_path.name} is a bundled demo and is not rewritten; "
             "give -o NEW.safetensors for the model with directions"
@@ -75,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         out = run_action(action, model, values, inputs, on_progress=on_progress)
     if not out.result.tensors:
         raise UserError("the fit produced no directions")
-    target = checkpoints.add_tensors(model_path, out.result.tensors, args.output)
+    target = store_tensors(model_path, out.result.tensors, args.output)  # locked merge
     names = sorted(k.split(".", 1)[1] for k in out.result.tensors if k.startswith("directions."))
     print(f"wrote {len(names)} directions to {target}: {', '.join(names)}", file=sys.stderr)
     return 0

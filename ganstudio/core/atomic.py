@@ -2,10 +2,10 @@
 
 A write goes to a temporary file beside the target (``.NAME.XXXXXXXX.part.EXT``)
 that is renamed over the target when complete.  While it is being written the
-temporary is locked (``flock`` on POSIX; on Windows the open handle itself
-prevents deletion), so :func:`remove_stale_temps` can tell the leftovers of a
-killed process (``kill -9``, power loss) from another process's write in
-progress, and remove only those.
+temporary is locked (``flock`` on POSIX), so :func:`remove_stale_temps` can tell
+the leftovers of a killed process (``kill -9``, power loss) from another
+process's write in progress, and remove only those (on Windows, without the
+lock, only leftovers a day old).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ _STARTED = time.time()
 #: our temporaries: "." + (part of) the stem + "." + mkstemp's 8 characters + ".part" + ext
 _TEMP_NAME = re.compile(r"^\..*\.[a-z0-9_]{8}\.part(\.[^.]+)?$")
 _RANDOM_LEN = 8  # tempfile's random part
+_WINDOWS_STALE_S = 24 * 3600
 _DEFAULT_NAME_MAX = 255
 
 
@@ -84,7 +85,11 @@ def atomic_path(target: str | os.PathLike[str], suffix: str | None = None) -> It
     target.parent.mkdir(parents=True, exist_ok=True)
     prefix, tail = _temp_affixes(target, suffix)
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=tail, dir=target.parent)
-    _lock(fd)  # held until the rename: marks the temporary as in use (remove_stale_temps)
+    if fcntl is None:  # Windows: writers may delete or rename the temporary themselves
+        os.close(fd)
+        fd = -1
+    else:  # held until the rename: marks the temporary as in use (remove_stale_temps)
+        _lock(fd)
     tmp_path = Path(tmp)
     # mkstemp makes 0600 files; the result should look like any file the user writes
     # (or keep the mode of the file it replaces)
@@ -95,14 +100,8 @@ def atomic_path(target: str | os.PathLike[str], suffix: str | None = None) -> It
         pass
     try:
         yield tmp_path
-        if fcntl is None:  # Windows cannot rename a file that is open
-            os.close(fd)
-            fd = -1
         os.replace(tmp_path, target)
     except BaseException:
-        if fd >= 0 and fcntl is None:
-            os.close(fd)
-            fd = -1
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
@@ -165,7 +164,9 @@ def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
 
 
 def _remove_if_unlocked(path: Path) -> bool:
-    if fcntl is None:  # Windows: a file a live process holds open cannot be deleted
+    if fcntl is None:  # Windows: no lock to test; only a day-old leftover is surely stale
+        if time.time() - path.stat().st_mtime < _WINDOWS_STALE_S:
+            return False
         try:
             path.unlink()
         except OSError:
@@ -188,3 +189,28 @@ def _remove_if_unlocked(path: Path) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(target: str | os.PathLike[str], timeout_s: float = 300.0) -> Iterator[None]:
+    """Hold an advisory lock on ``target`` for a read-modify-write (another process too).
+
+    The lock is a hidden ``.NAME.lock`` file beside the target (locking the file itself
+    would not do: an atomic write replaces it with a new one).  Waits up to
+    ``timeout_s``, then raises :class:`TimeoutError` naming the file.
+    """
+    from filelock import FileLock, Timeout
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(target.parent / f".{target.name}.lock", timeout=timeout_s)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise TimeoutError(
+            f"{target.name} is being changed by another process; try again when it is done"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -124,11 +124,11 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
         output = yield from iterate_action(request.action, model, request.params, inputs,
                                            request.resolve_layer)
         if output.result.tensors:
-            # the action extends the model (e.g. fitted directions): rewrite the file
-            # atomically, as `ganstudio directions fit` does, and reload it next time
-            from ganstudio.core.checkpoints import add_tensors
+            # the action extends the model (e.g. fitted directions): the same guarded,
+            # locked rewrite as `ganstudio directions fit` (never a bundled demo)
+            from ganstudio.services.models import store_tensors
 
-            add_tensors(request.model_path, output.result.tensors)
+            store_tensors(request.model_path, output.result.tensors)
             cache.forget(request.model_path)
             yield Progress(message=f"reloading {request.model_path.name}")
             cache.get(request.model_path)  # here, so the panel gets the new sliders at once

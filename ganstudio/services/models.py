@@ -1,0 +1,50 @@
+"""Changing a model file: the guards the CLI and the GUI share.
+
+``ganstudio directions fit`` and the GUI's fit-directions action both store
+what they computed with :func:`store_tensors`: a bundled demo model is never
+rewritten in place, and the read-modify-write of the file happens under an
+advisory lock, so two fits at once on one model both keep their directions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ganstudio.errors import UserError
+
+
+def is_bundled(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is one of the demo models that ship with the package."""
+    from ganstudio.core.model_files import BUNDLED_DIR
+
+    return Path(path).resolve().is_relative_to(BUNDLED_DIR.resolve())
+
+
+def store_tensors(
+    model_path: str | os.PathLike[str],
+    tensors: Mapping[str, Any],
+    out: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Add ``tensors`` (e.g. ``directions.smile``) to the model; returns the file written.
+
+    In place unless ``out`` is given; a bundled model is refused in place.  The
+    file's other tensors, including any another process added meanwhile, are kept.
+    """
+    from ganstudio.core import checkpoints
+    from ganstudio.core.atomic import locked
+
+    model_path = Path(model_path)
+    if out is None and is_bundled(model_path):
+        raise UserError(
+            f"{model_path.name} is a bundled demo and is not rewritten; fit into a copy "
+            "(ganstudio directions fit -o NEW.safetensors, or copy it to your models folder)"
+        )
+    target = Path(out) if out is not None else model_path
+    try:
+        with locked(target):  # read, merge and write as one step
+            return checkpoints.add_tensors(model_path, tensors, out)
+    except TimeoutError as exc:
+        raise UserError(str(exc)) from None
