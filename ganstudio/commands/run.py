@@ -80,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.output:
         raise UserError("-o/--output is required")
+    if action.output_kind == "model":  # it returns tensors for the model file, no image
+        hint = ("use 'ganstudio directions fit --model M' (-o NEW.safetensors for a copy)"
+                if action.id == "fit-directions" else "'ganstudio run' writes images only")
+        raise UserError(f"action {action.id!r} adds to the model rather than making an "
+                        f"image; {hint}")
     values = parse_params(params, args.params)
     inputs = {}
     if action.input_kind == "image":
@@ -97,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--input {source.name}: {exc}") from None
     with action_progress(show=not args.no_progress) as on_progress:
         out = run_action(action, model, values, inputs, on_progress=on_progress)
+    if not out.images:
+        raise UserError(f"action {action.id!r} returned no image to write")
     target = Path(args.output).expanduser()
     if target.suffix.lower() == ".gif" and len(out.images) > 1:
         save_image(target, out.images, out.provenance)
