@@ -85,20 +85,15 @@ def parse_shard(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     from PIL import Image
 
-    from ganstudio.core.batch import BatchOptions, BatchRunner, shard_from_env
+    from ganstudio.core.batch import BatchOptions, shard_from_env
     from ganstudio.core.device import pick_device
     from ganstudio.core.model_files import resolve_model
     from ganstudio.core.models import load_model
-    from ganstudio.core.specs import parse_params
+    from ganstudio.services.batch import prepare_batch
 
     shard = parse_shard(args.shard) if args.shard else (shard_from_env() or (0, 1))
     reg = registry(args)
     model = load_model(resolve_model(args.model), reg, pick_device(args.device))
-    action = reg.action_for(args.action, model.capabilities, model.variant_id)
-    if not action.batchable or action.input_kind != "image":
-        raise UserError(f"action {action.id!r} cannot run in a batch: only batchable "
-                        "image→image actions can (see 'ganstudio plugins')")
-    values = parse_params(action.params_for(model), args.params)
     if not args.max_input_mb > 0 or (args.max_megapixels is not None
                                      and not args.max_megapixels > 0):
         raise UserError("--max-input-mb and --max-megapixels must be positive")
@@ -110,8 +105,8 @@ def run(args: argparse.Namespace) -> int:
     options = BatchOptions(recursive=args.recursive, pattern=args.pattern, fmt=args.fmt,
                            resume=args.resume, shard=shard,
                            max_input_bytes=int(args.max_input_mb * 2**20), max_pixels=max_pixels)
-    runner = BatchRunner(action, model, args.in_dir, args.out_dir, values, options,
-                         report_path=args.report)
+    runner = prepare_batch(reg, model, args.action, args.in_dir, args.out_dir, args.params,
+                           options, report_path=args.report)
     # our own check reports decompression bombs per file; Pillow's warning would only add noise
     warnings.simplefilter("ignore", category=Image.DecompressionBombWarning)
     # under torchrun one bar per machine: ranks sharing a terminal would overdraw it

@@ -7,7 +7,6 @@ so the GUI thread never loads them.  Everything here only calls the core.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,39 +15,10 @@ from typing import Any
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Action, Progress
+from ganstudio.services.models import ModelCache
 
-
-class ModelCache:
-    """Loaded models by path; loading happens on whichever worker asks first."""
-
-    def __init__(self, registry: Registry, device: str = "auto") -> None:
-        self.registry = registry
-        self.device = device
-        self._models: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def get(self, path: str | Path) -> Any:
-        key = str(Path(path).resolve())
-        with self._lock:
-            if key not in self._models:
-                from ganstudio.core.device import pick_device
-                from ganstudio.core.models import load_model
-
-                self._models[key] = load_model(key, self.registry, pick_device(self.device))
-            return self._models[key]
-
-    def loaded(self, path: str | Path) -> Any | None:
-        with self._lock:
-            return self._models.get(str(Path(path).resolve()))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._models.clear()
-
-    def forget(self, path: str | Path) -> None:
-        """Drop one model so the next use reads the file again (after it changed)."""
-        with self._lock:
-            self._models.pop(str(Path(path).resolve()), None)
+__all__ = ["ActionRequest", "BatchSpec", "ModelCache", "TrainSpec", "action_job", "batch_job",
+           "load_job", "resume_stored_job", "train_job", "warm_up_job"]
 
 
 def warm_up_job() -> Job:
@@ -238,12 +208,13 @@ def batch_job(cache: ModelCache, spec: BatchSpec) -> Job:
     """Drives ``BatchRunner.run()``; "stop after current item" finishes the file in hand."""
 
     def work(job: Job) -> Generator[Progress, None, Any]:
-        from ganstudio.core.batch import BatchOptions, BatchRunner
+        from ganstudio.core.batch import BatchOptions
+        from ganstudio.services.batch import prepare_batch
 
         model = cache.get(spec.model)
-        action = cache.registry.action_for(spec.action, model.capabilities, model.variant_id)
         options = BatchOptions(recursive=spec.recursive, fmt=spec.fmt, resume=spec.resume)
-        runner = BatchRunner(action, model, spec.in_dir, spec.out_dir, spec.params, options)
+        runner = prepare_batch(cache.registry, model, spec.action, spec.in_dir, spec.out_dir,
+                               spec.params, options)  # the same checks as `ganstudio batch`
         job.on_stop_after_item = runner.stop_after_current  # type: ignore[attr-defined]
         if job.stop_after_item:
             runner.stop_after_current()

@@ -1,4 +1,6 @@
-"""Changing a model file: the guards the CLI and the GUI share.
+"""Models for the front ends: loaded once, and changed only through these guards.
+
+:class:`ModelCache` keeps loaded models by path for the GUI's jobs.
 
 ``ganstudio directions fit`` and the GUI's fit-directions action both store
 what they computed with :func:`store_tensors`: a bundled demo model is never
@@ -9,10 +11,12 @@ advisory lock, so two fits at once on one model both keep their directions.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ganstudio.core.registry import Registry
 from ganstudio.errors import UserError
 
 
@@ -48,3 +52,36 @@ def store_tensors(
             return checkpoints.add_tensors(model_path, tensors, out)
     except TimeoutError as exc:
         raise UserError(str(exc)) from None
+
+
+class ModelCache:
+    """Loaded models by path; loading happens on whichever worker asks first."""
+
+    def __init__(self, registry: Registry, device: str = "auto") -> None:
+        self.registry = registry
+        self.device = device
+        self._models: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: str | Path) -> Any:
+        key = str(Path(path).resolve())
+        with self._lock:
+            if key not in self._models:
+                from ganstudio.core.device import pick_device
+                from ganstudio.core.models import load_model
+
+                self._models[key] = load_model(key, self.registry, pick_device(self.device))
+            return self._models[key]
+
+    def loaded(self, path: str | Path) -> Any | None:
+        with self._lock:
+            return self._models.get(str(Path(path).resolve()))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+
+    def forget(self, path: str | Path) -> None:
+        """Drop one model so the next use reads the file again (after it changed)."""
+        with self._lock:
+            self._models.pop(str(Path(path).resolve()), None)
