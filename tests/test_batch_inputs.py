@@ -130,3 +130,11 @@ def test_temporaries_of_a_killed_run_are_removed_on_the_next_run(tmp_path):
     report, _ = run_all(runner_for(src, dst, recursive=True))
     assert report.ok and report.stale_temps_removed == 2
     assert not any(is_temp_name(p.name) for p in dst.rglob("*")) and mine.exists()
+
+
+@posix_only
+def test_a_training_folder_with_a_fifo_does_not_block(tmp_path):
+    from ganstudio.core.data.folder import check_image
+
+    os.mkfifo(tmp_path / "pipe.png")
+    assert check_image(tmp_path / "pipe.png") == "not a regular file; only files are read"

@@ -176,3 +176,16 @@ def test_a_damaged_autosave_is_set_aside_with_the_reason(tmp_path):
     with pytest.raises(ProjectError, match="set aside as autosave.gsproj.damaged-"):
         open_recovery(tmp_path)
     assert find_recovery(tmp_path) is None  # not offered again on every start
+
+
+def test_an_autosave_killed_mid_write_leaves_no_temporary(tmp_path):
+    import os
+    import time
+
+    folder = recovery_path(tmp_path).parent
+    folder.mkdir(parents=True)
+    stale = folder / ".autosave.abcd1234.part.gsproj"
+    stale.write_bytes(b"half")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    assert find_recovery(tmp_path) is None and not stale.exists()

@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganstudio.core.actions import run_action
+    from ganstudio.core.atomic import remove_stale_temps
     from ganstudio.core.device import pick_device
     from ganstudio.core.imaging import WRITABLE_FORMATS, save_image
     from ganstudio.core.model_files import resolve_model
@@ -105,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if not out.images:
         raise UserError(f"action {action.id!r} returned no image to write")
     target = Path(args.output).expanduser()
+    remove_stale_temps(target.parent)  # temporaries of an earlier run killed mid-write
     if target.suffix.lower() == ".gif" and len(out.images) > 1:
         save_image(target, out.images, out.provenance)
     else:

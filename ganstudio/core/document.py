@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ganstudio.core.atomic import atomic_path
+from ganstudio.core.atomic import atomic_path, remove_stale_temps
 from ganstudio.core.project_schema import (
     MAX_TOTAL_PIXELS,
     NewerFormatError,
@@ -577,6 +577,7 @@ def autosave(doc: Document, data_dir: str | os.PathLike[str]) -> Path:
 
 def find_recovery(data_dir: str | os.PathLike[str]) -> Path | None:
     path = recovery_path(data_dir)
+    remove_stale_temps(path.parent)  # an autosave killed mid-write leaves its temporary
     return path if path.is_file() else None
 
 

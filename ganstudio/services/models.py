@@ -38,7 +38,7 @@ def store_tensors(
     file's other tensors, including any another process added meanwhile, are kept.
     """
     from ganstudio.core import checkpoints
-    from ganstudio.core.atomic import locked
+    from ganstudio.core.atomic import locked, remove_stale_temps
 
     model_path = Path(model_path)
     if out is None and is_bundled(model_path):
@@ -49,6 +49,7 @@ def store_tensors(
     target = Path(out) if out is not None else model_path
     try:
         with locked(target):  # read, merge and write as one step
+            remove_stale_temps(target.parent)  # what an earlier killed rewrite left
             return checkpoints.add_tensors(model_path, tensors, out)
     except TimeoutError as exc:
         raise UserError(str(exc)) from None

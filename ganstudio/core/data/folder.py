@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -80,7 +81,10 @@ def describe_error(exc: BaseException) -> str:
 def check_image(path: Path) -> str | None:
     """Cheap validity check (header + structure, no full decode): None if fine, else a reason."""
     try:
-        if path.stat().st_size == 0:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block or never end
+            return "not a regular file; only files are read"
+        if st.st_size == 0:
             return "empty file (0 bytes)"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. DecompressionBombWarning, EXIF noise
