@@ -169,3 +169,12 @@ def test_every_checkpoint_damaged_is_one_line(capsys, tmp_path):
 def test_resume_of_an_empty_folder_is_refused(registry, tmp_path):
     with pytest.raises(RunFolderError, match="not a training run"):
         prepare_training(registry, "dcgan", tmp_path / "nothing", resume=True)
+
+
+def test_a_missing_state_file_resumes_the_weights_and_says_so(capsys, tmp_path):
+    out = tmp_path / "run"
+    new_run(capsys, out, steps=2)
+    (out / "state.pt").unlink()
+    code, stdout, stderr = train(capsys, out, "--resume", "--steps", "4")
+    assert code == 0 and "no state.pt: the optimizer state starts afresh" in stderr
+    assert "done at step 4" in stdout

@@ -536,10 +536,11 @@ class Trainer:
             if state is not None and step == int(state["step"]):
                 log.info("resumed from step %d (%s)", step, ckpt)
                 return step, state
-            if state is not None or state_problem:
-                self.resume_notes.append(
-                    f"the optimizer state does not match {ckpt.name}: it starts afresh"
-                )
+            self.resume_notes.append(
+                f"the optimizer state does not match {ckpt.name}: it starts afresh"
+                if state is not None or state_problem
+                else f"no {STATE_FILE}: the optimizer state starts afresh"
+            )
             return step, None
         detail = "; ".join([*([state_problem] if state_problem else []), *problems])
         raise RunFolderError(
