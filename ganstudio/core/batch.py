@@ -394,13 +394,14 @@ def changed_since(prov: dict[str, Any], expected: dict[str, Any]) -> str:
     """
     if not prov:
         return "the existing output records no provenance"
-    source = (prov.get("info") or {}).get("source") if isinstance(prov.get("info"), dict) else None
+    info = prov.get("info")
+    source = info.get("source") if isinstance(info, dict) else None
     if not isinstance(source, dict) or source.get("sha256") != expected["source"]:
         return "the input changed"
     if prov.get("action") != expected["action"]:
         return "the action changed"
-    model = prov.get("model") if isinstance(prov.get("model"), dict) else {}
-    if model.get("sha256") != expected["model"]:
+    model = prov.get("model")
+    if (model.get("sha256") if isinstance(model, dict) else None) != expected["model"]:
         return "the model changed"
     if _jsonable(prov.get("params")) != expected["params"]:
         return "the params changed"
