@@ -223,3 +223,22 @@ def test_the_job_store_spec_is_json(tmp_path):
     store = JobStore(tmp_path / "jobs.sqlite")
     store.record(_job(spec={"type": "batch", "in_dir": "a"}))
     assert json.dumps(store.unfinished()[0]["spec"]) == '{"type": "batch", "in_dir": "a"}'
+
+
+def test_a_running_job_stores_its_progress_from_the_worker(tmp_path):
+    from ganstudio.core.specs import Progress
+
+    store = JobStore(tmp_path / "jobs.sqlite")
+    seen = []
+
+    def work(job):
+        yield Progress(fraction=0.25, message="a quarter")
+        seen.extend(JobStore(store.path).unfinished())  # what a crash here would leave
+        yield Progress(fraction=0.5)
+
+    job = Job("Batch", work, kind="batch", spec={"type": "batch"})
+    job.status = JobStatus.RUNNING
+    store.record(job)
+    job.progress_sink = lambda j: store.progress(j, every_s=0)
+    job.run()
+    assert seen[0]["fraction"] == 0.25 and seen[0]["message"] == "a quarter"

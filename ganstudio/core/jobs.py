@@ -96,6 +96,9 @@ class Job:
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     _resume: threading.Event = field(default_factory=threading.Event, repr=False)
     stop_after_item: bool = False
+    #: called with the job after each progress event, on the worker thread (the job
+    #: store's throttled ``progress``: a write never stalls the GUI thread)
+    progress_sink: Callable[[Job], Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._resume.set()
@@ -147,6 +150,8 @@ class Job:
                 message = getattr(event, "message", "")
                 if message:
                     self.message = str(message)
+                if self.progress_sink is not None and (fraction is not None or message):
+                    self.progress_sink(self)
                 yield event
         except StopIteration as stop:
             self.result = stop.value

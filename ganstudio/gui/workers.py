@@ -71,6 +71,8 @@ class JobRunner(QObject):
             self._forget(stale)
         if job.lane == BACKGROUND:
             self.jobs.append(job)
+            if self.store is not None:  # throttled, on the worker: "interrupted at N %" is true
+                job.progress_sink = self.store.progress
             self._record(job)
             self.job_added.emit(job)
         self._pump()
@@ -153,8 +155,6 @@ class JobRunner(QObject):
         self.job_changed.emit(job)
 
     def _event(self, job: Job, event: Any) -> None:
-        if self.store is not None and job.lane == BACKGROUND and not self._closing:
-            self.store.progress(job)  # throttled: "interrupted at N %" tells the truth
         self.job_event.emit(job, event)
         self.job_changed.emit(job)
 
