@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if action.input_kind == "image":
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")
-        from ganstudio.core.batch import InputError, read_input
+        from ganstudio.core.image_input import InputError, read_input
 
         source = Path(args.input).expanduser()
         if not os.path.lexists(source):  # a FIFO, a device or a link loop: read_input says
