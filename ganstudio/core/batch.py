@@ -288,6 +288,46 @@ def changed_since(prov: dict[str, Any], expected: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- running
 
 
+class _Tally:
+    """Counts finished files into the report and turns them into progress events."""
+
+    def __init__(self, report: BatchReport, total: int) -> None:
+        self.report, self.total = report, total
+        self.finished: set[int] = set()
+        self.shown = 0.0  # the fraction reported so far: never goes back
+
+    def _overall(self, fraction: float) -> float:
+        self.shown = max(self.shown, min(fraction, 1.0))
+        return self.shown
+
+    def record(self, job: _Job, status: str, reason: str) -> Progress:
+        """One file is done, skipped or failed."""
+        self.finished.add(job.index)
+        report = self.report
+        if status == "done":
+            report.done.append(job.src)
+            if job.redo:
+                report.redone.append((job.src, job.redo))
+        elif status == "skipped":
+            report.skipped.append(job.src)
+        else:
+            report.failed.append((job.src, reason))
+        n, total = len(self.finished), self.total
+        text = {"done": f"done (redone: {job.redo})" if job.redo else "done",
+                "skipped": "skipped (already done)"}.get(status, f"failed: {reason}")
+        return Progress(step=n, total=total, fraction=self._overall(n / total if total else 1.0),
+                        message=f"{job.rel}: {text}",
+                        data={"file": str(job.src), "output": str(job.dst), "status": status,
+                              **({"reason": reason} if reason else {})})
+
+    def working(self, job: _Job, part: float, message: str) -> Progress:
+        """The action's progress inside one file, as a share of the whole batch."""
+        return Progress(step=len(self.finished), total=self.total,
+                        fraction=self._overall((job.index + part) / self.total),
+                        message=f"{job.rel}: {message}" if message else job.rel,
+                        data={"file": str(job.src), "output": str(job.dst), "status": "working"})
+
+
 class BatchRunner:
     """Run ``action`` on every image of ``in_dir``, writing mirrored outputs to ``out_dir``.
 
@@ -410,39 +450,8 @@ class BatchRunner:
         for t in threads:
             t.start()
         torch_threads = _set_torch_threads(self.model_threads)
-        finished: set[int] = set()
-        shown = 0.0  # the fraction reported so far: never goes back
-
-        def overall(fraction: float) -> float:
-            nonlocal shown
-            shown = max(shown, min(fraction, 1.0))
-            return shown
-
-        def record(job: _Job, status: str, reason: str) -> Progress:
-            finished.add(job.index)
-            if status == "done":
-                report.done.append(job.src)
-                if job.redo:
-                    report.redone.append((job.src, job.redo))
-            elif status == "skipped":
-                report.skipped.append(job.src)
-            else:
-                report.failed.append((job.src, reason))
-            n = len(finished)
-            text = {"done": f"done (redone: {job.redo})" if job.redo else "done",
-                    "skipped": "skipped (already done)"}.get(status, f"failed: {reason}")
-            return Progress(step=n, total=total, fraction=overall(n / total if total else 1.0),
-                            message=f"{job.rel}: {text}",
-                            data={"file": str(job.src), "output": str(job.dst), "status": status,
-                                  **({"reason": reason} if reason else {})})
-
-        def working(job: _Job, part: float, message: str) -> Progress:
-            """The action's progress inside one file, as a share of the whole batch."""
-            return Progress(step=len(finished), total=total,
-                            fraction=overall((job.index + part) / total),
-                            message=f"{job.rel}: {message}" if message else job.rel,
-                            data={"file": str(job.src), "output": str(job.dst),
-                                  "status": "working"})
+        tally = _Tally(report, total)
+        record, working = tally.record, tally.working
 
         def drain(block: bool) -> Iterator[Progress]:
             while True:
@@ -491,7 +500,7 @@ class BatchRunner:
                 t.join()
             _set_torch_threads(torch_threads)
             report.seconds = time.perf_counter() - started
-            report.not_started = [j.src for j in jobs if j.index not in finished]
+            report.not_started = [j.src for j in jobs if j.index not in tally.finished]
             report.stopped = bool(report.not_started)
             self._write_report(report)
         return report
