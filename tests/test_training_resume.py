@@ -178,3 +178,16 @@ def test_a_missing_state_file_resumes_the_weights_and_says_so(capsys, tmp_path):
     code, stdout, stderr = train(capsys, out, "--resume", "--steps", "4")
     assert code == 0 and "no state.pt: the optimizer state starts afresh" in stderr
     assert "done at step 4" in stdout
+
+
+def test_a_state_file_that_does_not_fit_the_run_starts_the_optimizer_afresh(capsys, tmp_path):
+    import torch
+
+    out = tmp_path / "run"
+    new_run(capsys, out, steps=2)
+    state = torch.load(out / "state.pt", weights_only=True)
+    state["routine"] = {"opt_g": {"state": "nonsense"}}  # unpickles, but fits nothing
+    torch.save(state, out / "state.pt")
+    code, stdout, stderr = train(capsys, out, "--resume", "--steps", "4")
+    assert code == 0, stderr
+    assert "state.pt does not fit this run" in stderr and "done at step 4" in stdout

@@ -257,13 +257,7 @@ class Trainer:
         self._setup_log()
         precision = Precision(device, opts.amp)
 
-        built = self.variant.build(self.config)
-        models: dict[str, torch.nn.Module] = {
-            k: to_channels_last(m.to(device), device) for k, m in built.items()
-        }
-        if opts.ema_decay > 0 and "G" in models and "G_ema" not in models:
-            models["G_ema"] = copy.deepcopy(models["G"]).eval().requires_grad_(False)
-
+        models = self._build_models(device)
         start_step = 0
         resume_state: dict[str, Any] | None = None
         if self.rank == 0:  # temporaries a killed earlier run left behind (issue #12, item 19)
@@ -271,8 +265,6 @@ class Trainer:
                 remove_stale_temps(folder)
         if self.resume:
             start_step, resume_state = self._load_resume(models)
-            for note in self.resume_notes:  # the start event shows them; the log keeps them
-                log.info("%s", note)
         self.models = models  # unwrapped modules by role, for callers after the run
         train_models = dict(models)
         if self.world > 1:
@@ -291,12 +283,9 @@ class Trainer:
             opts.batch_size,
             tuple(getattr(self.dataset, "label_names", ()) or ()),
         )
-        assert self.variant.routine is not None  # checked in __init__
-        routine = self.variant.routine(train_models, self.config, self.objective, ctx)
-        if resume_state is not None:
-            routine.load_state_dict(resume_state["routine"])
-            precision.load_state_dict(resume_state.get("precision", {}))
-            set_rng_state(resume_state["rng"])
+        routine = self._make_routine(train_models, ctx, precision, resume_state)
+        for note in self.resume_notes:  # the start event shows them; the log keeps them
+            log.info("%s", note)
         if self.rank == 0:
             self._write_config()
 
@@ -364,6 +353,44 @@ class Trainer:
         return TrainSummary(step, kind == "cancelled", last_ckpt, losses, time.perf_counter() - t0)
 
     # -- internals ---------------------------------------------------------------
+    def _build_models(self, device: torch.device) -> dict[str, torch.nn.Module]:
+        """The variant's modules on ``device``, plus the EMA generator when asked for."""
+        built = self.variant.build(self.config)
+        models: dict[str, torch.nn.Module] = {
+            k: to_channels_last(m.to(device), device) for k, m in built.items()
+        }
+        if self.options.ema_decay > 0 and "G" in models and "G_ema" not in models:
+            models["G_ema"] = copy.deepcopy(models["G"]).eval().requires_grad_(False)
+        return models
+
+    def _make_routine(
+        self,
+        train_models: dict[str, torch.nn.Module],
+        ctx: RoutineContext,
+        precision: Precision,
+        resume_state: dict[str, Any] | None,
+    ) -> Any:
+        """The variant's routine, with its saved state when resuming.
+
+        A state that does not fit (a damaged or foreign ``state.pt`` that still
+        unpickled) is dropped with a note: the optimizers start afresh.
+        """
+        assert self.variant.routine is not None  # checked in __init__
+        routine = self.variant.routine(train_models, self.config, self.objective, ctx)
+        if resume_state is None:
+            return routine
+        try:
+            routine.load_state_dict(resume_state["routine"])
+            precision.load_state_dict(resume_state.get("precision", {}))
+            set_rng_state(resume_state["rng"])
+        except Exception as exc:  # the weights are loaded; only the optimizer state is lost
+            self.resume_notes.append(
+                f"{STATE_FILE} does not fit this run ({_one_line(exc)}): "
+                "the optimizer state starts afresh"
+            )
+            routine = self.variant.routine(train_models, self.config, self.objective, ctx)
+        return routine
+
     def _emit(self, event: TrainEvent) -> Iterator[TrainEvent]:
         for fn in self._listeners:
             fn(event)
