@@ -5,6 +5,7 @@ falls back and says so; a damaged config.json is one line and exit 2."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,19 +34,33 @@ def train(capsys, out: Path, *args: str) -> tuple[int, str, str]:
     return code, stdout, stderr
 
 
-def new_run(capsys, out: Path, steps: int, every: int = 0) -> None:
-    code, _, _ = train(
-        capsys,
-        out,
-        "--data",
-        "procedural:faces?count=8",
-        *TINY,
-        "--steps",
-        str(steps),
-        "--checkpoint-every",
-        str(every),
-    )
-    assert code == 0
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory):
+    """Finished tiny runs, trained once per (steps, checkpoint cadence) for the module."""
+    return {}, tmp_path_factory
+
+
+def new_run(capsys, out: Path, steps: int, every: int = 0, made=None) -> None:
+    """A finished run of ``steps`` in ``out`` (a copy of one trained once per module)."""
+    cache, factory = made if made is not None else ({}, None)
+    key = (steps, every)
+    if key not in cache:
+        base = (factory.mktemp("base") if factory else out.parent / "base") / "run"
+        code, _, _ = train(
+            capsys,
+            base,
+            "--data",
+            "procedural:faces?count=8",
+            *TINY,
+            "--steps",
+            str(steps),
+            "--checkpoint-every",
+            str(every),
+        )
+        assert code == 0
+        cache[key] = base
+    shutil.copytree(cache[key], out)
+    capsys.readouterr()
 
 
 def killed_before_first_checkpoint(registry, out: Path) -> None:
@@ -114,9 +129,9 @@ def test_a_gui_resume_checks_the_variant_like_the_cli(registry, tmp_path):
     assert job.status.value == "failed" and "is a dcgan run, not srgan" in job.error
 
 
-def test_a_damaged_state_file_resumes_from_the_checkpoint_and_says_so(capsys, tmp_path):
+def test_a_damaged_state_file_resumes_from_the_checkpoint_and_says_so(made, capsys, tmp_path):
     out = tmp_path / "run"
-    new_run(capsys, out, steps=4, every=2)
+    new_run(capsys, out, steps=4, every=2, made=made)
     (out / "state.pt").write_bytes(b"\x80\x02garbage")
     code, stdout, stderr = train(capsys, out, "--resume", "--steps", "6")
     assert code == 0, stderr
@@ -124,9 +139,9 @@ def test_a_damaged_state_file_resumes_from_the_checkpoint_and_says_so(capsys, tm
     assert "done at step 6" in stdout
 
 
-def test_a_damaged_latest_checkpoint_falls_back_to_the_previous_one(capsys, tmp_path):
+def test_a_damaged_latest_checkpoint_falls_back_to_the_previous_one(made, capsys, tmp_path):
     out = tmp_path / "run"
-    new_run(capsys, out, steps=4, every=2)
+    new_run(capsys, out, steps=4, every=2, made=made)
     ckpts = out / "checkpoints"
     latest = ckpts / "step_0000004.safetensors"
     (ckpts / "latest.safetensors").unlink()  # a hard link to step 4: damage both
@@ -156,9 +171,9 @@ def test_a_damaged_config_is_one_line_and_exit_2(capsys, tmp_path, damage):
     assert stderr.strip().count("\n") == 0 and "config.json is damaged" in stderr
 
 
-def test_every_checkpoint_damaged_is_one_line(capsys, tmp_path):
+def test_every_checkpoint_damaged_is_one_line(made, capsys, tmp_path):
     out = tmp_path / "run"
-    new_run(capsys, out, steps=2, every=0)
+    new_run(capsys, out, steps=2, every=0, made=made)
     for path in (out / "checkpoints").iterdir():
         path.write_bytes(b"junk")
     (out / "state.pt").write_bytes(b"junk")
@@ -171,20 +186,20 @@ def test_resume_of_an_empty_folder_is_refused(registry, tmp_path):
         prepare_training(registry, "dcgan", tmp_path / "nothing", resume=True)
 
 
-def test_a_missing_state_file_resumes_the_weights_and_says_so(capsys, tmp_path):
+def test_a_missing_state_file_resumes_the_weights_and_says_so(made, capsys, tmp_path):
     out = tmp_path / "run"
-    new_run(capsys, out, steps=2)
+    new_run(capsys, out, steps=2, made=made)
     (out / "state.pt").unlink()
     code, stdout, stderr = train(capsys, out, "--resume", "--steps", "4")
     assert code == 0 and "no state.pt: the optimizer state starts afresh" in stderr
     assert "done at step 4" in stdout
 
 
-def test_a_state_file_that_does_not_fit_the_run_starts_the_optimizer_afresh(capsys, tmp_path):
+def test_a_state_file_that_does_not_fit_the_run_starts_the_optimizer_afresh(made, capsys, tmp_path):
     import torch
 
     out = tmp_path / "run"
-    new_run(capsys, out, steps=2)
+    new_run(capsys, out, steps=2, made=made)
     state = torch.load(out / "state.pt", weights_only=True)
     state["routine"] = {"opt_g": {"state": "nonsense"}}  # unpickles, but fits nothing
     torch.save(state, out / "state.pt")
