@@ -242,3 +242,13 @@ def test_a_running_job_stores_its_progress_from_the_worker(tmp_path):
     job.progress_sink = lambda j: store.progress(j, every_s=0)
     job.run()
     assert seen[0]["fraction"] == 0.25 and seen[0]["message"] == "a quarter"
+
+
+def test_run_writes_an_output_whose_name_is_244_characters(tmp_path, capsys):
+    from ganstudio.cli import main
+
+    target = tmp_path / ("g" * 240 + ".png")
+    code = main(["run", "generate", "--model", "stylegan-faces-32", "-o", str(target),
+                 "--no-progress", "--device", "cpu"])
+    assert code == 0, capsys.readouterr().err
+    assert target.is_file() and [p.name for p in tmp_path.iterdir()] == [target.name]
