@@ -546,9 +546,10 @@ class Document:
             raise ProjectError(f"could not open {path}: it is a folder") from None
         except MemoryError:
             raise ProjectError(f"could not open {path}: not enough memory") from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError,
-                EOFError, RuntimeError, NotImplementedError) as exc:
-            # RuntimeError: an encrypted member; NotImplementedError: an unknown compression
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError,
+                OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            # RuntimeError: an encrypted member (and RecursionError); NotImplementedError:
+            # an unknown compression; TypeError: a type the schema let through
             raise ProjectError(f"could not open {path}: {_reason(exc)}") from None
         doc._active = min(meta["active"], len(doc._layers) - 1)
         doc.path = path
