@@ -53,8 +53,10 @@ def bench_progress(folder: Path) -> None:
 
     skip = _timeit(throttled, 20000)
     write = _timeit(written, 200)
-    print(f"JobStore.progress: {skip * 1e6:.1f} µs when throttled, {write * 1e3:.2f} ms "
-          f"when it writes (ratio {write / skip:.0f}); at most one write per 2 s per job")
+    print(
+        f"JobStore.progress: {skip * 1e6:.1f} µs when throttled, {write * 1e3:.2f} ms "
+        f"when it writes (ratio {write / skip:.0f}); at most one write per 2 s per job"
+    )
 
 
 def bench_resume(folder: Path, n: int = 200) -> None:
@@ -63,11 +65,22 @@ def bench_resume(folder: Path, n: int = 200) -> None:
     rng = np.random.default_rng(0)
     for i in range(n):
         Image.fromarray(rng.integers(0, 255, (256, 256, 3), dtype=np.uint8)).save(
-            src / f"{i:04d}.png")
-    action = Action("mirror", "Mirror", lambda m, p, x: ActionResult([ImageOps.mirror(
-        x["image"])]), input_kind="image", batchable=True)
-    model = LoadedModel(path=None, variant=Variant("t", "T", object, lambda c: {}),
-                        variant_id="t", config=None, modules={})
+            src / f"{i:04d}.png"
+        )
+    action = Action(
+        "mirror",
+        "Mirror",
+        lambda m, p, x: ActionResult([ImageOps.mirror(x["image"])]),
+        input_kind="image",
+        batchable=True,
+    )
+    model = LoadedModel(
+        path=None,
+        variant=Variant("t", "T", object, lambda c: {}),
+        variant_id="t",
+        config=None,
+        modules={},
+    )
 
     def run(resume: bool) -> float:
         runner = BatchRunner(action, model, src, dst, {}, BatchOptions(resume=resume))
@@ -78,9 +91,11 @@ def bench_resume(folder: Path, n: int = 200) -> None:
 
     full = run(False)
     resumed = run(True)
-    print(f"batch of {n} 256² PNGs: {full * 1e3 / n:.2f} ms per file processed, "
-          f"{resumed * 1e3 / n:.2f} ms per file skipped by --resume (input hashed, output "
-          f"decoded and its provenance compared); ratio {full / resumed:.1f}")
+    print(
+        f"batch of {n} 256² PNGs: {full * 1e3 / n:.2f} ms per file processed, "
+        f"{resumed * 1e3 / n:.2f} ms per file skipped by --resume (input hashed, output "
+        f"decoded and its provenance compared); ratio {full / resumed:.1f}"
+    )
 
 
 def bench_cleanup(folder: Path, n: int = 10000) -> None:

@@ -248,7 +248,18 @@ def test_run_writes_an_output_whose_name_is_244_characters(tmp_path, capsys):
     from ganstudio.cli import main
 
     target = tmp_path / ("g" * 240 + ".png")
-    code = main(["run", "generate", "--model", "stylegan-faces-32", "-o", str(target),
-                 "--no-progress", "--device", "cpu"])
+    code = main(
+        [
+            "run",
+            "generate",
+            "--model",
+            "stylegan-faces-32",
+            "-o",
+            str(target),
+            "--no-progress",
+            "--device",
+            "cpu",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     assert target.is_file() and [p.name for p in tmp_path.iterdir()] == [target.name]

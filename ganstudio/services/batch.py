@@ -17,8 +17,10 @@ def batch_action(registry: Registry, model: Any, action_id: str) -> Action:
     """The action ``action_id`` for ``model``, refused in one line unless it can batch."""
     action = registry.action_for(action_id, model.capabilities, model.variant_id)
     if not action.batchable or action.input_kind != "image":
-        raise UserError(f"action {action.id!r} cannot run in a batch: only batchable "
-                        "image→image actions can (see 'ganstudio plugins')")
+        raise UserError(
+            f"action {action.id!r} cannot run in a batch: only batchable "
+            "image→image actions can (see 'ganstudio plugins')"
+        )
     return action
 
 
@@ -43,5 +45,4 @@ def prepare_batch(
         values = dict(params)
     else:
         values = parse_params(action.params_for(model), list(params))
-    return BatchRunner(action, model, in_dir, out_dir, values, options,
-                       report_path=report_path)
+    return BatchRunner(action, model, in_dir, out_dir, values, options, report_path=report_path)
