@@ -38,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("action", help="a batchable image→image action id, e.g. super-resolve")
     p.add_argument(
-        "--model", required=True, help="model file (.safetensors) or a name from 'ganstudio models'"
+        "--model",
+        help="model file (.safetensors) or a name from 'ganstudio models'; "
+        "not needed by actions that use no model"
     )
     p.add_argument("in_dir", metavar="IN_DIR", help="folder of input images (never modified)")
     p.add_argument("out_dir", metavar="OUT_DIR", help="folder for the results (created if needed)")
@@ -85,8 +87,12 @@ def run(args: argparse.Namespace) -> int:
 
     shard = parse_shard(args.shard) if args.shard else (shard_from_env() or (0, 1))
     reg = registry(args)
-    model = load_model(resolve_model(args.model), reg, pick_device(args.device))
-    action = reg.action_for(args.action, model.capabilities, model.variant_id)
+    if args.model:
+        model = load_model(resolve_model(args.model), reg, pick_device(args.device))
+        action = reg.action_for(args.action, model.capabilities, model.variant_id)
+    else:  # a model-less image action (its provenance then names no model)
+        model = None
+        action = reg.modelless_action(args.action)
     if not action.batchable or action.input_kind != "image":
         raise UserError(f"action {action.id!r} cannot run in a batch: only batchable "
                         "image→image actions can (see 'ganstudio plugins')")

@@ -94,7 +94,10 @@ class Registry:
                 f"{kind[:-1]} id {spec.id!r} is claimed by several plugins: {names}"
             )
         table[entry.qualified_id] = entry
-        self.plugins[plugin].provides.setdefault(kind, []).append(spec.id)
+        info = self.plugins[plugin]
+        info.provides.setdefault(kind, []).append(spec.id)
+        # provenance names the plugin and its version (a plain attribute, like ``defined_at``)
+        object.__setattr__(spec, "provided_by", {"name": plugin, "version": info.version})
 
     # -- lookup ------------------------------------------------------------------
     def entries(self, kind: str) -> list[Entry]:
@@ -188,6 +191,16 @@ class Registry:
             )
         self.refuse_if_disabled("actions", ident)
         raise UnknownSpecError(f"unknown action {ident!r} (usable with this model: {usable})")
+
+    def modelless_action(self, ident: str) -> Action:
+        """The action ``ident`` run without a model (it must require no capability)."""
+        candidates = [
+            e.spec for e in self.entries("actions") if ident in (e.spec.id, e.qualified_id)
+        ]
+        modelless = [a for a in candidates if not a.requires]
+        if candidates and not modelless:
+            raise UnknownSpecError(f"action {ident!r} needs --model")
+        return modelless[0] if len(modelless) == 1 else self.action(ident)
 
     def plugin_of(self, kind: str, spec: Any) -> str:
         for e in self.entries(kind):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import sys
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -43,9 +44,10 @@ OutputKind = Literal["image", "images", "model"]
 #: (per-layer styles), ``condition`` (class-conditional), ``codes``
 #: (InfoGAN's structured codes), ``upscale`` (image → larger image),
 #: ``translate`` (image → image of another domain), ``voxels`` (3-D shapes).
-#: A plugin may coin its own word for its own actions and variants: it must
-#: start with ``x-`` (``x-myplugin-depth``), so it never clashes with a word a
-#: later contract adds.
+#: A plugin may coin its own word for its own actions and variants (lower-case
+#: letters, digits and ``-``; prefer ``x-myplugin-…`` so it never clashes with a
+#: word a later contract adds).  Discovery accepts such words; ``ganstudio
+#: plugins check`` points them out, since a typo would hide an action.
 Capability = Literal[
     "sample", "latent", "w-latent", "style-mix", "condition", "codes", "upscale",
     "translate", "voxels",
@@ -62,7 +64,6 @@ OUTPUT_KINDS: frozenset[str] = frozenset(get_args(OutputKind))
 CAPABILITIES: frozenset[str] = frozenset(get_args(Capability))
 DATA_KINDS: frozenset[str] = frozenset(get_args(DataKind))
 LAYOUTS: frozenset[str] = frozenset(get_args(Layout))
-CUSTOM_CAPABILITY_PREFIX = "x-"
 
 
 class _Located:
@@ -709,15 +710,24 @@ def iter_specs(result: Any) -> Iterator[Any]:
 # --------------------------------------------------------------------------- checks
 
 
+_WORD = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
 def _bad_words(words: Any, legal: frozenset[str], allow_custom: bool = False) -> list[str]:
+    """Words of ``words`` that are not legal (a plain string is itself wrong: a set is wanted)."""
     if isinstance(words, str) or not isinstance(words, (set, frozenset, tuple, list)):
-        return [repr(words)]
+        return [f"{words!r} (a frozenset of words is expected)"]
     return [
         repr(w)
         for w in words
-        if w not in legal
-        and not (allow_custom and isinstance(w, str) and w.startswith(CUSTOM_CAPABILITY_PREFIX))
+        if w not in legal and not (allow_custom and isinstance(w, str) and _WORD.match(w))
     ]
+
+
+def unknown_capabilities(spec: Any) -> list[str]:
+    """Capability words of a spec that are not in :data:`Capability` (custom or typos)."""
+    words = getattr(spec, "requires", None) or getattr(spec, "capabilities", None) or ()
+    return sorted(w for w in words if isinstance(w, str) and w not in CAPABILITIES)
 
 
 def spec_problems(spec: Any) -> list[str]:
@@ -731,7 +741,7 @@ def spec_problems(spec: Any) -> list[str]:
     problems: list[str] = []
     if not isinstance(getattr(spec, "id", None), str) or not spec.id or ":" in spec.id:
         problems.append(f"{label}: id must be a non-empty string without ':'")
-    caps_legal = ", ".join(sorted(CAPABILITIES)) + ", or your own word starting with 'x-'"
+    caps_legal = ", ".join(sorted(CAPABILITIES)) + ", or your own lower-case word"
     if isinstance(spec, Action):
         if spec.input_kind not in INPUT_KINDS:
             problems.append(
