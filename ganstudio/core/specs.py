@@ -561,13 +561,16 @@ class Action(_Located):
     a callable of the loaded model (or None), for params that depend on what
     the model carries (one slider per direction).
 
-    In the GUI, an action that ``requires`` capabilities is listed in the
-    action panel when a model that has them is loaded; an action that
-    requires nothing (a model-less action) is always listed, under the
-    "Actions" panel with no model selected too, and its result becomes a new
-    layer.  ``interactive`` actions re-run while a slider moves (keep them
-    under about 100 ms); ``batchable`` image→image actions are offered by
-    ``ganstudio batch`` and Tools → Batch….
+    In the GUI, the action panel lists the actions of the model picked in
+    the model browser: those whose ``requires`` the model's capabilities
+    cover.  An action that requires nothing (a model-less action) is
+    therefore listed for *every* model, and runs without it (its ``model``
+    argument is still the picked model; ignore it); with no model picked
+    the panel lists nothing.  On the command line a model-less action runs
+    without ``--model`` (``ganstudio run ID -o out.png``, and ``ganstudio
+    batch ID IN OUT`` when it is batchable).  ``interactive`` actions re-run
+    while a slider moves (keep them under about 100 ms); ``batchable``
+    image→image actions are offered by ``ganstudio batch`` and Tools → Batch….
     """
 
     id: str
