@@ -138,7 +138,8 @@ def train_steps_with(
     spec = variant if isinstance(variant, Variant) else registry.variant(variant)
     config = apply_overrides(spec.config(), dict(overrides or {}))
     resolution = int(config.resolution)
-    data = ProceduralFacesDataset(size=resolution, count=max(4, batch_size * 2), seed=0)
+    faces = ProceduralFacesDataset(size=max(32, resolution), count=max(4, batch_size * 2))
+    data = faces if resolution >= 32 else _Resized(faces, resolution)
     objective = make_objective(registry, config) if spec.accepts_objectives else None
     out = Path(out)
 
@@ -162,6 +163,28 @@ def train_steps_with(
     if resume_steps:
         run(steps + resume_steps, resume=True)
     return out
+
+
+class _Resized:
+    """Procedural faces start at 32 px: smaller variants get them scaled down."""
+
+    def __init__(self, data: Any, size: int) -> None:
+        self.data, self.size = data, size
+        self.label_names = getattr(data, "label_names", ())
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        import torch.nn.functional as F
+
+        item = self.data[index]
+        return {
+            k: F.interpolate(v[None], size=(self.size, self.size), mode="area")[0]
+            if v.ndim == 3
+            else v
+            for k, v in item.items()
+        }
 
 
 # --------------------------------------------------------------------------- fixtures
