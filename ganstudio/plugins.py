@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -188,7 +189,7 @@ def _folder_candidates(folder: Path, source: str) -> Iterator[Candidate]:
             name,
             source,
             str(entry),
-            lambda n=name, i=init, p=prefix: _import_file(p, n, i),
+            functools.partial(_import_file, prefix, name, init),
             files=_code_files(entry) if source in PROBED_SOURCES else (),
             folder=str(folder),
             root=str(entry),
