@@ -403,7 +403,7 @@ class TrainingRoutine(Protocol):
 
         ``batch`` is a dict of tensors already on ``ctx.device``: ``image`` a
         (B, C, H, W) float tensor in [-1, 1], plus what the data source adds
-        (``labels`` (B, L) floats for labelled data, ``sketch`` (B, C, H, W)
+        (``labels`` (B, L) floats for labelled data, ``sketch`` (B, 1, H, W)
         for paired data).  B is ``ctx.batch_size`` or less.
         """
         ...
@@ -564,9 +564,9 @@ class Action(_Located):
     In the GUI, the action panel lists the actions of the model picked in
     the model browser: those whose ``requires`` the model's capabilities
     cover.  An action that requires nothing (a model-less action) is
-    therefore listed for *every* model, and runs without it (its ``model``
-    argument is still the picked model; ignore it); with no model picked
-    the panel lists nothing.  On the command line a model-less action runs
+    therefore listed for *every* model, and runs without it (``model`` is
+    None, and the provenance names no model); with no model picked the
+    panel lists nothing.  On the command line a model-less action runs
     without ``--model`` (``ganstudio run ID -o out.png``, and ``ganstudio
     batch ID IN OUT`` when it is batchable).  ``interactive`` actions re-run
     while a slider moves (keep them under about 100 ms); ``batchable``
