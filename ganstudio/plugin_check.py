@@ -5,7 +5,8 @@ give theirs): the plugin is imported in isolation first (the same child-process
 probe discovery uses, so a hang or an ``os._exit`` is reported, not suffered),
 then every spec is validated, every action runs with its defaults on a tiny
 input and a model with random weights, and every variant with a routine
-trains two steps on a tiny procedural batch, saves, and resumes for one more.
+trains two steps on a tiny procedural batch, saves, and resumes for one more;
+every objective computes its three terms on random logits.
 Each problem is reported at the plugin's own file and line.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from ganstudio import plugins
 from ganstudio.core.registry import Registry
-from ganstudio.core.specs import Action, LayerParam, Variant, unknown_capabilities
+from ganstudio.core.specs import Action, LayerParam, Objective, Variant, unknown_capabilities
 from ganstudio.errors import USER_ERRORS, UserError
 
 EXIT_PROBLEMS = 1
@@ -97,7 +98,7 @@ def check_plugin(cand: plugins.Candidate, report: CheckReport) -> bool:
     report.ok(f"contract: GANSTUDIO_API, hooks and specs ({provided})")
     mine = {
         kind: [e.spec for e in registry.entries(kind) if e.plugin == cand.name]
-        for kind in ("variants", "actions")
+        for kind in ("variants", "actions", "objectives")
     }
     for spec in mine["variants"] + mine["actions"]:
         _check_words(spec, registry, report)
@@ -106,7 +107,36 @@ def check_plugin(cand: plugins.Candidate, report: CheckReport) -> bool:
             _check_variant(variant, registry, Path(tmp) / variant.id, report)
     for action in mine["actions"]:
         _check_action(action, mine["variants"], registry, report)
+    for objective in mine["objectives"]:
+        _check_objective(objective, report)
     return True
+
+
+def _check_objective(objective: Objective, report: CheckReport) -> None:
+    """Make the loss with its options' defaults and compute each term on tiny logits."""
+    import torch
+
+    what = f"objective {objective.id}"
+    try:
+        loss = objective.factory(**{p.name: p.default for p in objective.options})
+        D = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 4 * 4, 1))
+        real, fake = torch.rand(2, 3, 4, 4) * 2 - 1, torch.rand(2, 3, 4, 4) * 2 - 1
+        terms = {
+            "d_loss": loss.d_loss(D(real).flatten(), D(fake).flatten()),
+            "g_loss": loss.g_loss(D(fake).flatten()),
+            "penalty": loss.penalty(D, real, fake),
+        }
+    except BaseException as exc:  # noqa: B036
+        report.failure(what, exc)
+        return
+    for name, value in terms.items():
+        if not isinstance(value, torch.Tensor) or value.numel() != 1:
+            report.problem(f"{what}: {name} must return a scalar tensor, got {value!r:.60}")
+            return
+        if not torch.isfinite(value):
+            report.problem(f"{what}: {name} is not finite on random logits")
+            return
+    report.ok(f"{what}: d_loss, g_loss and penalty are finite scalars")
 
 
 def _check_words(spec: Any, registry: Registry, report: CheckReport) -> None:
