@@ -471,11 +471,19 @@ def probe(candidates: list[Candidate], timeout: float | None = None) -> dict[str
                 try:
                     p.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    p.verdict = {
-                        "ok": False,
-                        "reason": f"did not finish loading within {limit:g} s "
-                        "(it hangs at import or in a hook)",
-                    }
+                    if _started(p):
+                        p.verdict = {
+                            "ok": False,
+                            "reason": f"did not finish loading within {limit:g} s "
+                            "(it hangs at import or in a hook)",
+                        }
+                    else:  # the machine is too busy to tell: not cached, tried again next time
+                        p.verdict = {
+                            "ok": False,
+                            "retry": True,
+                            "reason": f"could not be checked (the check did not start within "
+                            f"{limit:g} s); it is checked again at the next start",
+                        }
                     continue
                 p.verdict = _read_verdict(p)
         finally:
@@ -486,6 +494,11 @@ def probe(candidates: list[Candidate], timeout: float | None = None) -> dict[str
     return verdicts
 
 
+def _started(p: _Probe) -> bool:
+    """Whether the child got as far as loading the plugin (it writes a marker first)."""
+    return p.result.with_suffix(".started").exists()
+
+
 def _read_verdict(p: _Probe) -> dict[str, Any]:
     try:
         verdict = json.loads(p.result.read_text(encoding="utf-8"))
@@ -493,6 +506,12 @@ def _read_verdict(p: _Probe) -> dict[str, Any]:
         verdict = None
     if isinstance(verdict, dict) and isinstance(verdict.get("ok"), bool):
         return {"ok": verdict["ok"], "reason": str(verdict.get("reason", ""))}
+    if not _started(p):
+        # GAN Studio itself could not start in the child (a broken environment): the
+        # plugin is not to blame, so it is loaded as before and checked again next time
+        log.warning("could not check plugin %s in a child process (exit code %s)",
+                    p.cand.name, p.proc.returncode)
+        return {"ok": True, "retry": True, "reason": ""}
     code = p.proc.returncode
     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
     return {
@@ -520,6 +539,7 @@ def _probe_main(request_file: str) -> None:
     """In the child: load one plugin as discovery would, then say how it went."""
     request = json.loads(Path(request_file).read_text(encoding="utf-8"))
     result = Path(request["result"])
+    result.with_suffix(".started").touch()  # GAN Studio is up: what follows is the plugin
     verdict: dict[str, Any]
     try:
         verdict = _probe_one(request)
@@ -562,6 +582,7 @@ def _probe_one(request: dict[str, Any]) -> dict[str, Any]:
 def _probe_verdicts(candidates: list[Candidate], cache: dict[str, Any]) -> dict[str, str]:
     """``{location: reason}`` for every probed candidate found unsafe; probes what is new."""
     probes: dict[str, Any] = cache["probes"]
+    retry: dict[str, str] = {}  # not cached: the check itself could not run
     todo: list[Candidate] = []
     fingerprints: dict[str, str] = {}
     for cand in candidates:
@@ -572,9 +593,14 @@ def _probe_verdicts(candidates: list[Candidate], cache: dict[str, Any]) -> dict[
     if todo:
         log.info("checking %d new or changed plugin(s) in a child process", len(todo))
         for location, verdict in probe(todo).items():
+            if verdict.pop("retry", False):
+                probes.pop(location, None)
+                if not verdict["ok"]:
+                    retry[location] = verdict["reason"]
+                continue
             probes[location] = {**verdict, "fingerprint": fingerprints[location]}
         cache["dirty"] = True
-    unsafe: dict[str, str] = {}
+    unsafe: dict[str, str] = dict(retry)
     for cand in candidates:
         verdict = probes.get(cand.location, {})
         if not verdict.get("ok", True):

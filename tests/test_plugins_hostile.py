@@ -186,3 +186,17 @@ def test_builtins_are_never_probed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(plugins, "probe", lambda *a, **k: pytest.fail("probed a built-in"))
     reg = plugins.discover()
     assert reg.plugins["dcgan"].status == "loaded"
+
+
+def test_a_check_that_cannot_start_blames_no_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken environment (GAN Studio cannot start in the child) is not cached as a verdict."""
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    monkeypatch.setenv("GANSTUDIO_PLUGIN_PATH", str(folder))
+    (folder / "good.py").write_text(textwrap.dedent(GOOD))
+    monkeypatch.setattr(plugins, "_probe_code", lambda: "import sys; sys.exit(3)")
+    assert plugins.discover().plugins["good"].status == "loaded"
+    assert plugins._load_cache()["probes"] == {}  # checked again next time
+    plugins.purge_folder_modules()
