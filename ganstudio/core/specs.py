@@ -66,6 +66,10 @@ DATA_KINDS: frozenset[str] = frozenset(get_args(DataKind))
 LAYOUTS: frozenset[str] = frozenset(get_args(Layout))
 
 
+_THIS_FILE = sys._getframe().f_code.co_filename  # how frames of this module name it
+_DATACLASS_INIT = "<string>"  # the file name of a dataclass-generated __init__
+
+
 class _Located:
     """Remembers the plugin file and line that made a spec, for error messages.
 
@@ -74,12 +78,9 @@ class _Located:
     """
 
     def __post_init__(self) -> None:
+        # string comparisons only: this runs for every spec at every start
         frame = sys._getframe(1)
-        here = Path(__file__).resolve()
-        while frame is not None and (
-            frame.f_code.co_filename == "<string>"  # dataclass-generated __init__
-            or Path(frame.f_code.co_filename).resolve() == here
-        ):
+        while frame is not None and frame.f_code.co_filename in (_DATACLASS_INIT, _THIS_FILE):
             frame = frame.f_back  # type: ignore[assignment]
         where = f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else ""
         object.__setattr__(self, "defined_at", where)
