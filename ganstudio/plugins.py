@@ -509,8 +509,11 @@ def _read_verdict(p: _Probe) -> dict[str, Any]:
     if not _started(p):
         # GAN Studio itself could not start in the child (a broken environment): the
         # plugin is not to blame, so it is loaded as before and checked again next time
-        log.warning("could not check plugin %s in a child process (exit code %s)",
-                    p.cand.name, p.proc.returncode)
+        log.warning(
+            "could not check plugin %s in a child process (exit code %s)",
+            p.cand.name,
+            p.proc.returncode,
+        )
         return {"ok": True, "retry": True, "reason": ""}
     code = p.proc.returncode
     how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
@@ -552,8 +555,10 @@ def _probe_main(request_file: str) -> None:
 
 def _probe_one(request: dict[str, Any]) -> dict[str, Any]:
     source, name, folder = request["source"], request["name"], request["folder"]
-    found = _entry_point_candidates() if source == "entry point" else (
-        _folder_candidates(Path(folder), source)
+    found = (
+        _entry_point_candidates()
+        if source == "entry point"
+        else (_folder_candidates(Path(folder), source))
     )
     cand = next((c for c in found if c.name == name), None)
     if cand is None:
@@ -567,9 +572,7 @@ def _probe_one(request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "reason": ""}  # an ordinary exception is caught in-process too
     except BaseException as exc:  # noqa: B036
         return {"ok": False, "reason": f"raised {_short_error(exc, cand.root)} while loading"}
-    stray = [
-        t for t in threading.enumerate() if t not in before and not t.daemon and t.is_alive()
-    ]
+    stray = [t for t in threading.enumerate() if t not in before and not t.daemon and t.is_alive()]
     if stray:
         return {
             "ok": False,
@@ -627,9 +630,7 @@ def discover(
     pm = new_plugin_manager()
     cands = list(candidates if candidates is not None else find_candidates(safe))
     cache = _load_cache()
-    to_probe = [
-        c for c in cands if c.source in PROBED_SOURCES and c.name not in disabled
-    ]
+    to_probe = [c for c in cands if c.source in PROBED_SOURCES and c.name not in disabled]
     unsafe = _probe_verdicts(to_probe, cache)
     known_provides: dict[str, Any] = cache["provides"]
     for cand in cands:
