@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Build the wheel, install it into a clean venv, and use it from outside the source tree:
 # the built-in plugins (ganstudio_plugins), the bundled demo models and the style sheet must
-# all come from the installed package.  Offline: the build uses this environment's
-# setuptools (--no-build-isolation) and the clean venv reuses this environment's
+# all come from the installed package.  The clean venv reuses this environment's
 # dependencies (torch …) through a .pth line, which does not run this environment's
 # editable-install hook, so `ganstudio` itself can only come from the wheel.
 #   usage: scripts/check_wheel.sh            (with the project's venv active)
@@ -12,7 +11,15 @@ python=${PYTHON:-python}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$python" -m pip wheel . --no-deps --no-build-isolation --quiet -w "$work/dist"
+# This environment's setuptools builds the wheel when it can (offline); an old one (a fresh
+# Python 3.11 venv has 65.x, which needs the separate `wheel` package) gets pip's isolated
+# build, which fetches setuptools as `pip install -e .` just did.
+if "$python" -c 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 70)' 2>/dev/null; then
+  isolation=--no-build-isolation
+else
+  isolation=
+fi
+"$python" -m pip wheel . --no-deps $isolation --quiet -w "$work/dist"
 rm -rf build ganstudio.egg-info  # setuptools' leftovers in the checkout (both git-ignored)
 wheel=$(ls "$work"/dist/ganstudio-*.whl)
 echo "check_wheel: built $(basename "$wheel")"
