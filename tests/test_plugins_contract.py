@@ -199,12 +199,3 @@ def test_literals_match_the_checked_sets() -> None:
     assert specs.OUTPUT_KINDS == {"image", "images", "model"}
     assert {"sample", "latent", "w-latent", "upscale"} <= specs.CAPABILITIES
 
-
-def test_modelless_action_ignores_a_picked_model(folder: Path, registry) -> None:
-    """The GUI passes the picked model; the action still runs without it, and says so."""
-    from ganstudio.testing import build_model, run_action_with
-
-    write(folder, "mless", MODELLESS)
-    reg = plugins.discover()
-    out = run_action_with(reg, "blank", build_model(reg, "dcgan"))
-    assert out.provenance["model"] is None

@@ -66,10 +66,6 @@ def iterate_action(
     source's latents by ``resolve_layer`` (default: read a ``.npz``/``.npy``);
     provenance records the user's choice, the action receives the arrays.
     """
-    if not action.requires:
-        # a model-less action runs without one wherever it is started (the GUI passes the
-        # picked model), so it gets the same call everywhere and its provenance names none
-        model = None
     specs = action.params_for(model)
     params = validate_params(specs, values)
     resolve = resolve_layer or load_latents
