@@ -45,3 +45,16 @@ def test_action_panel_builds_the_form(action_panel, action: str) -> None:
     panel = action_panel(action, model="dcgan")
     assert panel.current_action.id == action
     assert {"seed", "count"} <= set(panel.form.editors)
+
+
+def test_the_pytest_plugin_loads_neither_torch_nor_qt() -> None:
+    """pytest loads ganstudio.testing in every session where GAN Studio is installed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ganstudio.testing; "
+        "bad = [m for m in ('torch', 'PySide6', 'ganstudio.gui') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
