@@ -70,6 +70,8 @@ SAFE_MODE_ENV = "GANSTUDIO_SAFE_MODE"
 PROBE_TIMEOUT_ENV = "GANSTUDIO_PLUGIN_PROBE_TIMEOUT"
 #: generous: a plugin that (against the rules) imports torch at module level still passes
 DEFAULT_PROBE_TIMEOUT = 20.0
+#: how long the child may take to start Python and GAN Studio before the plugin loads
+STARTUP_LIMIT = 60.0
 #: sources probed in a child process before they are imported; built-ins are trusted
 PROBED_SOURCES = frozenset({"entry point", "user folder", PLUGIN_PATH_ENV})
 _FOLDER_MODULE_PREFIX = "_ganstudio_plugins_"
@@ -466,32 +468,52 @@ def probe(candidates: list[Candidate], timeout: float | None = None) -> dict[str
                     env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
                 )
                 running.append(_Probe(cand, proc, result))
-            deadline = time.monotonic() + limit
-            for p in running:
-                try:
-                    p.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    if _started(p):
-                        p.verdict = {
-                            "ok": False,
-                            "reason": f"did not finish loading within {limit:g} s "
-                            "(it hangs at import or in a hook)",
-                        }
-                    else:  # the machine is too busy to tell: not cached, tried again next time
-                        p.verdict = {
-                            "ok": False,
-                            "retry": True,
-                            "reason": f"could not be checked (the check did not start within "
-                            f"{limit:g} s); it is checked again at the next start",
-                        }
-                    continue
-                p.verdict = _read_verdict(p)
+            _wait_for(running, limit)
         finally:
             for p in running:
                 _end(p.proc)
         for p in running:
             verdicts[p.cand.location] = p.verdict
     return verdicts
+
+
+def _wait_for(running: list[_Probe], limit: float) -> None:
+    """Collect each probe's verdict; ``limit`` counts from when the plugin starts loading.
+
+    Starting Python and GAN Studio in the child is not the plugin's time: on a
+    busy machine that alone can take seconds.  A child that never gets that far
+    (within ``STARTUP_LIMIT``) blames no plugin and is not cached.
+    """
+    pending = list(running)
+    started_at: dict[int, float] = {}
+    give_up = time.monotonic() + max(STARTUP_LIMIT, limit)
+    while pending:
+        now = time.monotonic()
+        for p in list(pending):
+            if p.proc.poll() is not None:
+                p.verdict = _read_verdict(p)
+            elif id(p) not in started_at and _started(p):
+                started_at[id(p)] = now
+                continue
+            elif id(p) in started_at and now - started_at[id(p)] > limit:
+                p.verdict = {
+                    "ok": False,
+                    "reason": f"did not finish loading within {limit:g} s "
+                    "(it hangs at import or in a hook)",
+                }
+            elif id(p) not in started_at and now > give_up:
+                p.verdict = {
+                    "ok": False,
+                    "retry": True,
+                    "reason": "could not be checked (GAN Studio did not start in the child "
+                    f"process within {max(STARTUP_LIMIT, limit):g} s); it is checked again "
+                    "at the next start",
+                }
+            else:
+                continue
+            pending.remove(p)
+        if pending:
+            time.sleep(0.02)
 
 
 def _started(p: _Probe) -> bool:
