@@ -566,9 +566,10 @@ class Action(_Located):
     the model browser: those whose ``requires`` the model's capabilities
     cover.  An action that requires nothing (a model-less action) is
     therefore listed for *every* model (the GUI passes the picked model
-    along; do not rely on it); with no model picked the panel lists nothing.  On the command line a model-less action runs
-    without ``--model`` (``ganstudio run ID -o out.png``, and ``ganstudio
-    batch ID IN OUT`` when it is batchable).  ``interactive`` actions re-run
+    along; do not rely on it); with no model picked the panel lists
+    nothing.  On the command line a model-less action runs without
+    ``--model`` (``ganstudio run ID -o out.png``, and ``ganstudio batch ID
+    IN OUT`` when it is batchable).  ``interactive`` actions re-run
     while a slider moves (keep them under about 100 ms); ``batchable``
     image→image actions are offered by ``ganstudio batch`` and Tools → Batch….
     """
