@@ -200,3 +200,32 @@ def test_a_check_that_cannot_start_blames_no_plugin(
     assert plugins.discover().plugins["good"].status == "loaded"
     assert plugins._load_cache()["probes"] == {}  # checked again next time
     plugins.purge_folder_modules()
+
+
+def test_enable_gives_a_blocked_plugin_a_fresh_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from ganstudio.cli import main
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    monkeypatch.setenv("GANSTUDIO_PLUGIN_PATH", str(folder))
+    (folder / "traps.py").write_text(HOSTILE["traps"][0])
+    assert plugins.discover().plugins["traps"].error.startswith("disabled automatically: raised")
+    assert main(["plugins", "disable", "traps"]) == 0
+    assert capsys.readouterr().out.strip() == "traps: disabled (takes effect at the next start)"
+    assert plugins.discover().plugins["traps"].status == "disabled"  # and not probed again
+    probed: list[str] = []
+    monkeypatch.setattr(
+        plugins,
+        "probe",
+        lambda cands, timeout=None: (
+            probed.extend(c.name for c in cands)
+            or {c.location: {"ok": True, "reason": ""} for c in cands}
+        ),
+    )
+    assert main(["plugins", "enable", "traps"]) == 0
+    assert capsys.readouterr().out.strip() == "traps: enabled (takes effect at the next start)"
+    plugins.discover()
+    assert probed == ["traps"]  # the cached verdict was dropped: checked again
+    plugins.purge_folder_modules()
