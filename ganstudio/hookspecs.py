@@ -10,7 +10,22 @@ implementations are free not to accept.
 Every hook is called once per plugin at discovery time, while the window is
 coming up, so it must be *cheap*: return specs whose callables import model
 code (torch and the like) on first use, never at import time.  A hook that
-raises disables its plugin and is reported; it never stops the others.
+raises disables its plugin and is reported at the plugin's own file and
+line; it never stops the others.  A module-level function named
+``ganstudio_*`` that is not one of the hooks below is an error too (a
+misspelling would otherwise be silence).
+
+A third-party plugin is first imported, and its hooks called, in a child
+process with a time limit (``GANSTUDIO_PLUGIN_PROBE_TIMEOUT``, 20 s), once per
+content of its files.  A plugin that hangs there, ends the process, raises a
+``BaseException`` or leaves a non-daemon thread running is disabled with the
+reason and never imported into the application.  So: no waiting, no threads
+and no exits at import or in a hook.
+
+What the hooks return is typed in :mod:`ganstudio.core.specs` and checked at
+discovery (kinds, capabilities, config conventions); ``plugins/README.md`` is
+the complete reference, and ``ganstudio plugins check PATH`` tries a plugin
+the way the application will use it.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
 
+# the fixtures plugin authors get (an installed GAN Studio registers it as a pytest11
+# entry point under this same name, so it is never loaded twice)
+pytest_plugins = ["ganstudio.testing"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(

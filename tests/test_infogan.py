@@ -176,3 +176,13 @@ def test_trainer_checkpoint_runs_actions(registry, tmp_path) -> None:
     out = run_action(action, model, {"seed": 1, "count": 2, "category": "2", "code_1": -1.0})
     assert len(out.images) == 2 and out.images[0].size == (16, 16)
     assert out.provenance["params"]["code_1"] == -1.0
+
+
+def test_plugin_author_fixtures_train_resume_and_run(train_steps, run_action) -> None:
+    """Dogfood of ganstudio.testing: what a third-party plugin's tests would write."""
+    small = {"resolution": 16, "z_dim": 8, "categorical": "3", "continuous": 1, "width": 8}
+    run = train_steps("infogan", steps=2, overrides=small, resume_steps=1)
+    out = run_action("generate", model=run / "checkpoints" / "latest.safetensors",
+                     params={"count": 2, "category": "1"})
+    assert len(out.images) == 2 and out.images[0].size == (16, 16)
+    assert out.provenance["plugin"]["name"] == "infogan"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import pytest
 
 from ganstudio.core.specs import (
+    Action,
     BoolParam,
     ChoiceParam,
     ConfigError,
+    DatasetSource,
     FloatParam,
     IntParam,
     ParamError,
@@ -78,3 +81,53 @@ def test_overrides_coerce_by_field_type() -> None:
 def test_bad_overrides(key: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         apply_overrides(Cfg(), {key: value})
+
+
+def _noop(model, params, inputs):
+    return None
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [
+        (
+            Action("a", "A", _noop, output_kind="picture"),
+            "output_kind 'picture' is not one of image, images, model",
+        ),
+        (
+            Action("a", "A", _noop, requires="sample"),
+            "requires 'sample' (a frozenset of words is expected)",
+        ),
+        (
+            Action("a", "A", _noop, batchable=True),
+            "batchable actions need input_kind='image'",
+        ),
+        (
+            DatasetSource("d", "D", _noop, kinds=frozenset({"video"})),
+            "kind 'video' is not one of image, labels, paired",
+        ),
+        (
+            Action("x:y", "A", _noop),
+            "id must be a non-empty string without ':'",
+        ),
+    ],
+    ids=["output-kind", "requires-str", "batchable", "data-kind", "id"],
+)
+def test_spec_problems_name_the_field(spec, problem: str) -> None:
+    from ganstudio.core.specs import spec_problems
+
+    assert any(problem in p for p in spec_problems(spec)), spec_problems(spec)
+
+
+def test_custom_capability_words_are_allowed_and_spotted() -> None:
+    from ganstudio.core.specs import spec_problems, unknown_capabilities
+
+    action = Action("a", "A", _noop, requires=frozenset({"sample", "x-depth"}))
+    assert spec_problems(action) == []
+    assert unknown_capabilities(action) == ["x-depth"]
+
+
+def test_spec_remembers_where_it_was_made() -> None:
+    line = inspect.currentframe().f_lineno + 1
+    action = Action("a", "A", _noop)
+    assert action.defined_at == f"{__file__}:{line}"

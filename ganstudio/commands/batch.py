@@ -39,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("action", help="a batchable image→image action id, e.g. super-resolve")
     p.add_argument(
-        "--model", required=True, help="model file (.safetensors) or a name from 'ganstudio models'"
+        "--model",
+        help="model file (.safetensors) or a name from 'ganstudio models'; "
+        "not needed by actions that use no model"
     )
     p.add_argument("in_dir", metavar="IN_DIR", help="folder of input images (never modified)")
     p.add_argument("out_dir", metavar="OUT_DIR", help="folder for the results (created if needed)")
@@ -93,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
 
     shard = parse_shard(args.shard) if args.shard else (shard_from_env() or (0, 1))
     reg = registry(args)
-    model = load_model(resolve_model(args.model), reg, pick_device(args.device))
+    # a model-less image action runs without --model (its provenance then names no model)
+    model = load_model(resolve_model(args.model), reg, pick_device(args.device)) if args.model else None
     if not args.max_input_mb > 0 or (args.max_megapixels is not None
                                      and not args.max_megapixels > 0):
         raise UserError("--max-input-mb and --max-megapixels must be positive")

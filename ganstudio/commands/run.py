@@ -61,15 +61,7 @@ def run(args: argparse.Namespace) -> int:
         action = reg.action_for(args.action, model.capabilities, model.variant_id)
     else:
         model = None
-        candidates = [
-            a
-            for a in reg.specs("actions")
-            if args.action in (a.id, f"{reg.plugin_of('actions', a)}:{a.id}")
-        ]
-        modelless = [a for a in candidates if not a.requires]
-        if candidates and not modelless:
-            raise UserError(f"action {args.action!r} needs --model")
-        action = modelless[0] if len(modelless) == 1 else reg.action(args.action)
+        action = reg.modelless_action(args.action)
     params = action.params_for(model)
     if args.list_params:
         for p in params:
@@ -88,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
                         f"image; {hint}")
     values = parse_params(params, args.params)
     inputs = {}
+    if args.input and action.input_kind != "image":
+        raise UserError(f"action {action.id!r} takes no input image; drop --input")
     if action.input_kind == "image":
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")

@@ -45,6 +45,8 @@ def provenance(
             "variant": model.variant_id,
         },
         "action": action.id,
+        # which plugin (and version) made it: set on every spec at discovery
+        "plugin": getattr(action, "provided_by", None),
         "params": dict(params),
         "seed": params.get("seed", params.get("seed_a")),
         **({"info": dict(info)} if info else {}),

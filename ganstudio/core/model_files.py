@@ -16,7 +16,7 @@ from ganstudio.core import paths
 from ganstudio.core.model_header import CheckpointError, read_metadata
 from ganstudio.errors import UserError
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
+BUNDLED_DIR = paths.resources_dir() / "models"
 
 
 @dataclass(frozen=True)

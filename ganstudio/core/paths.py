@@ -36,6 +36,17 @@ def user_dirs() -> UserDirs:
     return UserDirs(config, data / "plugins", data / "models", data / "runs", data)
 
 
+def resources_dir() -> Path:
+    """The bundled demo models and style: ``resources/`` of a checkout, or the installed copy.
+
+    A wheel carries them as ``ganstudio/_resources`` (see ``setup.py``).
+    """
+    checkout = Path(__file__).resolve().parents[2] / "resources"
+    if (checkout / "style").is_dir():
+        return checkout
+    return Path(__file__).resolve().parents[1] / "_resources"
+
+
 def _settings_file() -> Path:
     return user_dirs().config / "settings.json"
 

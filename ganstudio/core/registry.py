@@ -33,12 +33,26 @@ class PluginInfo:
     provides: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
     disabled: bool = False
+    #: failed its check in a child process (hangs, ends or traps the process): never imported
+    blocked: bool = False
 
     @property
     def status(self) -> str:
         if self.disabled:
             return "disabled"
         return "failed" if self.error else "loaded"
+
+    def as_json(self) -> dict[str, Any]:
+        """What ``ganstudio plugins --json`` prints for this plugin."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "location": self.location,
+            "state": self.status,
+            "reason": self.error or ("disabled by the user" if self.disabled else None),
+            "provides": {k: list(v) for k, v in self.provides.items()},
+        }
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,10 @@ class Registry:
                 f"{kind[:-1]} id {spec.id!r} is claimed by several plugins: {names}"
             )
         table[entry.qualified_id] = entry
-        self.plugins[plugin].provides.setdefault(kind, []).append(spec.id)
+        info = self.plugins[plugin]
+        info.provides.setdefault(kind, []).append(spec.id)
+        # provenance names the plugin and its version (a plain attribute, like ``defined_at``)
+        object.__setattr__(spec, "provided_by", {"name": plugin, "version": info.version})
 
     # -- lookup ------------------------------------------------------------------
     def entries(self, kind: str) -> list[Entry]:
@@ -107,6 +124,7 @@ class Registry:
             return matches[0]
         what = kind[:-1]
         if not matches:
+            self.refuse_if_disabled(kind, ident)
             known = ", ".join(sorted(self.ids(kind))) or "none"
             raise UnknownSpecError(f"unknown {what} {ident!r} (available: {known})")
         trusted = [e for e in matches if self.plugins[e.plugin].source in TRUSTED_SOURCES]
@@ -114,6 +132,18 @@ class Registry:
             return trusted[0]
         names = ", ".join(e.qualified_id for e in matches)
         raise UnknownSpecError(f"{what} {ident!r} is ambiguous; name one of: {names}")
+
+    def refuse_if_disabled(self, kind: str, ident: str) -> None:
+        """Say so when ``ident`` belongs to a plugin the user switched off."""
+        plugin, _, bare = ident.rpartition(":")
+        for info in self.plugins.values():
+            if not info.disabled or (plugin and info.name != plugin):
+                continue
+            if bare in info.provides.get(kind, ()) or (plugin and plugin == info.name):
+                raise UnknownSpecError(
+                    f"{kind[:-1]} {bare!r} is provided by plugin {info.name!r}, which is "
+                    f"disabled; enable it with 'ganstudio plugins enable {info.name}'"
+                )
 
     def get(self, kind: str, ident: str) -> Any:
         return self.resolve(kind, ident).spec
@@ -159,7 +189,18 @@ class Registry:
             raise UnknownSpecError(
                 f"action {ident!r} does not apply to {variant!r} models (usable: {usable})"
             )
+        self.refuse_if_disabled("actions", ident)
         raise UnknownSpecError(f"unknown action {ident!r} (usable with this model: {usable})")
+
+    def modelless_action(self, ident: str) -> Action:
+        """The action ``ident`` run without a model (it must require no capability)."""
+        candidates = [
+            e.spec for e in self.entries("actions") if ident in (e.spec.id, e.qualified_id)
+        ]
+        modelless = [a for a in candidates if not a.requires]
+        if candidates and not modelless:
+            raise UnknownSpecError(f"action {ident!r} needs --model")
+        return modelless[0] if len(modelless) == 1 else self.action(ident)
 
     def plugin_of(self, kind: str, spec: Any) -> str:
         for e in self.entries(kind):
@@ -170,3 +211,7 @@ class Registry:
     @property
     def failed(self) -> list[PluginInfo]:
         return [p for p in self.plugins.values() if p.error]
+
+    def provider(self, kind: str, spec: Any) -> PluginInfo:
+        """The plugin that provides ``spec`` (for provenance: its name and version)."""
+        return self.plugins[self.plugin_of(kind, spec)]

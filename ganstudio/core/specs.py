@@ -10,16 +10,80 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import re
+import sys
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, runtime_checkable
 
 from ganstudio.errors import UserError
+
+if TYPE_CHECKING:  # the contract names torch types without importing torch at discovery
+    import torch
 
 #: The contract version this build of GAN Studio implements.  A plugin declares
 #: the version it was written for as a module attribute ``GANSTUDIO_API``.
 API_VERSION = 1
 SUPPORTED_API_VERSIONS = frozenset({1})
+
+#: What an action takes: ``"none"`` (it makes something from the model and its
+#: params alone) or ``"image"`` (the selected layer or region in the GUI,
+#: ``--input IMAGE`` on the CLI, each file of a folder in batch; it arrives as
+#: ``inputs["image"]``, a PIL image).
+InputKind = Literal["none", "image"]
+#: What an action gives back: ``"image"`` (one image, a new layer), ``"images"``
+#: (several, shown and saved as a grid, a strip or an animation, see
+#: ``ActionResult.layout``) or ``"model"`` (tensors added to the model file,
+#: ``ActionResult.tensors``, e.g. fitted attribute directions).
+OutputKind = Literal["image", "images", "model"]
+#: Words a variant's models can do and an action's ``requires`` match on.
+#: ``sample`` (draws images from noise), ``latent`` (a z latent of ``z_dim``),
+#: ``w-latent`` (a StyleGAN W space: mapping/synthesis), ``style-mix``
+#: (per-layer styles), ``condition`` (class-conditional), ``codes``
+#: (InfoGAN's structured codes), ``upscale`` (image → larger image),
+#: ``translate`` (image → image of another domain), ``voxels`` (3-D shapes).
+#: A plugin may coin its own word for its own actions and variants (lower-case
+#: letters, digits and ``-``; prefer ``x-myplugin-…`` so it never clashes with a
+#: word a later contract adds).  Discovery accepts such words; ``ganstudio
+#: plugins check`` points them out, since a typo would hide an action.
+Capability = Literal[
+    "sample", "latent", "w-latent", "style-mix", "condition", "codes", "upscale",
+    "translate", "voxels",
+]
+#: What a data source yields and a variant trains on: ``"image"`` (``batch["image"]``),
+#: ``"labels"`` (also ``batch["labels"]``, attribute labels) or ``"paired"``
+#: (also ``batch["sketch"]``, an aligned input image).
+DataKind = Literal["image", "labels", "paired"]
+#: How several result images are shown and saved together.
+Layout = Literal["grid", "strip", "animation"]
+
+INPUT_KINDS: frozenset[str] = frozenset(get_args(InputKind))
+OUTPUT_KINDS: frozenset[str] = frozenset(get_args(OutputKind))
+CAPABILITIES: frozenset[str] = frozenset(get_args(Capability))
+DATA_KINDS: frozenset[str] = frozenset(get_args(DataKind))
+LAYOUTS: frozenset[str] = frozenset(get_args(Layout))
+
+
+_THIS_FILE = sys._getframe().f_code.co_filename  # how frames of this module name it
+_DATACLASS_INIT = "<string>"  # the file name of a dataclass-generated __init__
+
+
+class _Located:
+    """Remembers the plugin file and line that made a spec, for error messages.
+
+    Kept as a plain attribute (``defined_at``, "file:line"), not a field: it
+    takes no part in equality, ``repr`` or ``dataclasses.replace``.
+    """
+
+    def __post_init__(self) -> None:
+        # string comparisons only: this runs for every spec at every start
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename in (_DATACLASS_INIT, _THIS_FILE):
+            frame = frame.f_back  # type: ignore[assignment]
+        where = f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else ""
+        object.__setattr__(self, "defined_at", where)
 
 
 class ParamError(UserError, ValueError):
@@ -34,8 +98,15 @@ class ConfigError(UserError, ValueError):
 
 
 @dataclass(frozen=True)
-class Param:
-    """A typed, ranged action parameter; the GUI builds widgets from these."""
+class Param(_Located):
+    """A typed action parameter; the GUI builds a widget from it, the CLI parses ``--param``.
+
+    ``name`` is the key in the ``params`` dict the action receives and on the
+    command line (``--param name=value``); ``default`` is used when the user
+    sets nothing; ``label`` is the GUI's caption (default: the name, capitalised);
+    ``help`` is the tooltip and the ``--list-params`` text.  Use a subclass:
+    the base class accepts any value unchanged.
+    """
 
     name: str
     default: Any = None
@@ -57,6 +128,8 @@ class Param:
 
 @dataclass(frozen=True)
 class FloatParam(Param):
+    """A number in ``[min, max]`` (a slider when both are finite); ``step`` is the slider's step."""
+
     default: float = 0.0
     min: float = -math.inf
     max: float = math.inf
@@ -74,6 +147,8 @@ class FloatParam(Param):
 
 @dataclass(frozen=True)
 class IntParam(Param):
+    """A whole number in ``[min, max]`` (a spin box); ``2.0`` is accepted, ``2.5`` refused."""
+
     default: int = 0
     min: int = -(2**63)
     max: int = 2**63 - 1
@@ -101,6 +176,8 @@ class SeedParam(IntParam):
 
 @dataclass(frozen=True)
 class BoolParam(Param):
+    """A check box; the CLI reads ``true/false``, ``yes/no``, ``on/off``, ``1/0``."""
+
     default: bool = False
 
     def validate(self, value: Any) -> bool:
@@ -116,6 +193,8 @@ class BoolParam(Param):
 
 @dataclass(frozen=True)
 class ChoiceParam(Param):
+    """One of ``choices`` (a drop-down); the action receives the chosen string."""
+
     choices: tuple[str, ...] = ()
     default: str = ""
 
@@ -127,6 +206,8 @@ class ChoiceParam(Param):
 
 @dataclass(frozen=True)
 class StrParam(Param):
+    """Free text (a line edit), e.g. a comma-separated list the action parses itself."""
+
     default: str = ""
 
     def validate(self, value: Any) -> str:
@@ -135,7 +216,12 @@ class StrParam(Param):
 
 @dataclass(frozen=True)
 class LayerParam(Param):
-    """A second input image: a document layer in the GUI, a file path on the CLI."""
+    """Another source: a document layer in the GUI, a latents file (``.npz``) on the CLI.
+
+    The action receives that source's latents (name -> numpy array, what an
+    earlier ``ActionResult.latents`` held), or ``None`` when the param is
+    ``optional`` and left empty.
+    """
 
     default: str = ""
     optional: bool = True
@@ -248,8 +334,11 @@ def config_from_dict(config_cls: type, data: Mapping[str, Any]) -> Any:
 class Progress:
     """One event yielded by long work (training, slow actions, batch).
 
-    ``fraction`` is in [0, 1] or None when unknown; ``preview`` is an optional
-    image (PIL) the GUI may show while the work goes on.
+    ``step`` of ``total`` (None when unknown); ``message`` a short status
+    ("projecting 3/8"); an event with no ``fraction`` and a message is a note
+    the CLI prints on a line of its own.  ``fraction`` is in [0, 1] or None
+    when unknown; ``preview`` is an optional PIL image the GUI may show while
+    the work goes on; ``data`` carries anything else (e.g. losses).
     """
 
     step: int = 0
@@ -260,62 +349,173 @@ class Progress:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- models
+
+
+@runtime_checkable
+class LoadedModel(Protocol):
+    """A model file turned into ready modules: what ``Action.run`` receives.
+
+    GAN Studio's own implementation is :class:`ganstudio.core.models.LoadedModel`;
+    this protocol is the part of it that plugins may rely on.  Modules are in
+    eval mode on ``device``; ``generator`` is the EMA copy (role ``G_ema``) when
+    the file has one, else ``G``.  ``extras`` holds the file's non-module
+    tensors by role and name (``extras["directions"]["smile"]``, ``w_avg``);
+    ``config`` is an instance of the variant's config dataclass.
+    """
+
+    path: Path | None
+    variant: Variant
+    variant_id: str
+    config: Any
+    modules: dict[str, torch.nn.Module]
+    extras: dict[str, dict[str, torch.Tensor]]
+    meta: dict[str, Any]
+    device: torch.device
+    sha256: str
+
+    @property
+    def generator(self) -> torch.nn.Module: ...
+
+    @property
+    def capabilities(self) -> frozenset[str]: ...
+
+    @property
+    def name(self) -> str: ...
+
+
 # --------------------------------------------------------------------------- training
 
 
 @runtime_checkable
 class TrainingRoutine(Protocol):
-    """The math of one GAN variant's training: the Trainer owns everything else."""
+    """The math of one GAN variant's training: what ``Variant.routine`` returns.
 
-    def step(self, batch: Mapping[str, Any]) -> dict[str, float]:
-        """One D/G update on a batch (tensors already on the device); returns losses."""
+    The routine **owns its optimizers**: it creates them from the models it is
+    given, steps them in ``step`` and puts their ``state_dict()`` (and any
+    counters, e.g. for lazy regularisation) into its own ``state_dict`` so a
+    resumed run continues exactly.  The Trainer owns everything else: devices,
+    data, mixed precision, DDP wrapping, EMA of ``G`` into ``G_ema``,
+    checkpoints, samples, cadence and cancellation.
+    """
 
-    def samples(self, n: int, seed: int) -> Any:
-        """A fixed-seed preview: a (n, C, H, W) tensor in [-1, 1]."""
+    def step(self, batch: Mapping[str, torch.Tensor]) -> dict[str, float]:
+        """One D/G update; returns the losses as floats (``{"d": 0.7, "g": 1.2}``).
+
+        ``batch`` is a dict of tensors already on ``ctx.device``: ``image`` a
+        (B, C, H, W) float tensor in [-1, 1], plus what the data source adds
+        (``labels`` (B, L) floats for labelled data, ``sketch`` (B, 1, H, W)
+        for paired data).  B is ``ctx.batch_size`` or less.
+        """
+        ...
+
+    def samples(self, n: int, seed: int) -> torch.Tensor:
+        """A fixed-seed preview: a (n, C, H, W) tensor in [-1, 1] (use ``blocks.sampling``)."""
+        ...
 
     def state_dict(self) -> dict[str, Any]:
-        """Optimizer states and counters needed to resume exactly."""
+        """Optimizer states and counters needed to resume exactly (not the models' weights)."""
+        ...
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None: ...
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what ``state_dict`` returned, after the models' weights are loaded."""
+        ...
+
+
+class Precision(Protocol):
+    """Mixed precision behind three calls, so one routine runs in fp32 and bf16/fp16."""
+
+    def autocast(self) -> AbstractContextManager[Any]:
+        """Run the forward passes and losses inside ``with ctx.precision.autocast():``."""
+        ...
+
+    def backward(self, loss: torch.Tensor, **kwargs: Any) -> None:
+        """``loss.backward()``, scaled for fp16."""
+        ...
+
+    def step(self, optimizer: torch.optim.Optimizer) -> None:
+        """``optimizer.step()``, unscaled and skipped on inf/NaN for fp16."""
+        ...
 
 
 @dataclass
 class RoutineContext:
-    """What the Trainer hands a routine: device, mixed precision, world size.
+    """What the Trainer hands a routine (the ``ctx`` of ``Variant.routine``).
 
-    ``precision`` offers ``autocast()``, ``backward(loss)``, ``step(optimizer)``
-    so one routine runs in fp32 on a CPU and in bf16/fp16 on a GPU unchanged.
+    ``device`` is where the models and every batch are; ``precision`` offers
+    ``autocast()``, ``backward(loss)``, ``step(optimizer)``; ``rank`` and
+    ``world_size`` describe DDP (models are already wrapped: run each module
+    forward once with gradients per step); ``batch_size`` is per process;
+    ``label_names`` names the columns of ``batch["labels"]`` when the data has
+    labels (procedural faces: ``smile``, ``glasses``, ``hair_colour=red`` …).
     """
 
-    device: Any
-    precision: Any
+    device: torch.device
+    precision: Precision
     rank: int = 0
     world_size: int = 1
     batch_size: int = 64
-    #: names of the entries of ``batch["labels"]`` when the data has labels
-    #: (procedural faces: ``smile``, ``glasses``, ``hair_colour=red`` …)
     label_names: tuple[str, ...] = ()
+
+
+class ObjectiveLoss(Protocol):
+    """What ``Objective.factory(**options)`` returns: one loss family.
+
+    Logits are the discriminator's raw outputs (any shape); each method
+    returns a scalar tensor.  ``penalty`` is a regulariser computed on real
+    and fake batches (gradient penalty); return ``torch.zeros(())`` for none.
+    """
+
+    def d_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor: ...
+
+    def g_loss(self, fake_logits: torch.Tensor) -> torch.Tensor: ...
+
+    def penalty(
+        self, D: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor
+    ) -> torch.Tensor: ...
 
 
 # --------------------------------------------------------------------------- specs
 
 
 @dataclass(frozen=True)
-class Variant:
+class Variant(_Located):
     """A GAN variant: config, model builder, training routine, capabilities.
 
-    ``build(config) -> dict[str, nn.Module]`` by role (``G``, ``D``, ``G_ema`` …).
-    ``routine(models, config, objective, ctx) -> TrainingRoutine``.
-    ``generator_role`` names the module actions sample from (EMA copy preferred).
+    ``config`` is a dataclass of the variant's settings (``--set key=value``;
+    an optional ``validate()`` method raises ``ValueError`` for bad values).
+    Two names in it are conventions the core reads: ``resolution`` (an int,
+    the size of the training images; required when the variant trains on
+    images) and, when ``accepts_objectives``, ``objective`` (a str, the id of
+    an :class:`Objective`, ``""`` for the variant's own loss).  A variant whose
+    config lacks them is refused at discovery.
+
+    ``build(config)`` returns the models by role: ``G`` and ``D`` at least.
+    It may also return ``G_ema``; if it does not, the Trainer makes ``G_ema``
+    as a copy of ``G`` and keeps it as an exponential moving average of ``G``
+    (the routine never trains it).  Actions sample from ``G_ema`` when the
+    model file has it, else from ``G`` (``LoadedModel.generator``).
+
+    ``routine(models, config, objective, ctx)`` returns a :class:`TrainingRoutine`;
+    ``models`` are ``build``'s modules on ``ctx.device`` (DDP-wrapped when
+    distributed, plus ``G_ema``), ``objective`` is the chosen
+    :class:`ObjectiveLoss` or None, ``ctx`` a :class:`RoutineContext`.
+    A variant without a routine can be imported and used, not trained.
     """
 
     id: str
     name: str
     config: type
-    build: Callable[[Any], dict[str, Any]]
-    routine: Callable[..., TrainingRoutine] | None = None
-    capabilities: frozenset[str] = frozenset()
-    data_kind: str = "image"
+    build: Callable[[Any], dict[str, torch.nn.Module]]
+    routine: (
+        Callable[
+            [dict[str, torch.nn.Module], Any, ObjectiveLoss | None, RoutineContext],
+            TrainingRoutine,
+        ]
+        | None
+    ) = None
+    capabilities: frozenset[Capability] = frozenset()
+    data_kind: DataKind = "image"
     description: str = ""
     accepts_objectives: bool = False
     #: roles kept in an exported model file; others (e.g. optimizer-only helpers) are dropped
@@ -329,40 +529,58 @@ class ActionResult:
     ``images``: a list of PIL images, or a (N, C, H, W) tensor in [-1, 1].
     ``layout``: how several images are shown/saved together: ``grid``, ``strip``
     or ``animation``.  ``latents`` (name -> numpy array) go into provenance so a
-    generated layer can be edited again.  ``tensors`` (role-qualified names such
+    generated layer can be edited again.  ``info`` (str -> plain JSON values)
+    is recorded in provenance too.  ``tensors`` (role-qualified names such
     as ``directions.smile`` -> tensor) are added to the model file by the caller:
     how an action such as "fit directions" extends a model without touching files.
     """
 
     images: Any = None
-    layout: str = "grid"
+    layout: Layout = "grid"
     latents: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     tensors: dict[str, Any] = field(default_factory=dict)
 
 
 ParamsSource = Sequence[Param] | Callable[[Any], Sequence[Param]]
+#: what ``Action.run`` returns: a result, or a generator of progress returning one
+ActionOutcome = ActionResult | Generator[Progress, None, ActionResult]
+ActionRun = Callable[[LoadedModel | None, dict[str, Any], dict[str, Any]], ActionOutcome]
 
 
 @dataclass(frozen=True)
-class Action:
+class Action(_Located):
     """An editor action: what the artist clicks.
 
     ``run(model, params, inputs)`` returns an :class:`ActionResult`, or is a
     generator yielding :class:`Progress` and returning one (long actions).
-    ``model`` is a loaded model (``.variant``, ``.config``, ``.modules``,
-    ``.generator``, ``.device``, ``.extras``); ``inputs`` holds the input image
-    (PIL, key ``image``) for image→image actions.  ``params`` may be a callable
-    of the loaded model, for params that depend on what the model carries.
+    ``model`` is a :class:`LoadedModel`, or None for an action that
+    ``requires`` nothing and is run without a model; ``params`` holds every
+    param's validated value by name (a :class:`LayerParam`'s source already
+    read into latents); ``inputs`` holds ``"image"`` (a PIL image) when
+    ``input_kind`` is ``"image"``, and is empty otherwise.  ``params`` may be
+    a callable of the loaded model (or None), for params that depend on what
+    the model carries (one slider per direction).
+
+    In the GUI, the action panel lists the actions of the model picked in
+    the model browser: those whose ``requires`` the model's capabilities
+    cover.  An action that requires nothing (a model-less action) is
+    therefore listed for *every* model (the GUI passes the picked model
+    along; do not rely on it); with no model picked the panel lists
+    nothing.  On the command line a model-less action runs without
+    ``--model`` (``ganstudio run ID -o out.png``, and ``ganstudio batch ID
+    IN OUT`` when it is batchable).  ``interactive`` actions re-run
+    while a slider moves (keep them under about 100 ms); ``batchable``
+    image→image actions are offered by ``ganstudio batch`` and Tools → Batch….
     """
 
     id: str
     name: str
-    run: Callable[..., Any]
+    run: ActionRun
     params: ParamsSource = ()
-    requires: frozenset[str] = frozenset()
-    input_kind: str = "none"
-    output_kind: str = "image"
+    requires: frozenset[Capability] = frozenset()
+    input_kind: InputKind = "none"
+    output_kind: OutputKind = "image"
     interactive: bool = False
     batchable: bool = False
     description: str = ""
@@ -382,52 +600,67 @@ class Action:
         return self.requires <= frozenset(capabilities)
 
 
+class ObjectiveFactory(Protocol):
+    """``factory(**options)``: options are the values of ``Objective.options`` by name."""
+
+    def __call__(self, **options: Any) -> ObjectiveLoss: ...
+
+
 @dataclass(frozen=True)
-class Objective:
+class Objective(_Located):
     """A loss family usable by any variant that accepts objectives.
 
-    ``factory(**options)`` returns an object with ``d_loss(real_logits,
-    fake_logits)``, ``g_loss(fake_logits)`` and ``penalty(D, real, fake)``
-    (a regulariser; zero for most families).
+    ``factory(**options)`` returns an :class:`ObjectiveLoss` (``d_loss``,
+    ``g_loss``, ``penalty``).  ``options`` declares the keyword arguments the
+    factory accepts, as typed params (their defaults are used today).
     """
 
     id: str
     name: str
-    factory: Callable[..., Any]
+    factory: ObjectiveFactory
     description: str = ""
     options: tuple[Param, ...] = ()
 
 
 @dataclass(frozen=True)
 class DataRequest:
-    """What a variant asks of a data source."""
+    """What a variant asks of a data source: image size, channels and kind of data."""
 
     resolution: int = 64
     channels: int = 3
-    kind: str = "image"
+    kind: DataKind = "image"
 
 
 @dataclass(frozen=True)
-class DatasetSource:
+class DatasetSource(_Located):
     """A source of training data, addressed on the CLI as ``id:ARG`` or a path.
 
     ``open(arg, request)`` returns a map-style torch Dataset whose items are
-    dicts of tensors (``image`` in [-1, 1]; optional ``labels``, ``sketch``).
-    Sources that match plain paths set ``handles_paths``.  ``skipped`` on the
-    returned dataset, if present, lists (file, reason) pairs for the run log.
+    dicts of tensors (``image`` (C, H, W) in [-1, 1] at ``request.resolution``;
+    ``labels`` and ``sketch`` for the ``labels`` and ``paired`` kinds); raise
+    ``ValueError`` or ``OSError`` for a bad ``arg`` (shown as one line).
+    ``kinds`` says which :data:`DataKind` s it can give.  Sources that match
+    plain paths set ``handles_paths``.  ``skipped`` on the returned dataset, if
+    present, lists (file, reason) pairs for the run log; ``label_names`` names
+    the label columns.
     """
 
     id: str
     name: str
     open: Callable[[str, DataRequest], Any]
-    kinds: frozenset[str] = frozenset({"image"})
+    kinds: frozenset[DataKind] = frozenset({"image"})
     description: str = ""
     handles_paths: bool = False
 
 
 @dataclass(frozen=True)
 class ImportedModel:
-    """What an importer produces; the core writes it as a model file."""
+    """What an importer produces; the core writes it as a model file.
+
+    ``variant`` is a variant id, ``config`` an instance of its config,
+    ``tensors`` role-qualified names (``G.mapping.0.weight``) -> tensors,
+    ``info`` notes recorded in the file's metadata (the source format …).
+    """
 
     variant: str
     config: Any
@@ -436,7 +669,7 @@ class ImportedModel:
 
 
 @dataclass(frozen=True)
-class Importer:
+class Importer(_Located):
     """A reader for a foreign checkpoint format.
 
     ``detect(path, state)`` says whether a weights-only state dict looks like
@@ -450,11 +683,11 @@ class Importer:
 
     id: str
     name: str
-    convert: Callable[..., ImportedModel]
-    detect: Callable[..., bool] | None = None
+    convert: Callable[[Path, Mapping[str, Any], Mapping[str, str]], ImportedModel]
+    detect: Callable[[Path, Mapping[str, Any]], bool] | None = None
     extensions: tuple[str, ...] = (".pth", ".pt")
     description: str = ""
-    read: Callable[[Any], Any] | None = None
+    read: Callable[[Path], Mapping[str, Any]] | None = None
     #: keys ``convert`` accepts in ``options`` (``ganstudio import --set KEY=VALUE``)
     options: tuple[str, ...] = ()
 
@@ -476,3 +709,93 @@ def iter_specs(result: Any) -> Iterator[Any]:
         yield result
         return
     yield from result
+
+
+# --------------------------------------------------------------------------- checks
+
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
+def _bad_words(words: Any, legal: frozenset[str], allow_custom: bool = False) -> list[str]:
+    """Words of ``words`` that are not legal (a plain string is itself wrong: a set is wanted)."""
+    if isinstance(words, str) or not isinstance(words, (set, frozenset, tuple, list)):
+        return [f"{words!r} (a frozenset of words is expected)"]
+    return [
+        repr(w)
+        for w in words
+        if w not in legal and not (allow_custom and isinstance(w, str) and _WORD.match(w))
+    ]
+
+
+def unknown_capabilities(spec: Any) -> list[str]:
+    """Capability words of a spec that are not in :data:`Capability` (custom or typos)."""
+    words = getattr(spec, "requires", None) or getattr(spec, "capabilities", None) or ()
+    return sorted(w for w in words if isinstance(w, str) and w not in CAPABILITIES)
+
+
+def spec_problems(spec: Any) -> list[str]:
+    """What is wrong with a spec a plugin returned (empty when it is fine).
+
+    Checked at discovery, so a typo in a kind or a capability is reported at
+    once, at the plugin's line, instead of an action that silently never shows.
+    """
+    kind = type(spec).__name__
+    label = f"{kind} {getattr(spec, 'id', '?')!r}"
+    problems: list[str] = []
+    if not isinstance(getattr(spec, "id", None), str) or not spec.id or ":" in spec.id:
+        problems.append(f"{label}: id must be a non-empty string without ':'")
+    caps_legal = ", ".join(sorted(CAPABILITIES)) + ", or your own lower-case word"
+    if isinstance(spec, Action):
+        if spec.input_kind not in INPUT_KINDS:
+            problems.append(
+                f"{label}: input_kind {spec.input_kind!r} is not one of "
+                f"{', '.join(sorted(INPUT_KINDS))}"
+            )
+        if spec.output_kind not in OUTPUT_KINDS:
+            problems.append(
+                f"{label}: output_kind {spec.output_kind!r} is not one of "
+                f"{', '.join(sorted(OUTPUT_KINDS))}"
+            )
+        bad = _bad_words(spec.requires, CAPABILITIES, allow_custom=True)
+        if bad:
+            problems.append(f"{label}: requires {bad[0]} is not a capability ({caps_legal})")
+        if spec.batchable and spec.input_kind != "image":
+            problems.append(f"{label}: batchable actions need input_kind='image'")
+        if not callable(spec.run):
+            problems.append(f"{label}: run is not callable")
+    elif isinstance(spec, Variant):
+        bad = _bad_words(spec.capabilities, CAPABILITIES, allow_custom=True)
+        if bad:
+            problems.append(f"{label}: capability {bad[0]} is not known ({caps_legal})")
+        if spec.data_kind not in DATA_KINDS:
+            problems.append(
+                f"{label}: data_kind {spec.data_kind!r} is not one of "
+                f"{', '.join(sorted(DATA_KINDS))}"
+            )
+        problems.extend(f"{label}: {p}" for p in _config_problems(spec))
+    elif isinstance(spec, DatasetSource):
+        bad = _bad_words(spec.kinds, DATA_KINDS)
+        if bad:
+            problems.append(f"{label}: kind {bad[0]} is not one of {', '.join(sorted(DATA_KINDS))}")
+    return problems
+
+
+def _config_problems(variant: Variant) -> list[str]:
+    """The config conventions the core relies on (see :class:`Variant`)."""
+    if not dataclasses.is_dataclass(variant.config) or not isinstance(variant.config, type):
+        return ["config must be a dataclass (the class, not an instance)"]
+    names = {f.name for f in config_fields(variant.config)}
+    problems = []
+    if variant.routine is not None and "resolution" not in names:
+        problems.append(
+            f"config {variant.config.__name__} has no 'resolution' field: the core reads the "
+            "size of the training images from it (add 'resolution: int = 64')"
+        )
+    if variant.accepts_objectives and "objective" not in names:
+        problems.append(
+            f"config {variant.config.__name__} has no 'objective' field, but the variant sets "
+            "accepts_objectives=True: the core reads the objective's id from it "
+            "(add 'objective: str = \"bce\"')"
+        )
+    return problems

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-STYLE_DIR = Path(__file__).resolve().parents[2] / "resources" / "style"
+from ganstudio.core import paths
+
+STYLE_DIR = paths.resources_dir() / "style"
 
 
 def apply_dark_theme(app: QApplication) -> None:

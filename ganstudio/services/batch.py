@@ -15,7 +15,10 @@ from ganstudio.errors import UserError
 
 def batch_action(registry: Registry, model: Any, action_id: str) -> Action:
     """The action ``action_id`` for ``model``, refused in one line unless it can batch."""
-    action = registry.action_for(action_id, model.capabilities, model.variant_id)
+    if model is None:  # a model-less image action
+        action = registry.modelless_action(action_id)
+    else:
+        action = registry.action_for(action_id, model.capabilities, model.variant_id)
     if not action.batchable or action.input_kind != "image":
         raise UserError(
             f"action {action.id!r} cannot run in a batch: only batchable "

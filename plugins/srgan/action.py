@@ -47,8 +47,8 @@ def super_resolve(
     net, denoise_used = denoised_generator(model, float(params.get("denoise", 0.5)))
     device = torch.device(model.device)
     net = prepare(net, device)
-    scale = int(net.scale)
-    x = model_input(planes, int(net.in_ch))  # (1, C, H, W)
+    scale = int(net.scale)  # type: ignore[arg-type]  # plain int attributes of SR nets
+    x = model_input(planes, int(net.in_ch))  # type: ignore[arg-type]  # (1, C, H, W)
     h, w = x.shape[-2:]
     overlap = params.get("tile_overlap", -1)
     overlap = auto_overlap(net) if overlap < 0 else int(overlap)

@@ -57,8 +57,8 @@ def degrade(hr: Tensor, cfg: Any) -> Tensor:
     x = bicubic_down(x, cfg.scale)  # (B, C, H/s, W/s)
     if cfg.noise_prob > 0:
         on = (torch.rand(n, 1, 1, 1, device=x.device) < cfg.noise_prob).to(x.dtype)
-        sigma = torch.empty(n, 1, 1, 1, device=x.device).uniform_(1.0, cfg.noise_sigma) / 255.0
-        x = x + torch.randn_like(x) * sigma * on
+        noise_sd = torch.empty(n, 1, 1, 1, device=x.device).uniform_(1.0, cfg.noise_sigma) / 255
+        x = x + torch.randn_like(x) * noise_sd * on
     x = x.clamp(0, 1)
     if cfg.jpeg_prob > 0:
         rows = []

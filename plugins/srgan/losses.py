@@ -41,6 +41,9 @@ class VGGWeightsError(UserError, ValueError):
 
 
 class VGGPerceptual(nn.Module):
+    mean: Tensor  # buffers (typed here: Module.__getattr__ would say Tensor | Module)
+    std: Tensor
+
     """L1 between VGG19 conv5_4 features (before ReLU), as ESRGAN uses.
 
     Weights come from a local torchvision ``vgg19`` state dict (the full model,

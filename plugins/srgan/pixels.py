@@ -115,9 +115,9 @@ def finish(out: Image.Image, planes: Planes, outscale: float, native: int) -> Im
     if outscale and abs(outscale - native) > 1e-6:
         w0, h0 = planes.colour.shape[-1], planes.colour.shape[-2]
         size = (max(1, round(w0 * outscale)), max(1, round(h0 * outscale)))
-        out = out.resize(size, Image.LANCZOS)
+        out = out.resize(size, Image.Resampling.LANCZOS)
     if planes.alpha is not None:
-        a = planes.alpha.resize(size, Image.BICUBIC)
+        a = planes.alpha.resize(size, Image.Resampling.BICUBIC)
         if out.mode == "I;16":
             planes.notes.append("16-bit greyscale with alpha written as 8-bit LA")
             out = Image.fromarray((np.asarray(out, dtype=np.uint32) // 257).astype(np.uint8))

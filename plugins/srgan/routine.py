@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -30,12 +30,12 @@ class SRRoutine:
         self.G_ema = models.get("G_ema")
         self.cfg, self.ctx = config, ctx
         self.relativistic = objective is None
-        self.obj = objective if objective is not None else RelativisticBCE()
+        self.obj: Any = objective if objective is not None else RelativisticBCE()
         betas = (config.beta1, config.beta2)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
         self.use_gan = config.adv_weight > 0 and self.D is not None
         self.opt_d = (torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
-                      if self.use_gan else None)
+                      if self.use_gan and self.D is not None else None)
         self.vgg: nn.Module | None = None
         if config.perceptual_weight > 0:
             if config.vgg_weights:
@@ -70,6 +70,7 @@ class SRRoutine:
             loss = loss + self.cfg.perceptual_weight * perc
             out["perceptual"] = perc.item()
         if self.use_gan:
+            assert self.D is not None  # use_gan implies a discriminator
             with p.autocast():
                 scores, feats = self.D(torch.cat([sr, hr]), return_features=True)
             d_fake, d_real = scores.float().chunk(2)
@@ -80,8 +81,8 @@ class SRRoutine:
             loss = loss + self.cfg.adv_weight * adv
             out["adv_g"] = adv.item()
             if self.vgg is None and self.cfg.perceptual_weight > 0:
-                fm = sum(F.l1_loss(a.float(), b.float().detach())
-                         for a, b in (f.chunk(2) for f in feats)) / len(feats)
+                fm = cast(Tensor, sum(F.l1_loss(a.float(), b.float().detach())
+                                      for a, b in (f.chunk(2) for f in feats)) / len(feats))
                 loss = loss + self.cfg.perceptual_weight * fm
                 out["feature_match"] = fm.item()
         p.backward(loss)
@@ -92,6 +93,7 @@ class SRRoutine:
 
     def _d_step(self, hr: Tensor, sr: Tensor) -> dict[str, float]:
         p = self.ctx.precision
+        assert self.D is not None and self.opt_d is not None  # only called when use_gan
         self.opt_d.zero_grad(set_to_none=True)
         with p.autocast():
             scores = self.D(torch.cat([hr, sr.detach()])).float()  # (2B,)

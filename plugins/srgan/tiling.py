@@ -125,7 +125,7 @@ def upscale_tiles(net: nn.Module, x: Tensor, sink: Sink, tile: int, overlap: int
     factor; the sink may receive tiles reaching past H*s, W*s and crops them.
     Progress comes after every tile, and inside tiles for nets with ``forward_steps``.
     """
-    scale = int(net.scale)
+    scale = int(net.scale)  # type: ignore[arg-type]  # a plain int attribute of SR nets
     fold = int(getattr(net, "fold", 1))
     h, w = x.shape[-2:]
     if h % fold or w % fold:

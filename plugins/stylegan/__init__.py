@@ -47,6 +47,7 @@ import dataclasses
 from ganstudio.core.specs import (
     Action,
     BoolParam,
+    Capability,
     ChoiceParam,
     FloatParam,
     Importer,
@@ -62,7 +63,7 @@ from .config import StyleGAN2Config
 GANSTUDIO_API = 1
 __version__ = "1.0"
 
-CAPABILITIES = frozenset({"sample", "latent", "style-mix", "w-latent"})
+CAPABILITIES: frozenset[Capability] = frozenset({"sample", "latent", "style-mix", "w-latent"})
 _VARIANTS = frozenset({"stylegan2"})
 
 
@@ -122,7 +123,7 @@ _CROSSOVER = ChoiceParam(
 
 
 def _own_actions() -> list[Action]:
-    needs = frozenset({"sample", "w-latent"})
+    needs: frozenset[Capability] = frozenset({"sample", "w-latent"})
     return [
         Action(
             "generate",

@@ -70,6 +70,8 @@ def pixel_norm(x: Tensor, eps: float = 1e-8) -> Tensor:
 class Blur(nn.Module):
     """Low-pass FIR filter used around every resampling (anti-aliasing)."""
 
+    kernel: Tensor  # a buffer (typed here: Module.__getattr__ would say Tensor | Module)
+
     def __init__(self, kernel: Sequence[float], pad: tuple[int, int], upsample_factor: int = 1):
         super().__init__()
         k = make_kernel(kernel)
@@ -84,6 +86,8 @@ class Blur(nn.Module):
 
 class Upsample(nn.Module):
     """2× upsampling of an RGB skip image (zero insertion + FIR)."""
+
+    kernel: Tensor  # a buffer
 
     def __init__(self, kernel: Sequence[float] = BLUR_KERNEL, factor: int = 2) -> None:
         super().__init__()

@@ -42,7 +42,7 @@ class StyleGAN2Routine:
         )
         self.steps = 0
         self.rng = random.Random(ctx.rank if ctx is not None else 0)
-        self.num_ws = int(_core(self.G).num_ws)
+        self.num_ws = int(_core(self.G).num_ws)  # type: ignore[arg-type]  # a plain int attribute
 
     def _fake(self, n: int, device: torch.device, update_w_avg: bool = False) -> Tensor:
         z = torch.randn(n, self.cfg.z_dim, device=device)

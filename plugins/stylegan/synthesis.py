@@ -21,6 +21,8 @@ NOISE_MODES = ("const", "random", "none")
 class StyledConv(nn.Module):
     """Modulated conv → per-pixel noise with a learned strength → bias + leaky ReLU."""
 
+    noise_const: Tensor  # a buffer
+
     def __init__(self, in_ch: int, out_ch: int, w_dim: int, res: int, upsample: bool = False):
         super().__init__()
         self.conv = ModulatedConv2d(in_ch, out_ch, 3, w_dim, upsample=upsample)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,7 +39,13 @@ class PluginsDialog(QDialog):
         self.error.setWordWrap(True)
         self.tree.currentItemChanged.connect(
             lambda item, _: self.error.setText(item.toolTip(3) if item else ""))
+        self.folder_label = QLabel(f"Your plugins folder: {paths.user_dirs().plugins}")
+        self.folder_label.setObjectName("pluginsFolder")
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         open_button = QPushButton("Open plugins folder")
+        open_button.setObjectName("openPluginsFolder")
+        open_button.setToolTip("Creates the folder if needed; drop a plugin file in it and "
+                               "press Reload plugins")
         open_button.clicked.connect(self.open_folder)
         reload_button = QPushButton("Reload plugins")
         reload_button.setObjectName("reloadPlugins")
@@ -54,6 +60,7 @@ class PluginsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.tree, 1)
         lay.addWidget(self.error)
+        lay.addWidget(self.folder_label)
         lay.addLayout(row)
         self.show_registry(registry)
 
@@ -67,6 +74,9 @@ class PluginsDialog(QDialog):
             if info.error:
                 item.setToolTip(3, info.error)
                 item.setText(4, info.error)
+            elif info.disabled:
+                item.setToolTip(3, f"switched off: 'ganstudio plugins enable {info.name}' "
+                                   "switches it back on")
 
     def names(self) -> list[str]:
         items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
@@ -75,7 +85,12 @@ class PluginsDialog(QDialog):
     def reload(self) -> None:
         self.show_registry(self._reload())
 
-    def open_folder(self) -> None:
+    def open_folder(self) -> bool:
+        """Create the user plugins folder if needed and show it in the file manager."""
         folder = paths.user_dirs().plugins
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.error.setText(f"could not create {folder}: {exc}")
+            return False
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

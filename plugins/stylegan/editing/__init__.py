@@ -13,6 +13,7 @@ from typing import Any
 from ganstudio.core.specs import (
     Action,
     BoolParam,
+    Capability,
     ChoiceParam,
     FloatParam,
     IntParam,
@@ -22,7 +23,7 @@ from ganstudio.core.specs import (
     StrParam,
 )
 
-_REQUIRES = frozenset({"w-latent"})
+_REQUIRES: frozenset[Capability] = frozenset({"w-latent"})
 _LAYERS = ("all", "coarse", "middle", "fine")  # = wspace.LAYER_RANGES, without torch
 #: param names of the attributes action; a direction with one of these names gets a prefix
 _RESERVED = frozenset({"seed", "truncation", "source", "keep_fixed", "layers"})

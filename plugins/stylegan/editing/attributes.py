@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ def read_latent(latents: Any) -> np.ndarray | None:
 
 def edit_ws(
     ws: Tensor, directions: Mapping[str, Tensor], amounts: Mapping[str, float],
-    keep_fixed: list[str] = (), layers: str = "all",
+    keep_fixed: Sequence[str] = (), layers: str = "all",
     groups: dict[str, list[int]] | None = None,
 ) -> Tensor:
     """ws + Σ amount·direction on the chosen W+ entries, each direction conditioned so the

@@ -19,6 +19,8 @@ from ganstudio.core.specs import Progress
 
 
 class AttributeClassifier(nn.Module):
+    label_mean: Tensor  # buffers (typed here: Module.__getattr__ would say Tensor | Module)
+    label_std: Tensor
     """(B, 3, S, S) in [-1, 1] -> (B, L) scores; S = 32 or 64."""
 
     def __init__(self, n_labels: int, size: int = 32, width: int = 32) -> None:

@@ -71,7 +71,7 @@ def layer_mask(num_ws: int, which: str, groups: dict[str, list[int]] | None = No
     if which == "all":
         mask[:] = 1.0
     else:
-        index = (groups or {}).get(which)
+        index: Sequence[int] | None = (groups or {}).get(which)
         if index is None:
             index = {"coarse": range(0, 4), "middle": range(4, 8),
                      "fine": range(8, num_ws)}[which]

@@ -59,7 +59,8 @@ class Captured(dict):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
-        self.args, self.state = args, {}
+        self.args = args
+        self.state: dict[str, Any] = {}
 
     def __setstate__(self, state: Any) -> None:
         if isinstance(state, tuple) and len(state) == 2:  # (dict, slots)
@@ -210,9 +211,10 @@ def _layer(src: str, dst: str, s: Mapping[str, Tensor]) -> dict[str, Tensor]:
         f"{dst}.noise_strength": s.get(f"{src}.noise_strength", torch.zeros(())).reshape(1),
         f"{dst}.act.bias": s[f"{src}.bias"],
     }
-    res = noise.shape[-1] if noise is not None else None
     out[f"{dst}.noise_const"] = (
-        noise.reshape(1, 1, res, res) if noise is not None else torch.zeros(1, 1, 1, 1)
+        noise.reshape(1, 1, noise.shape[-1], noise.shape[-1])
+        if noise is not None
+        else torch.zeros(1, 1, 1, 1)
     )
     return out
 

@@ -110,10 +110,10 @@ def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> 
         out[f"mapping.fcs.{i}.weight"] = g[f"style.{i + 1}.weight"]
         out[f"mapping.fcs.{i}.bias"] = g[f"style.{i + 1}.bias"]
     out["synthesis.const"] = g["input.input"]
-    noises = [g.get(f"noises.noise_{i}") for i in range(2 * n_rgbs + 1)]
+    found = [g.get(f"noises.noise_{i}") for i in range(2 * n_rgbs + 1)]
     noises = [
         n if n is not None else torch.randn(1, 1, 4 * 2 ** ((i + 1) // 2), 4 * 2 ** ((i + 1) // 2))
-        for i, n in enumerate(noises)
+        for i, n in enumerate(found)
     ]
     out.update(_styled("conv1", "synthesis.conv1", g, noises[0]))
     out.update(_to_rgb("to_rgb1", "synthesis.to_rgb1", g))
