@@ -96,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
     shard = parse_shard(args.shard) if args.shard else (shard_from_env() or (0, 1))
     reg = registry(args)
     # a model-less image action runs without --model (its provenance then names no model)
-    model = load_model(resolve_model(args.model), reg, pick_device(args.device)) if args.model else None
+    model = None
+    if args.model:
+        model = load_model(resolve_model(args.model), reg, pick_device(args.device))
     if not args.max_input_mb > 0 or (args.max_megapixels is not None
                                      and not args.max_megapixels > 0):
         raise UserError("--max-input-mb and --max-megapixels must be positive")
