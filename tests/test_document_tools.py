@@ -118,9 +118,25 @@ def test_plain_documents_stay_format_1_and_older_files_still_open(tmp_path) -> N
     buf = io.BytesIO()
     solid((9, 9, 9, 255), (8, 8)).save(buf, format="PNG")
     with zipfile.ZipFile(old, "w") as zf:
-        zf.writestr("document.json", json.dumps({"format": 1, "size": [8, 8], "active": 0,
-                    "layers": [{"name": "x", "visible": True, "opacity": 1.0,
-                                "offset": [0, 0], "file": "layers/000.png"}]}))
+        zf.writestr(
+            "document.json",
+            json.dumps(
+                {
+                    "format": 1,
+                    "size": [8, 8],
+                    "active": 0,
+                    "layers": [
+                        {
+                            "name": "x",
+                            "visible": True,
+                            "opacity": 1.0,
+                            "offset": [0, 0],
+                            "file": "layers/000.png",
+                        }
+                    ],
+                }
+            ),
+        )
         zf.writestr("layers/000.png", buf.getvalue())
     back = Document.load(old)
     assert back.layer(0).mask is None and back.layer(0).blend == "normal"
@@ -161,9 +177,15 @@ def test_crop_trims_layers_to_the_region_and_undo_restores_them() -> None:
         doc.crop((3, 3, 3, 3))
 
 
-@pytest.mark.parametrize(("anchor", "offset"), [
-    ("top-left", (0, 0)), ("center", (2, 4)), ("bottom-right", (4, 8)), ("right", (4, 4)),
-])
+@pytest.mark.parametrize(
+    ("anchor", "offset"),
+    [
+        ("top-left", (0, 0)),
+        ("center", (2, 4)),
+        ("bottom-right", (4, 8)),
+        ("right", (4, 4)),
+    ],
+)
 def test_canvas_size_places_the_old_page_at_its_anchor(anchor, offset) -> None:
     doc = Document((16, 8))
     doc.add_layer(solid((255, 0, 0, 255)), "a")

@@ -86,11 +86,16 @@ def test_apply_mask_scales_alpha() -> None:
     assert out[0, 0, 3] == 0 and out[0, 40, 3] == 128
 
 
-@pytest.mark.parametrize(("mode", "expected"), [
-    # backdrop 0.5 grey, source 0.2 grey: the W3C formulas worked by hand
-    ("normal", 0.2), ("multiply", 0.5 * 0.2), ("screen", 0.5 + 0.2 - 0.5 * 0.2),
-    ("overlay", 2 * 0.5 * 0.2),
-])
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # backdrop 0.5 grey, source 0.2 grey: the W3C formulas worked by hand
+        ("normal", 0.2),
+        ("multiply", 0.5 * 0.2),
+        ("screen", 0.5 + 0.2 - 0.5 * 0.2),
+        ("overlay", 2 * 0.5 * 0.2),
+    ],
+)
 def test_blend_modes_follow_the_w3c_formulas(mode: str, expected: float) -> None:
     backdrop = blank(4, 4, (127, 127, 127, 255))
     source = blank(4, 4, (51, 51, 51, 255))

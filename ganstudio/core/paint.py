@@ -44,10 +44,13 @@ class Brush:
     pressure_opacity: bool = True
 
     def clamped(self) -> Brush:
-        return replace(self, size=float(min(max(self.size, 1.0), 2000.0)),
-                       hardness=float(min(max(self.hardness, 0.0), 1.0)),
-                       opacity=float(min(max(self.opacity, 0.0), 1.0)),
-                       spacing=float(min(max(self.spacing, 0.02), 2.0)))
+        return replace(
+            self,
+            size=float(min(max(self.size, 1.0), 2000.0)),
+            hardness=float(min(max(self.hardness, 0.0), 1.0)),
+            opacity=float(min(max(self.opacity, 0.0), 1.0)),
+            spacing=float(min(max(self.spacing, 0.02), 2.0)),
+        )
 
 
 def dab(diameter: float, hardness: float, fx: float = 0.0, fy: float = 0.0) -> np.ndarray:
@@ -77,8 +80,9 @@ class Stroke:
     (for the screen), :attr:`pixels` is the current result.
     """
 
-    def __init__(self, pixels: np.ndarray, brush: Brush, mode: StrokeMode = "paint",
-                 value: int = 255) -> None:
+    def __init__(
+        self, pixels: np.ndarray, brush: Brush, mode: StrokeMode = "paint", value: int = 255
+    ) -> None:
         if mode == "value" and pixels.ndim != 2:
             raise ValueError("a value (mask) stroke paints a 2-D array")
         if mode != "value" and (pixels.ndim != 3 or pixels.shape[2] != 4):
@@ -144,7 +148,7 @@ class Stroke:
         if x0 >= x1 or y0 >= y1:
             return None
         region = self.coverage[y0:y1, x0:x1]
-        np.maximum(region, d[y0 - top:y1 - top, x0 - left:x1 - left], out=region)
+        np.maximum(region, d[y0 - top : y1 - top, x0 - left : x1 - left], out=region)
         return x0, y0, x1, y1
 
     def _render(self, box: Box) -> None:
