@@ -1,0 +1,167 @@
+"""Brush, eraser and mask brush: canvas pointer events → :class:`~ganstudio.core.paint.Stroke`.
+
+The maths is in the core; this turns scene positions into layer coordinates,
+shows each changed box at once, and commits the finished stroke as one undo
+step that keeps only the touched box.  Signals let others follow a stroke as
+it happens (a live preview of a sketch, issue 13).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QObject, QPointF, Signal
+
+from ganstudio.core.document import Document
+from ganstudio.core.paint import Box, Brush, Stroke, apply_mask
+from ganstudio.gui.canvas import Canvas
+
+TOOL_NAMES = {"brush": "Brush", "eraser": "Eraser", "mask": "Mask brush"}
+
+
+class ToolSettings(QObject):
+    """What the options bar edits, shared by the three tools (one size for all, as in Krita).
+
+    ``mask_value`` is what the mask brush paints: 0 hides the layer, 255 reveals it.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.brush = Brush(size=24.0, hardness=0.8, opacity=1.0, color=(20, 20, 24))
+        self.mask_value = 0
+
+    def update(self, **changes: object) -> None:
+        """Change brush fields (size, hardness, opacity, color, pressure_*) or mask_value."""
+        mask_value = changes.pop("mask_value", None)
+        if mask_value is not None:
+            self.mask_value = 255 if int(mask_value) else 0  # type: ignore[call-overload]
+        if changes:
+            self.brush = replace(self.brush, **changes).clamped()  # type: ignore[arg-type]
+        self.changed.emit()
+
+
+class PaintTool(QObject):
+    """One painting tool on the active layer: ``kind`` is brush, eraser or mask."""
+
+    stroke_started = Signal(str)  # layer id
+    stroke_updated = Signal(str, object)  # layer id, box (layer coordinates)
+    stroke_finished = Signal(str, object)  # layer id, box or None
+    message = Signal(str)
+
+    def __init__(self, kind: str, canvas: Canvas, settings: ToolSettings,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        if kind not in TOOL_NAMES:
+            raise ValueError(f"unknown tool {kind!r}")
+        self.kind, self.canvas, self.settings = kind, canvas, settings
+        self.stroke: Stroke | None = None
+        self._doc: Document | None = None
+        self._layer_id = ""
+        self._offset = (0, 0)
+        self._grouped = False
+        self._shown_mask: np.ndarray | None = None  # the layer's mask, for an image stroke
+        self._shown_image: np.ndarray | None = None  # the layer's image, for a mask stroke
+
+    @property
+    def name(self) -> str:
+        return TOOL_NAMES[self.kind]
+
+    @property
+    def target(self) -> str:
+        return "mask" if self.kind == "mask" else "image"
+
+    def outline_radius(self) -> float:
+        return self.settings.brush.size / 2.0
+
+    # -- the canvas calls these -----------------------------------------------------
+    def press(self, pos: QPointF, pressure: float) -> None:
+        doc = self.canvas.document
+        index = doc.active_index
+        if index < 0:
+            self.message.emit(f"{self.name}: there is no layer to paint on; open or add one")
+            return
+        layer = doc.layer(index)
+        if not layer.visible:
+            self.message.emit(f"{self.name}: the layer “{layer.name}” is hidden")
+            return
+        self._doc, self._layer_id, self._offset = doc, layer.id, layer.offset
+        self._grouped = self.kind == "mask" and layer.mask is None
+        if self._grouped:  # the first mask stroke adds the mask: one undo step for both
+            doc.begin_group(f"{self.name} stroke")
+            doc.add_mask(index)
+            layer = doc.layer(index)
+        if self.kind == "mask":
+            assert layer.mask is not None
+            pixels = np.array(layer.mask)
+            self._shown_image, self._shown_mask = np.asarray(layer.image), None
+            self.stroke = Stroke(pixels, self.settings.brush, "value", self.settings.mask_value)
+        else:
+            mode = "erase" if self.kind == "eraser" else "paint"
+            self._shown_image = None
+            self._shown_mask = np.asarray(layer.mask) if layer.mask is not None else None
+            self.stroke = Stroke(np.array(layer.image), self.settings.brush, mode)
+        self.stroke_started.emit(self._layer_id)
+        self._add(pos, pressure)
+
+    def move(self, pos: QPointF, pressure: float) -> None:
+        if self.stroke is not None:
+            self._add(pos, pressure)
+
+    def release(self, pos: QPointF, pressure: float) -> None:
+        stroke, doc = self.stroke, self._doc
+        if stroke is None or doc is None:
+            return
+        self._add(pos, pressure)
+        self.stroke = None
+        box = stroke.finish()
+        try:
+            if box is not None and doc is self.canvas.document:
+                doc.apply_patch(doc.index_of(self._layer_id), box, stroke.pixels, self.target,
+                                f"{self.name} stroke")
+        except KeyError:  # the layer went away during the stroke (an undo): nothing to keep
+            box = None
+        finally:
+            if self._grouped:
+                doc.end_group()
+                self._grouped = False
+        self.stroke_finished.emit(self._layer_id, box)
+
+    # -- reading a stroke as it happens -------------------------------------------
+    def current_image(self) -> Image.Image | None:
+        """The layer's pixels with the stroke so far (None when no stroke runs)."""
+        if self.stroke is None:
+            return None
+        mode = "L" if self.kind == "mask" else "RGBA"
+        return Image.fromarray(self.stroke.pixels, mode)
+
+    # -- internals ----------------------------------------------------------------
+    def _add(self, pos: QPointF, pressure: float) -> None:
+        stroke = self.stroke
+        if stroke is None:
+            return
+        x, y = pos.x() - self._offset[0], pos.y() - self._offset[1]
+        box = stroke.add_point(x, y, pressure)
+        if box is not None:
+            self._show(box)
+            self.stroke_updated.emit(self._layer_id, box)
+
+    def _show(self, box: Box) -> None:
+        doc, stroke = self._doc, self.stroke
+        if doc is None or stroke is None or doc is not self.canvas.document:
+            return
+        try:
+            index = doc.index_of(self._layer_id)
+        except KeyError:
+            return
+        x0, y0, x1, y1 = box
+        if self.kind == "mask":
+            assert self._shown_image is not None
+            patch = apply_mask(self._shown_image[y0:y1, x0:x1], stroke.pixels[y0:y1, x0:x1])
+        else:
+            mask = self._shown_mask[y0:y1, x0:x1] if self._shown_mask is not None else None
+            patch = apply_mask(stroke.pixels[y0:y1, x0:x1], mask)
+        self.canvas.show_layer_pixels(index, (x0, y0), patch)
