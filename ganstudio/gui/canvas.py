@@ -133,6 +133,7 @@ class Canvas(QGraphicsView):
         self.scene().addItem(self._page)
         self._preview = LayerItem()
         self._preview.setZValue(10_000)
+        self._preview.hide()  # until there is a preview: has_preview was True at start
         self.scene().addItem(self._preview)
         self._sel_item = QGraphicsRectItem()
         pen = QPen(QColor("#4f8cff"), 0, Qt.PenStyle.DashLine)

@@ -80,8 +80,9 @@ def menu_entries(menu_bar: Any) -> list[PaletteEntry]:
             if not action.isEnabled() or not title:
                 continue
             keys = action.shortcut().toString()
-            out.append(PaletteEntry("Menu", " › ".join([*path, title]), keys,
-                                    lambda a=action: a.trigger()))
+            out.append(
+                PaletteEntry("Menu", " › ".join([*path, title]), keys, lambda a=action: a.trigger())
+            )
 
     for top in menu_bar.actions():
         menu = top.menu()
@@ -104,17 +105,34 @@ def window_entries(window: Any) -> list[PaletteEntry]:
             continue
         seen.add(action.id)
         if action.id in current:
-            entries.append(PaletteEntry("Action", action.name, "current model",
-                                        lambda i=action.id: _select_action(window, i)))
+            entries.append(
+                PaletteEntry(
+                    "Action",
+                    action.name,
+                    "current model",
+                    lambda i=action.id: _select_action(window, i),
+                )
+            )
             continue
         model = next((mf for mf in files if _offers(registry, mf, action)), None)
         if model is not None:
-            entries.append(PaletteEntry(
-                "Action", action.name, f"with {model.label}",
-                lambda mf=model, i=action.id: _select_model_action(window, mf, i)))
+            entries.append(
+                PaletteEntry(
+                    "Action",
+                    action.name,
+                    f"with {model.label}",
+                    lambda mf=model, i=action.id: _select_model_action(window, mf, i),
+                )
+            )
     for mf in files:
-        entries.append(PaletteEntry("Model", mf.label, mf.variant or "unknown variant",
-                                    lambda p=mf.path: window.select_model(p)))
+        entries.append(
+            PaletteEntry(
+                "Model",
+                mf.label,
+                mf.variant or "unknown variant",
+                lambda p=mf.path: window.select_model(p),
+            )
+        )
     return entries
 
 
@@ -142,8 +160,12 @@ def _select_model_action(window: Any, model_file: Any, action_id: str) -> None:
 class CommandPalette(QDialog):
     """A frameless search box over :func:`window_entries`; Enter runs, Esc closes."""
 
-    def __init__(self, window: Any, entries: Callable[[], list[PaletteEntry]] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        window: Any,
+        entries: Callable[[], list[PaletteEntry]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent or window)
         self.window_ = window
         self.setObjectName("commandPalette")
@@ -183,8 +205,11 @@ class CommandPalette(QDialog):
         self.search.setFocus()
 
     def filter(self, query: str) -> None:
-        ranked = [(r, i, e) for i, e in enumerate(self.entries)
-                  if (r := score(query, f"{e.text} {e.detail}")) is not None]
+        ranked = [
+            (r, i, e)
+            for i, e in enumerate(self.entries)
+            if (r := score(query, f"{e.text} {e.detail}")) is not None
+        ]
         ranked.sort(key=lambda t: (t[0], t[1]))
         self.shown = [e for _, _, e in ranked]
         self.list.clear()

@@ -43,8 +43,9 @@ def seed_param(action: Action, model: Any) -> str | None:
     return seeds[0] if len(seeds) == 1 else None
 
 
-def seeds_job(cache: ModelCache, model_path: Path, action: Action, params: dict[str, Any],
-              seeds: list[int]) -> Job:
+def seeds_job(
+    cache: ModelCache, model_path: Path, action: Action, params: dict[str, Any], seeds: list[int]
+) -> Job:
     """One background job: ``action`` once per seed; each sample is yielded as it is made
     (``Progress.data``: seed, output), so the grid fills in while the job runs."""
 
@@ -59,9 +60,14 @@ def seeds_job(cache: ModelCache, model_path: Path, action: Action, params: dict[
             base["count"] = 1  # one sample per cell
         for i, seed in enumerate(seeds):
             output = yield from iterate_action(action, model, {**base, name: seed})
-            yield Progress(step=i + 1, total=len(seeds), fraction=(i + 1) / len(seeds),
-                           message=f"seed {seed}", preview=output.composite(),
-                           data={"seed": seed, "output": output, "params": {**base, name: seed}})
+            yield Progress(
+                step=i + 1,
+                total=len(seeds),
+                fraction=(i + 1) / len(seeds),
+                message=f"seed {seed}",
+                preview=output.composite(),
+                data={"seed": seed, "output": output, "params": {**base, name: seed}},
+            )
         return len(seeds)
 
     title = f"Seed browser {seeds[0]}–{seeds[-1]} ({model_path.stem})"
@@ -130,16 +136,21 @@ class SeedBrowser(QDialog):
             self.status.setText("Pick a model first (the Models dock or Ctrl+Shift+P).")
             return None
         model = self.window_.cache.loaded(model_file.path)
-        candidates = [a for a in panel.action_specs
-                      if a.input_kind == "none" and a.output_kind == "image"
-                      and (model is not None or not callable(a.params))
-                      and seed_param(a, model) is not None]
+        candidates = [
+            a
+            for a in panel.action_specs
+            if a.input_kind == "none"
+            and a.output_kind == "image"
+            and (model is not None or not callable(a.params))
+            and seed_param(a, model) is not None
+        ]
         if not candidates:
             self.status.setText(f"{model_file.label} has no seeded image action to browse.")
             return None
         current = panel.current_action
         action = next((a for a in candidates if a is current), None) or next(
-            (a for a in candidates if a.id == "generate"), candidates[0])
+            (a for a in candidates if a.id == "generate"), candidates[0]
+        )
         params = dict(panel.values()) if action is current else {}
         return model_file.path, action, params
 
@@ -164,7 +175,8 @@ class SeedBrowser(QDialog):
             self.grid.addItem(item)
         self.status.setText(f"Making {len(seeds)} samples with {self.action.name}…")
         self.job = self.window_.runner.submit(
-            seeds_job(self.window_.cache, self.model_path, self.action, params, seeds))
+            seeds_job(self.window_.cache, self.model_path, self.action, params, seeds)
+        )
         return self.job
 
     def next_page(self) -> None:
@@ -181,15 +193,17 @@ class SeedBrowser(QDialog):
         image.thumbnail((THUMB, THUMB), Image.Resampling.LANCZOS)
         if image.width < THUMB // 2:  # tiny models (32 px): enlarge crisply to be seen
             factor = THUMB // max(image.width, image.height)
-            image = image.resize((image.width * factor, image.height * factor),
-                                 Image.Resampling.NEAREST)
+            image = image.resize(
+                (image.width * factor, image.height * factor), Image.Resampling.NEAREST
+            )
         for i in range(self.grid.count()):
             item = self.grid.item(i)
             if item.data(Qt.ItemDataRole.UserRole) == seed:
                 item.setIcon(QIcon(QPixmap.fromImage(pil_to_qimage(image))))
                 item.setToolTip(f"seed {seed}: click to add it as a layer")
-        self.status.setText(f"{len(self.results)} of {self.grid.count()} ready — "
-                            "click one to take it")
+        self.status.setText(
+            f"{len(self.results)} of {self.grid.count()} ready — click one to take it"
+        )
 
     def _job_finished(self, job: Job) -> None:
         if job is not self.job:

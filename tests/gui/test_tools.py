@@ -68,22 +68,43 @@ def test_eraser_and_bracket_keys_change_the_size(qtbot, window) -> None:
 def test_shortcuts_pick_tools_and_resize_the_brush(qtbot, window) -> None:
     shortcuts = {a.shortcut().toString(): a for a in window.tools.options.tool_actions.values()}
     assert {"B", "E", "M", "Shift+B"} <= set(shortcuts)
-    keys = {a.objectName(): a.shortcut().toString() for a in window.findChildren(type(
-        shortcuts["B"]))}
+    keys = {
+        a.objectName(): a.shortcut().toString() for a in window.findChildren(type(shortcuts["B"]))
+    }
     assert keys.get("brushBigger") == "]" and keys.get("brushSmaller") == "["
 
 
 def tablet(canvas, kind, x, y, pressure):
-    device = QPointingDevice("pen", 7, QInputDevice.DeviceType.Stylus,
-                             QPointingDevice.PointerType.Pen,
-                             QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
-                             1, 3)
+    device = QPointingDevice(
+        "pen",
+        7,
+        QInputDevice.DeviceType.Stylus,
+        QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+        1,
+        3,
+    )
     pos = QPointF(view_point(canvas, x, y))
-    buttons = Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease \
+    buttons = (
+        Qt.MouseButton.NoButton
+        if kind == QTabletEvent.Type.TabletRelease
         else Qt.MouseButton.LeftButton
-    event = QTabletEvent(kind, device, pos, canvas.viewport().mapToGlobal(pos), pressure,
-                         0.0, 0.0, 0.0, 0.0, 0.0, Qt.KeyboardModifier.NoModifier,
-                         Qt.MouseButton.LeftButton, buttons)
+    )
+    event = QTabletEvent(
+        kind,
+        device,
+        pos,
+        canvas.viewport().mapToGlobal(pos),
+        pressure,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.MouseButton.LeftButton,
+        buttons,
+    )
     QApplication.sendEvent(canvas.viewport(), event)
     return event
 
@@ -91,8 +112,9 @@ def tablet(canvas, kind, x, y, pressure):
 def test_tablet_pressure_thins_the_stroke(qtbot, window) -> None:
     paper(window)
     window.tools.select_tool("brush")
-    window.tools.settings.update(size=16, hardness=1.0, color=(0, 0, 0), pressure_size=True,
-                                 pressure_opacity=False)
+    window.tools.settings.update(
+        size=16, hardness=1.0, color=(0, 0, 0), pressure_size=True, pressure_opacity=False
+    )
     for y, pressure in ((30, 1.0), (80, 0.25)):
         tablet(window.canvas, QTabletEvent.Type.TabletPress, 20, y, pressure)
         tablet(window.canvas, QTabletEvent.Type.TabletMove, 100, y, pressure)

@@ -45,8 +45,14 @@ def _menu(window: QMainWindow, title: str, before: str | None = None) -> QMenu:
         if action.menu() is not None and action.text().replace("&", "") == plain:
             return action.menu()  # type: ignore[return-value]
     menu = QMenu(title, bar)
-    anchor = next((a for a in bar.actions()
-                   if before and a.text().replace("&", "") == before.replace("&", "")), None)
+    anchor = next(
+        (
+            a
+            for a in bar.actions()
+            if before and a.text().replace("&", "") == before.replace("&", "")
+        ),
+        None,
+    )
     if anchor is not None:
         bar.insertMenu(anchor, menu)
     else:
@@ -96,15 +102,16 @@ class EditorTools(QObject):
         return self.options.current_tool
 
     def select_tool(self, kind: str) -> None:
-        """"select" (rectangular selection) or a painting tool: "brush", "eraser", "mask"."""
+        """ "select" (rectangular selection) or a painting tool: "brush", "eraser", "mask"."""
         self.options.tool_actions[kind].setChecked(True)
         self._apply_tool(kind)
 
     def active_paint_tool(self) -> PaintTool | None:
         return self.tools.get(self.current_tool)
 
-    def sketch_layer(self, size: tuple[int, int] | None = None, select_brush: bool = True,
-                     name: str = "Sketch") -> Layer:
+    def sketch_layer(
+        self, size: tuple[int, int] | None = None, select_brush: bool = True, name: str = "Sketch"
+    ) -> Layer:
         """The document's sketch layer (made white on top when missing), made active with
         the brush ready: what a sketch-driven plugin asks for.  One undo step to add it."""
         doc = self.document
@@ -117,16 +124,21 @@ class EditorTools(QObject):
                 self.canvas.fit()
         doc.set_active(index)
         if select_brush:
-            self.settings.update(color=(0, 0, 0), size=min(self.settings.brush.size, 6.0),
-                                 hardness=1.0, opacity=1.0)
+            self.settings.update(
+                color=(0, 0, 0), size=min(self.settings.brush.size, 6.0), hardness=1.0, opacity=1.0
+            )
             self.select_tool("brush")
         return doc.layer(index)
 
     def current_pixels(self, layer_id: str) -> Image.Image | None:
         """A layer's pixels including a stroke still in progress (for live previews)."""
         tool = self.active_paint_tool()
-        if tool is not None and tool.stroke is not None and tool._layer_id == layer_id \
-                and tool.target == "image":
+        if (
+            tool is not None
+            and tool.stroke is not None
+            and tool._layer_id == layer_id
+            and tool.target == "image"
+        ):
             return tool.current_image()
         try:
             return self.document.layer(self.document.index_of(layer_id)).image
@@ -134,8 +146,9 @@ class EditorTools(QObject):
             return None
 
     # -- actions and menus ----------------------------------------------------------
-    def _act(self, menu: QMenu | None, text: str, slot: Any, keys: Any = None,
-             name: str = "") -> QAction:
+    def _act(
+        self, menu: QMenu | None, text: str, slot: Any, keys: Any = None, name: str = ""
+    ) -> QAction:
         action = QAction(text, self.window)
         if keys is not None:
             action.setShortcut(QKeySequence(keys))
@@ -156,28 +169,32 @@ class EditorTools(QObject):
         for action in self.options.tool_actions.values():
             tools_menu.addAction(action)
         tools_menu.addSeparator()
-        self._act(tools_menu, "Brush size &up", lambda: self.resize_brush(True), "]",
-                  "brushBigger")
-        self._act(tools_menu, "Brush size &down", lambda: self.resize_brush(False), "[",
-                  "brushSmaller")
+        self._act(tools_menu, "Brush size &up", lambda: self.resize_brush(True), "]", "brushBigger")
+        self._act(
+            tools_menu, "Brush size &down", lambda: self.resize_brush(False), "[", "brushSmaller"
+        )
         self._act(tools_menu, "&Swap mask hide/reveal", self.swap_mask_value, "X", "maskSwap")
         image = _menu(w, "&Image", before="&Tools")
-        self.crop_action = self._act(image, "&Crop to selection", self.crop_to_selection,
-                                     "Ctrl+Shift+X", "cropToSelection")
+        self.crop_action = self._act(
+            image, "&Crop to selection", self.crop_to_selection, "Ctrl+Shift+X", "cropToSelection"
+        )
         self._act(image, "Canvas &size…", self.canvas_size_dialog, "Ctrl+Alt+C", "canvasSize")
         layer_menu = _menu(w, "&Layer", before="&Tools")
-        self._act(layer_menu, "New &sketch layer", lambda: self.sketch_layer(), None,
-                  "newSketchLayer")
+        self._act(
+            layer_menu, "New &sketch layer", lambda: self.sketch_layer(), None, "newSketchLayer"
+        )
         layer_menu.addSeparator()
         self.mask_actions = [
-            self._act(layer_menu, "Add &mask (reveal all)", lambda: self._mask_op("add"),
-                      None, "maskAdd"),
-            self._act(layer_menu, "Add mask (&hide all)", lambda: self._mask_op("hide"),
-                      None, "maskHide"),
-            self._act(layer_menu, "&Apply mask", lambda: self._mask_op("apply"), None,
-                      "maskApply"),
-            self._act(layer_menu, "&Remove mask", lambda: self._mask_op("remove"), None,
-                      "maskRemove"),
+            self._act(
+                layer_menu, "Add &mask (reveal all)", lambda: self._mask_op("add"), None, "maskAdd"
+            ),
+            self._act(
+                layer_menu, "Add mask (&hide all)", lambda: self._mask_op("hide"), None, "maskHide"
+            ),
+            self._act(layer_menu, "&Apply mask", lambda: self._mask_op("apply"), None, "maskApply"),
+            self._act(
+                layer_menu, "&Remove mask", lambda: self._mask_op("remove"), None, "maskRemove"
+            ),
         ]
         blend_menu = layer_menu.addMenu("&Blend mode")
         self.blend_group = QActionGroup(self)
@@ -190,11 +207,13 @@ class EditorTools(QObject):
         blend_menu.aboutToShow.connect(self._sync_blend_menu)
         view = _menu(w, "&View")
         view.addSeparator()
-        self.split_action = self._act(view, "&Before/after split", self.canvas.set_compare_split,
-                                      "Ctrl+\\", "compareSplit")
+        self.split_action = self._act(
+            view, "&Before/after split", self.canvas.set_compare_split, "Ctrl+\\", "compareSplit"
+        )
         self.split_action.setCheckable(True)
-        self.split_action.setToolTip("Drag the divider: left is before, right after; "
-                                     "hold \\ to see before")
+        self.split_action.setToolTip(
+            "Drag the divider: left is before, right after; hold \\ to see before"
+        )
         self._act(view, "Command &palette…", self.open_palette, "Ctrl+Shift+P", "commandPalette")
         tools = _menu(w, "&Tools")
         self._act(tools, "&Seed browser…", self.open_seed_browser, "Ctrl+Shift+B", "seedBrowser")
@@ -303,10 +322,14 @@ class EditorTools(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """Hold backslash: "before" in full, wherever the focus is but a text field."""
         kind = event.type()
-        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(
-                event, QKeyEvent) and event.key() == Qt.Key.Key_Backslash \
-                and not event.modifiers() & Qt.KeyboardModifier.ControlModifier \
-                and not event.isAutoRepeat() and self.window.isActiveWindow():
+        if (
+            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Backslash
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and not event.isAutoRepeat()
+            and self.window.isActiveWindow()
+        ):
             focus = QApplication.focusWidget()
             if not isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
                 self.canvas.set_compare_hold(kind == QEvent.Type.KeyPress)

@@ -16,8 +16,15 @@ from PySide6.QtWidgets import (
 from ganstudio.core.document import ANCHORS
 
 _ARROWS = {
-    "top-left": "↖", "top": "↑", "top-right": "↗", "left": "←", "center": "●",
-    "right": "→", "bottom-left": "↙", "bottom": "↓", "bottom-right": "↘",
+    "top-left": "↖",
+    "top": "↑",
+    "top-right": "↗",
+    "left": "←",
+    "center": "●",
+    "right": "→",
+    "bottom-left": "↙",
+    "bottom": "↓",
+    "bottom-right": "↘",
 }
 
 
@@ -51,8 +58,9 @@ class CanvasSizeDialog(QDialog):
         self.anchor_buttons["center"].setChecked(True)
         anchor_box = QWidget()
         anchor_box.setLayout(grid)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)

@@ -14,10 +14,11 @@ from ganstudio.core.paint import BLEND_MODES
 
 
 class LayerStyleBar(QWidget):
-    """"Blend [Normal ▾]  [Mask ▾]" for the active layer; every change is one undo step."""
+    """ "Blend [Normal ▾]  [Mask ▾]" for the active layer; every change is one undo step."""
 
-    def __init__(self, document: Document, mask_actions: list[QAction],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: Document, mask_actions: list[QAction], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("layerStyle")
         self.blend = QComboBox()
@@ -29,8 +30,9 @@ class LayerStyleBar(QWidget):
         self.mask = QToolButton()
         self.mask.setObjectName("layerMask")
         self.mask.setText("Mask")
-        self.mask.setToolTip("Add, apply or remove the active layer's mask; paint it with the "
-                             "mask brush (Shift+B)")
+        self.mask.setToolTip(
+            "Add, apply or remove the active layer's mask; paint it with the mask brush (Shift+B)"
+        )
         self.mask.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.mask)
         for action in mask_actions:

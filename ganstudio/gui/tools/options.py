@@ -21,8 +21,11 @@ TOOLS = {
     "select": ("Select", "M", "Rectangular selection (M)"),
     "brush": ("Brush", "B", "Paint on the active layer (B); [ and ] change the size"),
     "eraser": ("Eraser", "E", "Erase the active layer to transparency (E)"),
-    "mask": ("Mask brush", "Shift+B",
-             "Paint the active layer's mask (Shift+B): hide or reveal it; X swaps"),
+    "mask": (
+        "Mask brush",
+        "Shift+B",
+        "Paint the active layer's mask (Shift+B): hide or reveal it; X swaps",
+    ),
 }
 
 
@@ -77,9 +80,11 @@ class ToolOptionsBar(QToolBar):
         self.hardness.valueChanged.connect(lambda v: self.settings.update(hardness=v / 100))
         self.opacity.valueChanged.connect(lambda v: self.settings.update(opacity=v / 100))
         self.mask_mode.currentIndexChanged.connect(
-            lambda i: self.settings.update(mask_value=255 if i else 0))
+            lambda i: self.settings.update(mask_value=255 if i else 0)
+        )
         self.pressure.toggled.connect(
-            lambda on: self.settings.update(pressure_size=on, pressure_opacity=on))
+            lambda on: self.settings.update(pressure_size=on, pressure_opacity=on)
+        )
         settings.changed.connect(self.refresh)
         self.group.triggered.connect(lambda _a: self.refresh())
         self.refresh()
@@ -105,9 +110,11 @@ class ToolOptionsBar(QToolBar):
     def refresh(self) -> None:
         """Show the settings' values; the mask option only for the mask brush."""
         brush = self.settings.brush
-        for spin, value in ((self.size, round(brush.size)), (self.hardness,
-                            round(brush.hardness * 100)), (self.opacity,
-                            round(brush.opacity * 100))):
+        for spin, value in (
+            (self.size, round(brush.size)),
+            (self.hardness, round(brush.hardness * 100)),
+            (self.opacity, round(brush.opacity * 100)),
+        ):
             spin.blockSignals(True)
             spin.setValue(value)
             spin.blockSignals(False)

@@ -52,8 +52,9 @@ class PaintTool(QObject):
     stroke_finished = Signal(str, object)  # layer id, box or None
     message = Signal(str)
 
-    def __init__(self, kind: str, canvas: Canvas, settings: ToolSettings,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, kind: str, canvas: Canvas, settings: ToolSettings, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         if kind not in TOOL_NAMES:
             raise ValueError(f"unknown tool {kind!r}")
@@ -120,8 +121,13 @@ class PaintTool(QObject):
         box = stroke.finish()
         try:
             if box is not None and doc is self.canvas.document:
-                doc.apply_patch(doc.index_of(self._layer_id), box, stroke.pixels, self.target,
-                                f"{self.name} stroke")
+                doc.apply_patch(
+                    doc.index_of(self._layer_id),
+                    box,
+                    stroke.pixels,
+                    self.target,
+                    f"{self.name} stroke",
+                )
         except KeyError:  # the layer went away during the stroke (an undo): nothing to keep
             box = None
         finally:
