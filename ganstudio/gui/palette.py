@@ -16,11 +16,12 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -179,9 +180,16 @@ class CommandPalette(QDialog):
         self.search.setPlaceholderText("Type a command, an action or a model…")
         self.search.textChanged.connect(self.filter)
         self.search.installEventFilter(self)
-        self.list = QListWidget()
+        self.list = QTreeWidget()  # two columns: what it is, and its shortcut or model
         self.list.setObjectName("paletteList")
-        self.list.itemActivated.connect(lambda _item: self.run_current())
+        self.list.setColumnCount(2)
+        self.list.setHeaderHidden(True)
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.header().setStretchLastSection(False)
+        self.list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.list.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.list.itemActivated.connect(lambda _item, _col: self.run_current())
         self.hint = QLabel("↑↓ to choose · Enter to run · Esc to close")
         self.hint.setObjectName("muted")
         lay = QVBoxLayout(self)
@@ -214,13 +222,24 @@ class CommandPalette(QDialog):
         self.shown = [e for _, _, e in ranked]
         self.list.clear()
         for entry in self.shown:
-            item = QListWidgetItem(entry.text + (f"    {entry.detail}" if entry.detail else ""))
-            self.list.addItem(item)
+            item = QTreeWidgetItem([entry.text, entry.detail])
+            item.setForeground(1, self.palette().placeholderText())
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.list.addTopLevelItem(item)
         if self.shown:
-            self.list.setCurrentRow(0)
+            self.set_row(0)
+
+    def current_row(self) -> int:
+        item = self.list.currentItem()
+        return self.list.indexOfTopLevelItem(item) if item is not None else -1
+
+    def set_row(self, row: int) -> None:
+        item = self.list.topLevelItem(row)
+        if item is not None:
+            self.list.setCurrentItem(item)
 
     def run_current(self) -> bool:
-        row = self.list.currentRow()
+        row = self.current_row()
         if not 0 <= row < len(self.shown):
             return False
         entry = self.shown[row]
@@ -235,8 +254,7 @@ class CommandPalette(QDialog):
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.shown:
                 step = 1 if key == Qt.Key.Key_Down else -1
-                row = (self.list.currentRow() + step) % len(self.shown)
-                self.list.setCurrentRow(row)
+                self.set_row((self.current_row() + step) % len(self.shown))
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.run_current()

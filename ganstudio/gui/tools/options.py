@@ -55,6 +55,12 @@ class ToolOptionsBar(QToolBar):
             self.addAction(action)
             self.tool_actions[tool_id] = action
         self.tool_actions["select"].setChecked(True)
+        # the theme draws a checked button darker than a plain one: the active tool must
+        # stand out, so it gets the accent colour
+        self.setStyleSheet(
+            "QToolButton:checked { background: #3b6fd1; border-color: #4f8cff;"
+            " color: #ffffff; font-weight: bold; }"
+        )
         self.addSeparator()
         self.size = self._spin("Size", 1, 1000, " px", "Brush diameter ([ smaller, ] larger)")
         self.hardness = self._spin("Hardness", 0, 100, " %", "100 %: a crisp edge; 0 %: soft")
