@@ -34,7 +34,7 @@ def test_stroke_draws_a_continuous_line_in_the_brush_colour_and_reports_its_box(
     assert (stroke.pixels[2, :, :3] == 255).all()  # far rows untouched
     x0, y0, x1, y1 = stroke.finish()
     assert x0 <= 2 and x1 >= 58 and y0 <= 13 and y1 >= 19 and (y1 - y0) <= 10
-    assert (stroke.base == 255).all()  # the original is kept for undo
+    assert (stroke.original((0, 0, 64, 32)) == 255).all()  # the original is kept for undo
 
 
 def test_opacity_caps_one_stroke_even_where_it_crosses_itself() -> None:

@@ -290,11 +290,9 @@ class PaintPixels(Command):
     def _put(self, doc: Document, patch: np.ndarray) -> None:
         index = doc.index_of(self.layer_id)
         layer = doc._layers[index]
-        current = getattr(layer, self.target)
-        pixels = np.array(current)
-        x0, y0, x1, y1 = self.box
-        pixels[y0:y1, x0:x1] = patch
-        setattr(layer, self.target, Image.fromarray(pixels, "RGBA" if pixels.ndim == 3 else "L"))
+        image = getattr(layer, self.target).copy()  # a new image: never changed in place
+        image.paste(Image.fromarray(patch, "RGBA" if patch.ndim == 3 else "L"), self.box[:2])
+        setattr(layer, self.target, image)
         doc._emit(DocEvent("layer", index, self.target))
 
     def do(self, doc: Document) -> None:
@@ -612,7 +610,7 @@ class Document:
         x1, y1 = min(current.width, x1), min(current.height, y1)
         if x1 <= x0 or y1 <= y0:
             return
-        before = np.asarray(current)[y0:y1, x0:x1].copy()
+        before = np.array(current.crop((x0, y0, x1, y1)))  # not the whole layer as an array
         after = np.ascontiguousarray(pixels[y0:y1, x0:x1], dtype=np.uint8).copy()
         if before.shape != after.shape:
             raise ValueError(f"a {target} patch of shape {after.shape} for {before.shape}")

@@ -80,8 +80,16 @@ class Stroke:
     (for the screen), :attr:`pixels` is the current result.
     """
 
+    #: originals are saved in tiles of this side as the stroke first reaches them
+    TILE = 64
+
     def __init__(
-        self, pixels: np.ndarray, brush: Brush, mode: StrokeMode = "paint", value: int = 255
+        self,
+        pixels: np.ndarray,
+        brush: Brush,
+        mode: StrokeMode = "paint",
+        value: int = 255,
+        copy: bool = True,
     ) -> None:
         if mode == "value" and pixels.ndim != 2:
             raise ValueError("a value (mask) stroke paints a 2-D array")
@@ -90,20 +98,43 @@ class Stroke:
         self.brush = brush.clamped()
         self.mode: StrokeMode = mode
         self.value = int(value)
-        self.base = np.ascontiguousarray(pixels, dtype=np.uint8)
-        self.pixels = self.base.copy()
-        self.coverage = np.zeros(self.base.shape[:2], np.float32)
+        # ``pixels`` is changed in place (a copy unless the caller hands over its own);
+        # the original of each tile is saved when the stroke first reaches it, so a pen
+        # going down on a 4096² layer copies nothing yet (np.empty/zeros are lazy pages)
+        if copy or pixels.dtype != np.uint8 or not pixels.flags.c_contiguous:
+            pixels = np.array(pixels, dtype=np.uint8, order="C")
+        self.pixels = pixels
+        self._orig = np.empty_like(self.pixels)
+        t = self.TILE
+        self._saved = np.zeros((-(-self.height // t), -(-self.width // t)), bool)
+        self.coverage = np.zeros(self.pixels.shape[:2], np.float32)
         self.box: Box | None = None
         self._last: tuple[float, float, float] | None = None
         self._carry = 0.0  # distance already walked since the last dab
 
     @property
     def height(self) -> int:
-        return int(self.base.shape[0])
+        return int(self.pixels.shape[0])
 
     @property
     def width(self) -> int:
-        return int(self.base.shape[1])
+        return int(self.pixels.shape[1])
+
+    def original(self, box: Box) -> np.ndarray:
+        """The pixels of ``box`` as they were before the stroke."""
+        x0, y0, x1, y1 = box
+        self._save(box)
+        return self._orig[y0:y1, x0:x1]
+
+    def _save(self, box: Box) -> None:
+        x0, y0, x1, y1 = box
+        t = self.TILE
+        for ty in range(y0 // t, (y1 - 1) // t + 1):
+            for tx in range(x0 // t, (x1 - 1) // t + 1):
+                if not self._saved[ty, tx]:
+                    region = (slice(ty * t, (ty + 1) * t), slice(tx * t, (tx + 1) * t))
+                    self._orig[region] = self.pixels[region]
+                    self._saved[ty, tx] = True
 
     def add_point(self, x: float, y: float, pressure: float = 1.0) -> Box | None:
         """Extend the stroke to (x, y); returns the changed box, None if nothing changed."""
@@ -154,7 +185,7 @@ class Stroke:
     def _render(self, box: Box) -> None:
         x0, y0, x1, y1 = box
         a = self.coverage[y0:y1, x0:x1] * self.brush.opacity  # (h, w)
-        base = self.base[y0:y1, x0:x1].astype(np.float32)
+        base = self.original(box).astype(np.float32)
         if self.mode == "value":
             out = base + (self.value - base) * a
         elif self.mode == "erase":

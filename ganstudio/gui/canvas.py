@@ -210,6 +210,7 @@ class Canvas(QGraphicsView):
             return
         item = self._items[index]
         pixmap = item.pixmap()
+        item.setPixmap(QPixmap())  # ours is then the only reference: painting copies nothing
         painter = QPainter(pixmap)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.drawImage(origin[0], origin[1], rgba_to_qimage(patch))

@@ -203,3 +203,34 @@ def test_sketch_layer_api_gives_a_brush_and_reports_strokes_as_they_happen(qtbot
     assert np.asarray(window.document.layer(1).image)[40, 60, 0] == 0
     window.document_undo()
     assert np.asarray(window.document.layer(1).image)[..., 0].min() == 255
+
+
+def test_a_stroke_after_an_undo_starts_from_the_undone_pixels(qtbot, window) -> None:
+    paper(window)
+    window.tools.select_tool("brush")
+    window.tools.settings.update(size=6, hardness=1.0, color=(0, 0, 0))
+    drag(qtbot, window.canvas, [(20, 20), (80, 20)])
+    drag(qtbot, window.canvas, [(20, 60), (80, 60)])
+    window.document_undo()
+    drag(qtbot, window.canvas, [(20, 100), (80, 100)])
+    done = pixels(window)
+    assert done[20, 50, 0] == 0 and done[100, 50, 0] == 0
+    assert done[60, 50, 0] == 255  # the undone stroke does not come back
+
+
+def test_the_canvas_shows_blend_modes_as_export_computes_them(qtbot, window) -> None:
+    paper(window, color=(200, 120, 40, 255))
+    window.add_image(Image.new("RGBA", (200, 120), (90, 160, 220, 255)), "top")
+    window.canvas.set_zoom(1.0)
+    window.canvas.centerOn(100, 60)
+    from ganstudio.gui.canvas import qimage_to_pil
+
+    for mode in ("multiply", "screen", "overlay"):
+        window.document.set_layer(1, blend=mode)
+        QApplication.processEvents()
+        shot = qimage_to_pil(window.canvas.viewport().grab().toImage())
+        p = window.canvas.mapFromScene(QPointF(100, 60))
+        ratio = shot.width / window.canvas.viewport().width()
+        seen = shot.getpixel((int(p.x() * ratio), int(p.y() * ratio)))[:3]
+        want = window.document.composite().getpixel((100, 60))[:3]
+        assert max(abs(a - b) for a, b in zip(seen, want, strict=True)) <= 3, (mode, seen, want)

@@ -30,7 +30,7 @@ from ganstudio.core.paint import BLEND_MODES
 from ganstudio.gui.tools.canvas_size import CanvasSizeDialog
 from ganstudio.gui.tools.layer_style import LayerStyleBar
 from ganstudio.gui.tools.options import ToolOptionsBar, step_size
-from ganstudio.gui.tools.paint_tool import TOOL_NAMES, PaintTool, ToolSettings
+from ganstudio.gui.tools.paint_tool import TOOL_NAMES, LayerArrays, PaintTool, ToolSettings
 
 __all__ = ["EditorTools", "PaintTool", "ToolSettings", "install_editor_tools"]
 
@@ -74,8 +74,9 @@ class EditorTools(QObject):
         self.canvas = window.canvas
         self.settings = ToolSettings(self)
         self.tools: dict[str, PaintTool] = {}
+        arrays = LayerArrays()  # shared, so brush then eraser on a layer copies nothing
         for kind in TOOL_NAMES:
-            tool = PaintTool(kind, self.canvas, self.settings, self)
+            tool = PaintTool(kind, self.canvas, self.settings, self, arrays)
             tool.stroke_started.connect(self.stroke_started)
             tool.stroke_updated.connect(self.stroke_updated)
             tool.stroke_finished.connect(self.stroke_finished)
