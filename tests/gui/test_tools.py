@@ -234,3 +234,49 @@ def test_the_canvas_shows_blend_modes_as_export_computes_them(qtbot, window) -> 
         seen = shot.getpixel((int(p.x() * ratio), int(p.y() * ratio)))[:3]
         want = window.document.composite().getpixel((100, 60))[:3]
         assert max(abs(a - b) for a, b in zip(seen, want, strict=True)) <= 3, (mode, seen, want)
+
+
+def test_keys_b_e_and_brackets_work_from_the_canvas(qtbot, window) -> None:
+    paper(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_B)
+    assert window.tools.current_tool == "brush"
+    size = window.tools.settings.brush.size
+    qtbot.keyClick(window.canvas, Qt.Key.Key_BracketRight)
+    assert window.tools.settings.brush.size > size
+    qtbot.keyClick(window.canvas, Qt.Key.Key_BracketLeft)
+    assert window.tools.settings.brush.size == size
+    qtbot.keyClick(window.canvas, Qt.Key.Key_E)
+    assert window.tools.current_tool == "eraser"
+    qtbot.keyClick(window.canvas, Qt.Key.Key_M)
+    assert window.tools.current_tool == "select" and window.canvas.tool is None
+
+
+def test_a_sketch_action_gets_the_sketch_layer_and_a_preview_after_each_stroke(qtbot, window):
+    from ganstudio.core.specs import Action, ActionResult
+
+    action = Action(
+        "sketch-demo",
+        "Sketch demo",
+        lambda m, p, i: ActionResult(images=[]),
+        input_kind="sketch",
+        interactive=True,
+    )
+    panel = window.actions_panel
+    panel.action_specs = [action]
+    panel.combo.addItem(action.name, action.id)  # as set_model would, for a sketch model
+    assert window.tools.sketch_action is action
+    sketch = window.document.active
+    assert sketch.role == "sketch" and window.tools.current_tool == "brush"
+    asked = []
+    panel.preview_requested.connect(lambda a, params: asked.append(a))
+    window.canvas.set_zoom(1.0)
+    window.canvas.centerOn(100, 100)
+    drag(qtbot, window.canvas, [(50, 50), (150, 120)])
+    assert asked == [action]
+    window.tools.follow_sketch_action(None)  # another action: strokes ask for nothing
+    drag(qtbot, window.canvas, [(50, 150), (150, 150)])
+    assert asked == [action]
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)

@@ -92,6 +92,15 @@ class EditorTools(QObject):
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         self.palette: Any = None
         self.seed_browser: Any = None
+        # an action that draws from a sketch (input_kind "sketch", issue 13) gets the
+        # sketch layer and the brush when chosen, and a preview after every stroke
+        self.sketch_action: Any = None
+        panel = getattr(window, "actions_panel", None)
+        if panel is not None:
+            panel.combo.currentIndexChanged.connect(
+                lambda _i: self.follow_sketch_action(panel.current_action)
+            )
+        self.stroke_finished.connect(self._sketch_stroke_done)
 
     # -- public API -----------------------------------------------------------------
     @property
@@ -130,6 +139,25 @@ class EditorTools(QObject):
             )
             self.select_tool("brush")
         return doc.layer(index)
+
+    def follow_sketch_action(self, action: Any) -> bool:
+        """Called when the Action panel's action changes: a sketch action gets the
+        sketch layer and the brush; its preview is asked again after each stroke."""
+        if action is None or getattr(action, "input_kind", "") != SKETCH_ROLE:
+            self.sketch_action = None
+            return False
+        self.sketch_action = action
+        self.sketch_layer()
+        return True
+
+    def _sketch_stroke_done(self, layer_id: str, box: object) -> None:
+        panel = getattr(self.window, "actions_panel", None)
+        action = self.sketch_action
+        if action is None or box is None or panel is None or panel.current_action is not action:
+            return
+        index = self.document.find_role(SKETCH_ROLE)
+        if index >= 0 and self.document.layer(index).id == layer_id:
+            panel.preview_requested.emit(action, panel.values())
 
     def current_pixels(self, layer_id: str) -> Image.Image | None:
         """A layer's pixels including a stroke still in progress (for live previews)."""
