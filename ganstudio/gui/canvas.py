@@ -107,7 +107,7 @@ class LayerItem(QGraphicsPixmapItem):
                                 Qt.ClipOperation.IntersectClip)
         if self.blend != "normal":
             painter.setCompositionMode(_COMPOSITION[self.blend])
-        super().paint(painter, option, widget)
+        super().paint(painter, option, widget)  # type: ignore[arg-type]
 
 
 class Canvas(QGraphicsView):

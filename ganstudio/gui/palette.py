@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -82,7 +83,7 @@ def menu_entries(menu_bar: Any) -> list[PaletteEntry]:
                 continue
             keys = action.shortcut().toString()
             out.append(
-                PaletteEntry("Menu", " › ".join([*path, title]), keys, lambda a=action: a.trigger())
+                PaletteEntry("Menu", " › ".join([*path, title]), keys, partial(action.trigger))
             )
 
     for top in menu_bar.actions():
@@ -111,7 +112,7 @@ def window_entries(window: Any) -> list[PaletteEntry]:
                     "Action",
                     action.name,
                     "current model",
-                    lambda i=action.id: _select_action(window, i),
+                    partial(_select_action, window, action.id),
                 )
             )
             continue
@@ -122,7 +123,7 @@ def window_entries(window: Any) -> list[PaletteEntry]:
                     "Action",
                     action.name,
                     f"with {model.label}",
-                    lambda mf=model, i=action.id: _select_model_action(window, mf, i),
+                    partial(_select_model_action, window, model, action.id),
                 )
             )
     for mf in files:
@@ -131,7 +132,7 @@ def window_entries(window: Any) -> list[PaletteEntry]:
                 "Model",
                 mf.label,
                 mf.variant or "unknown variant",
-                lambda p=mf.path: window.select_model(p),
+                partial(window.select_model, mf.path),
             )
         )
     return entries

@@ -57,7 +57,7 @@ def test_eraser_and_bracket_keys_change_the_size(qtbot, window) -> None:
     size = window.tools.settings.brush.size
     window.tools.resize_brush(True)
     assert window.tools.settings.brush.size > size
-    assert window.tools.options.size.value() == round(window.tools.settings.brush.size)
+    assert window.tools.options.size_spin.value() == round(window.tools.settings.brush.size)
     window.tools.resize_brush(False)
     window.tools.resize_brush(False)
     assert window.tools.settings.brush.size < size
@@ -158,7 +158,7 @@ def test_mask_menu_actions_add_apply_and_remove(qtbot, window) -> None:
     actions = {a.objectName(): a for a in window.tools.mask_actions}
     actions["maskHide"].trigger()
     assert window.document.layer(0).mask.getpixel((5, 5)) == 0
-    assert window.tools.style_bar.mask.text() == "Mask ✓"
+    assert window.tools.style_bar.mask_button.text() == "Mask ✓"
     actions["maskApply"].trigger()
     assert window.document.layer(0).mask is None
     assert window.document.layer(0).image.getpixel((5, 5))[3] == 0

@@ -27,22 +27,22 @@ class LayerStyleBar(QWidget):
         for mode in BLEND_MODES:
             self.blend.addItem(mode.capitalize(), mode)
         self.blend.currentIndexChanged.connect(self._on_blend)
-        self.mask = QToolButton()
-        self.mask.setObjectName("layerMask")
-        self.mask.setText("Mask")
-        self.mask.setToolTip(
+        self.mask_button = QToolButton()
+        self.mask_button.setObjectName("layerMask")
+        self.mask_button.setText("Mask")
+        self.mask_button.setToolTip(
             "Add, apply or remove the active layer's mask; paint it with the mask brush (Shift+B)"
         )
-        self.mask.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.mask)
+        self.mask_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.mask_button)
         for action in mask_actions:
             menu.addAction(action)
-        self.mask.setMenu(menu)
+        self.mask_button.setMenu(menu)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(QLabel("Blend"))
         lay.addWidget(self.blend, 1)
-        lay.addWidget(self.mask)
+        lay.addWidget(self.mask_button)
         self.document = document
         document.connect(self._on_doc)
         self.refresh()
@@ -63,8 +63,10 @@ class LayerStyleBar(QWidget):
         self.blend.setCurrentIndex(self.blend.findData(layer.blend if layer else "normal"))
         self.blend.blockSignals(False)
         self.blend.setEnabled(layer is not None)
-        self.mask.setEnabled(layer is not None)
-        self.mask.setText("Mask ✓" if layer is not None and layer.mask is not None else "Mask")
+        self.mask_button.setEnabled(layer is not None)
+        self.mask_button.setText(
+            "Mask ✓" if layer is not None and layer.mask is not None else "Mask"
+        )
 
     def _on_blend(self, _index: int) -> None:
         index = self.document.active_index

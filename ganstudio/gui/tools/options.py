@@ -62,9 +62,9 @@ class ToolOptionsBar(QToolBar):
             " color: #ffffff; font-weight: bold; }"
         )
         self.addSeparator()
-        self.size = self._spin("Size", 1, 1000, " px", "Brush diameter ([ smaller, ] larger)")
-        self.hardness = self._spin("Hardness", 0, 100, " %", "100 %: a crisp edge; 0 %: soft")
-        self.opacity = self._spin("Opacity", 1, 100, " %", "The most one stroke covers")
+        self.size_spin = self._spin("Size", 1, 1000, " px", "Brush diameter ([ smaller, ] larger)")
+        self.hardness_spin = self._spin("Hardness", 0, 100, " %", "100 %: a crisp edge; 0 %: soft")
+        self.opacity_spin = self._spin("Opacity", 1, 100, " %", "The most one stroke covers")
         self.color = QToolButton()
         self.color.setObjectName("brushColor")
         self.color.setToolTip("Brush colour")
@@ -82,9 +82,9 @@ class ToolOptionsBar(QToolBar):
         self.pressure = QCheckBox("Pen pressure")
         self.pressure.setToolTip("A tablet's pressure scales size and opacity (a mouse: full)")
         self.addWidget(self.pressure)
-        self.size.valueChanged.connect(lambda v: self.settings.update(size=float(v)))
-        self.hardness.valueChanged.connect(lambda v: self.settings.update(hardness=v / 100))
-        self.opacity.valueChanged.connect(lambda v: self.settings.update(opacity=v / 100))
+        self.size_spin.valueChanged.connect(lambda v: self.settings.update(size=float(v)))
+        self.hardness_spin.valueChanged.connect(lambda v: self.settings.update(hardness=v / 100))
+        self.opacity_spin.valueChanged.connect(lambda v: self.settings.update(opacity=v / 100))
         self.mask_mode.currentIndexChanged.connect(
             lambda i: self.settings.update(mask_value=255 if i else 0)
         )
@@ -117,9 +117,9 @@ class ToolOptionsBar(QToolBar):
         """Show the settings' values; the mask option only for the mask brush."""
         brush = self.settings.brush
         for spin, value in (
-            (self.size, round(brush.size)),
-            (self.hardness, round(brush.hardness * 100)),
-            (self.opacity, round(brush.opacity * 100)),
+            (self.size_spin, round(brush.size)),
+            (self.hardness_spin, round(brush.hardness * 100)),
+            (self.opacity_spin, round(brush.opacity * 100)),
         ):
             spin.blockSignals(True)
             spin.setValue(value)
@@ -133,7 +133,7 @@ class ToolOptionsBar(QToolBar):
         self.pressure.blockSignals(False)
         tool = self.current_tool
         painting = tool in ("brush", "eraser", "mask")
-        for widget in (self.size, self.hardness, self.opacity, self.pressure):
+        for widget in (self.size_spin, self.hardness_spin, self.opacity_spin, self.pressure):
             widget.setEnabled(painting)
         self.color.setEnabled(tool == "brush")
         self.mask_label_action.setVisible(tool == "mask")

@@ -15,7 +15,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, QPointF, Signal
 
 from ganstudio.core.document import Document
-from ganstudio.core.paint import Box, Brush, Stroke, apply_mask
+from ganstudio.core.paint import Box, Brush, Stroke, StrokeMode, apply_mask
 from ganstudio.gui.canvas import Canvas
 
 TOOL_NAMES = {"brush": "Brush", "eraser": "Eraser", "mask": "Mask brush"}
@@ -143,7 +143,7 @@ class PaintTool(QObject):
                 pixels, self.settings.brush, "value", self.settings.mask_value, copy=False
             )
         else:
-            mode = "erase" if self.kind == "eraser" else "paint"
+            mode: StrokeMode = "erase" if self.kind == "eraser" else "paint"
             self._shown_image = None
             self._shown_mask = self.arrays.get(layer.mask) if layer.mask is not None else None
             self.stroke = Stroke(
