@@ -201,6 +201,11 @@ def test_sketch_layer_api_gives_a_brush_and_reports_strokes_as_they_happen(qtbot
     assert len(updates) >= 3 and finished and finished[0][0] == layer.id
     assert seen_live[0] == 0  # the stroke in progress is readable before it is committed
     assert np.asarray(window.document.layer(1).image)[40, 60, 0] == 0
+    window.tools.select_tool("eraser")
+    drag(qtbot, window.canvas, [(20, 20), (100, 60)])
+    assert tuple(np.asarray(window.document.layer(1).image)[40, 60]) == (255, 255, 255, 255)
+    window.document_undo()  # erasing a sketch gives white paper, not holes; one step
+    assert np.asarray(window.document.layer(1).image)[40, 60, 0] == 0
     window.document_undo()
     assert np.asarray(window.document.layer(1).image)[..., 0].min() == 255
 

@@ -144,11 +144,13 @@ class PaintTool(QObject):
             )
         else:
             mode: StrokeMode = "erase" if self.kind == "eraser" else "paint"
+            brush = self.settings.brush
+            if self.kind == "eraser" and layer.role == "sketch":
+                # a sketch is lines on white paper: erasing gives paper back, not holes
+                mode, brush = "paint", replace(brush, color=(255, 255, 255))
             self._shown_image = None
             self._shown_mask = self.arrays.get(layer.mask) if layer.mask is not None else None
-            self.stroke = Stroke(
-                self.arrays.take(layer.image), self.settings.brush, mode, copy=False
-            )
+            self.stroke = Stroke(self.arrays.take(layer.image), brush, mode, copy=False)
         self.stroke_started.emit(self._layer_id)
         self._add(pos, pressure)
 
