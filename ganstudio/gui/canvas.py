@@ -293,6 +293,9 @@ class Canvas(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
         elif event.key() == Qt.Key.Key_Escape:
             self.set_selection(None)
+        elif event.key() == Qt.Key.Key_Backslash and not event.modifiers():
+            if not event.isAutoRepeat():
+                self.set_compare_hold(True)  # hold \ : "before" in full
         else:
             super().keyPressEvent(event)
 
@@ -300,6 +303,9 @@ class Canvas(QGraphicsView):
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = False
             self.viewport().unsetCursor()
+        elif event.key() == Qt.Key.Key_Backslash and not event.modifiers():
+            if not event.isAutoRepeat():
+                self.set_compare_hold(False)
         else:
             super().keyReleaseEvent(event)
 
@@ -370,9 +376,16 @@ class Canvas(QGraphicsView):
         self.viewport().update()
 
     def _set_hover(self, pos: QPointF | None) -> None:
-        self._hover = pos
-        if self.tool is not None:
-            self.viewport().update()
+        """Move the brush outline: repaint only where it was and where it goes."""
+        old, self._hover = self._hover, pos
+        if self.tool is None:
+            return
+        radius = self.tool.outline_radius() + 2 / max(self.zoom, 1e-6)
+        for centre in (old, pos):
+            if centre is not None:
+                rect = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
+                area = self.mapFromScene(rect).boundingRect()
+                self.viewport().update(area.adjusted(-3, -3, 3, 3))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """Tablet pen events drive the tool with their pressure; unhandled, Qt turns

@@ -73,6 +73,13 @@ def test_holding_backslash_shows_before_and_release_shows_after(qtbot, window) -
     QApplication.sendEvent(canvas, release)
     assert not canvas.compare_hold
     assert at(canvas, 100, 50)[0] > 200
+    # with a slider focused (after dragging one) the key reaches the window and works too
+    slider = window.layers.opacity
+    slider.setFocus()
+    QApplication.sendEvent(slider, press)
+    assert canvas.compare_hold
+    QApplication.sendEvent(slider, release)
+    assert not canvas.compare_hold
 
 
 def test_split_view_without_preview_compares_the_active_layer_with_what_is_under_it(

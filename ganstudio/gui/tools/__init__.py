@@ -89,7 +89,9 @@ class EditorTools(QObject):
         self.style_bar = LayerStyleBar(self.canvas.document, self.mask_actions)
         self._place_style_bar()
         self.canvas.document_changed.connect(self._document_changed)
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        # hold backslash: key events no widget took (a slider, a dock) reach the window;
+        # text fields keep theirs, the canvas handles its own
+        window.installEventFilter(self)
         self.palette: Any = None
         self.seed_browser: Any = None
         # an action that draws from a sketch (input_kind "sketch", issue 13) gets the
@@ -350,6 +352,8 @@ class EditorTools(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """Hold backslash: "before" in full, wherever the focus is but a text field."""
+        if watched is not self.window:
+            return False
         kind = event.type()
         if (
             kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
