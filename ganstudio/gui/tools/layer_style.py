@@ -6,11 +6,14 @@ it is; it listens to the document like the panel does.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
+from PIL import ImageOps
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from ganstudio.core.document import DocEvent, Document
 from ganstudio.core.paint import BLEND_MODES
+from ganstudio.gui.canvas import pil_to_qimage
 
 
 class LayerStyleBar(QWidget):
@@ -64,8 +67,17 @@ class LayerStyleBar(QWidget):
         self.blend.blockSignals(False)
         self.blend.setEnabled(layer is not None)
         self.mask_button.setEnabled(layer is not None)
-        self.mask_button.setText(
-            "Mask ✓" if layer is not None and layer.mask is not None else "Mask"
+        has_mask = layer is not None and layer.mask is not None
+        self.mask_button.setText("Mask ✓" if has_mask else "Mask")
+        icon = QIcon()
+        if layer is not None and layer.mask is not None:  # what is hidden, at a glance
+            thumb = ImageOps.contain(layer.mask, (32, 32))  # no full-size copy
+            icon = QIcon(QPixmap.fromImage(pil_to_qimage(thumb.convert("RGBA"))))
+        self.mask_button.setIcon(icon)
+        self.mask_button.setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if has_mask
+            else Qt.ToolButtonStyle.ToolButtonTextOnly
         )
 
     def _on_blend(self, _index: int) -> None:
