@@ -215,3 +215,17 @@ def test_upscaling_the_canvas_resizes_masks_with_their_layers() -> None:
     assert doc.layer(0).size == (32, 16) and doc.layer(0).mask.size == (32, 16)
     doc.undo()
     assert doc.layer(0).mask.size == (16, 8)
+
+
+def test_a_project_whose_mask_file_is_missing_is_refused_clearly(tmp_path) -> None:
+    doc = Document((8, 8))
+    doc.add_layer(solid((1, 2, 3, 255), (8, 8)), "a")
+    doc.add_mask(0)
+    path = doc.save(tmp_path / "p.gsproj")
+    with zipfile.ZipFile(path) as zf:
+        files = {n: zf.read(n) for n in zf.namelist() if not n.startswith("masks/")}
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, data in files.items():
+            zf.writestr(n, data)
+    with pytest.raises(ProjectError, match="not a readable"):
+        Document.load(path)

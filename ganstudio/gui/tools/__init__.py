@@ -70,7 +70,7 @@ class EditorTools(QObject):
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        self.window = window
+        self.window: Any = window
         self.canvas = window.canvas
         self.settings = ToolSettings(self)
         self.tools: dict[str, PaintTool] = {}
@@ -352,7 +352,8 @@ class EditorTools(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """Hold backslash: "before" in full, wherever the focus is but a text field."""
-        if watched is not self.window:
+        window = self.window
+        if not window.isActiveWindow() or watched is not window:
             return False
         kind = event.type()
         if (
@@ -361,7 +362,6 @@ class EditorTools(QObject):
             and event.key() == Qt.Key.Key_Backslash
             and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
             and not event.isAutoRepeat()
-            and self.window.isActiveWindow()
         ):
             focus = QApplication.focusWidget()
             if not isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
