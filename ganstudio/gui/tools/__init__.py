@@ -351,23 +351,26 @@ class EditorTools(QObject):
         self.style_bar.set_document(document)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        """Hold backslash: "before" in full, wherever the focus is but a text field."""
-        window = self.window
-        if not window.isActiveWindow() or watched is not window:
-            return False
+        """Hold backslash: "before" in full, wherever the focus is but a text field.
+
+        Cheap checks first: the filter also sees the window's last events while it
+        is being destroyed, when asking the window anything would fail.
+        """
         kind = event.type()
-        if (
-            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Backslash
-            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
-            and not event.isAutoRepeat()
-        ):
-            focus = QApplication.focusWidget()
-            if not isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
-                self.canvas.set_compare_hold(kind == QEvent.Type.KeyPress)
-                return True
-        return False
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            return False
+        if not isinstance(event, QKeyEvent) or event.key() != Qt.Key.Key_Backslash:
+            return False
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier or event.isAutoRepeat():
+            return False
+        window: Any = self.window
+        if watched is not window or not self.window.isActiveWindow():
+            return False
+        focus = QApplication.focusWidget()
+        if isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
+            return False
+        self.canvas.set_compare_hold(kind == QEvent.Type.KeyPress)
+        return True
 
     def _tell(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 6000)
