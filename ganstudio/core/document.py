@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from ganstudio.core.atomic import atomic_path, remove_stale_temps
+from ganstudio.core.paint import BLEND_MODES, Box, apply_mask, blend
 from ganstudio.core.project_schema import (
     MAX_TOTAL_PIXELS,
     NewerFormatError,
@@ -36,7 +37,7 @@ from ganstudio.core.project_schema import (
 from ganstudio.errors import UserError
 
 PROJECT_SUFFIX = ".gsproj"
-PROJECT_FORMAT = 1
+PROJECT_FORMAT = 2  # 2 added masks, blend modes and roles
 DEFAULT_HISTORY_BYTES = 512 * 1024 * 1024
 
 
@@ -61,10 +62,18 @@ class Layer:
     provenance: dict[str, Any] | None = None
     latents: dict[str, np.ndarray] = field(default_factory=dict)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    #: a greyscale ("L") image the layer's size: 255 shows the layer, 0 hides it
+    mask: Image.Image | None = None
+    #: how the layer mixes with those below: one of :data:`ganstudio.core.paint.BLEND_MODES`
+    blend: str = "normal"
+    #: what the layer is for, when a tool or plugin needs to find it again ("sketch")
+    role: str = ""
 
     def __post_init__(self) -> None:
         if self.image.mode != "RGBA":
             self.image = self.image.convert("RGBA")
+        if self.mask is not None:
+            self.mask = _fit_mask(self.mask, self.image.size)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -73,7 +82,20 @@ class Layer:
     @property
     def nbytes(self) -> int:
         w, h = self.image.size
-        return w * h * 4 + sum(a.nbytes for a in self.latents.values())
+        return (w * h * (5 if self.mask is not None else 4)
+                + sum(a.nbytes for a in self.latents.values()))
+
+    def rendered(self) -> Image.Image:
+        """The pixels as they are seen: the image with its mask applied (not opacity)."""
+        if self.mask is None:
+            return self.image
+        return Image.fromarray(apply_mask(np.asarray(self.image), np.asarray(self.mask)), "RGBA")
+
+
+def _fit_mask(mask: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """A mask as mode "L" the size of its layer (a damaged project's odd mask is resized)."""
+    mask = mask if mask.mode == "L" else mask.convert("L")
+    return mask if mask.size == size else mask.resize(size, Image.Resampling.BILINEAR)
 
 
 @dataclass
@@ -199,8 +221,8 @@ class SetProperty(Command):
     def __init__(self, layer_id: str, name: str, old: Any, new: Any) -> None:
         self.layer_id, self.name, self.old, self.new = layer_id, name, old, new
         self.title = f"Change {name}"
-        if isinstance(old, Image.Image):
-            self.nbytes = old.size[0] * old.size[1] * 4 * 2
+        self.nbytes = sum(im.size[0] * im.size[1] * len(im.getbands())
+                          for im in (old, new) if isinstance(im, Image.Image))
 
     def _set(self, doc: Document, value: Any) -> None:
         index = doc.index_of(self.layer_id)
@@ -234,13 +256,94 @@ class ScaleCanvas(Command):
         ready.update(resample_layers(stale, fx, fy))
         self.new = [(layer_id, *ready[layer_id][1:]) for layer_id, _, _ in self.old]
         self.nbytes = sum(im.size[0] * im.size[1] * 4 for _, im, _ in self.old + self.new)
+        # masks follow their layers (bilinear: a mask is a smooth coverage, not detail)
+        self.old_masks = {layer.id: layer.mask for layer in doc._layers if layer.mask is not None}
+        self.new_masks = {layer_id: _fit_mask(mask, ready[layer_id][1].size)
+                          for layer_id, mask in self.old_masks.items()}
 
     def _set(self, doc: Document, size: tuple[int, int],
-             layers: list[tuple[str, Image.Image, tuple[int, int]]]) -> None:
+             layers: list[tuple[str, Image.Image, tuple[int, int]]],
+             masks: dict[str, Image.Image] | None = None) -> None:
         doc.size = size
         for layer_id, image, offset in layers:
             layer = doc._layers[doc.index_of(layer_id)]
             layer.image, layer.offset = image, offset
+            if masks and layer_id in masks:
+                layer.mask = masks[layer_id]
+        doc._emit(DocEvent("reset"))
+
+    def do(self, doc: Document) -> None:
+        self._set(doc, self.new_size, self.new, self.new_masks)
+
+    def undo(self, doc: Document) -> None:
+        self._set(doc, self.old_size, self.old, self.old_masks)
+
+
+# -- painting and canvas commands (the editor tools) ---------------------------------
+
+
+class PaintPixels(Command):
+    """A brush stroke: only the touched box is kept, before and after (memory bound).
+
+    ``target`` is ``"image"`` (RGBA) or ``"mask"`` (L).  The layer gets a new
+    image each time; images are replaced, never changed in place.
+    """
+
+    def __init__(self, layer_id: str, target: str, box: Box, before: np.ndarray,
+                 after: np.ndarray, title: str = "Brush stroke") -> None:
+        self.layer_id, self.target, self.box = layer_id, target, box
+        self.before, self.after, self.title = before, after, title
+        self.nbytes = before.nbytes + after.nbytes
+
+    def _put(self, doc: Document, patch: np.ndarray) -> None:
+        index = doc.index_of(self.layer_id)
+        layer = doc._layers[index]
+        image = getattr(layer, self.target).copy()  # a new image: never changed in place
+        image.paste(Image.fromarray(patch, "RGBA" if patch.ndim == 3 else "L"), self.box[:2])
+        setattr(layer, self.target, image)
+        doc._emit(DocEvent("layer", index, self.target))
+
+    def do(self, doc: Document) -> None:
+        self._put(doc, self.after)
+
+    def undo(self, doc: Document) -> None:
+        self._put(doc, self.before)
+
+
+class ResizeCanvas(Command):
+    """A new canvas size with every layer shifted; ``clip`` (crop) trims layers to it.
+
+    Without ``clip`` (Canvas size) layers keep their pixels outside the page,
+    so growing the canvas again brings them back.
+    """
+
+    def __init__(self, doc: Document, size: tuple[int, int], shift: tuple[int, int],
+                 clip: bool, title: str) -> None:
+        self.title = title
+        self.old_size, self.new_size = doc.size, size
+        self.old = [(layer.id, layer.image, layer.offset, layer.mask) for layer in doc._layers]
+        self.new = []
+        for layer_id, image, (ox, oy), mask in self.old:
+            ox, oy = ox + shift[0], oy + shift[1]
+            if clip:
+                x0, y0 = max(ox, 0), max(oy, 0)
+                x1, y1 = min(ox + image.width, size[0]), min(oy + image.height, size[1])
+                if x1 <= x0 or y1 <= y0:  # wholly outside: an empty pixel keeps it a layer
+                    x0, y0, x1, y1 = 0, 0, 1, 1
+                box = (x0 - ox, y0 - oy, x1 - ox, y1 - oy)
+                image = image.crop(box)
+                mask = mask.crop(box) if mask is not None else None
+                ox, oy = x0, y0
+            self.new.append((layer_id, image, (ox, oy), mask))
+        if clip:
+            self.nbytes = sum(im.width * im.height * 4 for _, im, _, _ in self.new)
+
+    def _set(self, doc: Document, size: tuple[int, int],
+             layers: list[tuple[str, Image.Image, tuple[int, int], Image.Image | None]]) -> None:
+        doc.size = size
+        for layer_id, image, offset, mask in layers:
+            layer = doc._layers[doc.index_of(layer_id)]
+            layer.image, layer.offset, layer.mask = image, offset, mask
         doc._emit(DocEvent("reset"))
 
     def do(self, doc: Document) -> None:
@@ -248,6 +351,14 @@ class ScaleCanvas(Command):
 
     def undo(self, doc: Document) -> None:
         self._set(doc, self.old_size, self.old)
+
+
+#: where the old page sits in a resized canvas: (fx, fy) of the free space on the left/top
+ANCHORS: dict[str, tuple[float, float]] = {
+    "top-left": (0, 0), "top": (0.5, 0), "top-right": (1, 0),
+    "left": (0, 0.5), "center": (0.5, 0.5), "right": (1, 0.5),
+    "bottom-left": (0, 1), "bottom": (0.5, 1), "bottom-right": (1, 1),
+}
 
 
 class Group(Command):
@@ -340,13 +451,16 @@ class Document:
             if not layer.visible or layer.opacity <= 0:
                 continue
             im = layer.image
-            if layer.opacity < 1:
-                alpha = im.getchannel("A").point(lambda a, o=layer.opacity: round(a * o))
-                im = im.copy()
-                im.putalpha(alpha)
+            if layer.opacity < 1 or layer.mask is not None:  # mask and opacity scale alpha
+                mask = np.asarray(layer.mask) if layer.mask is not None else None
+                im = Image.fromarray(apply_mask(np.asarray(im), mask, layer.opacity), "RGBA")
             tile = Image.new("RGBA", self.size, (0, 0, 0, 0))
             tile.paste(im, layer.offset)
-            out = Image.alpha_composite(out, tile)
+            if layer.blend == "normal":
+                out = Image.alpha_composite(out, tile)
+            else:
+                out = Image.fromarray(blend(np.asarray(out), np.asarray(tile), layer.blend),
+                                      "RGBA")
         return out.crop(region) if region else out
 
     # -- history ------------------------------------------------------------------
@@ -474,19 +588,91 @@ class Document:
         layer = self._layers[index]
         with self.group(f"Change {', '.join(changes)}"):
             for name, value in changes.items():
-                if name not in ("name", "visible", "opacity", "offset", "image", "provenance"):
+                if name not in ("name", "visible", "opacity", "offset", "image", "provenance",
+                                "mask", "blend", "role"):
                     raise AttributeError(f"layers have no settable property {name!r}")
                 if name == "image" and value.mode != "RGBA":
                     value = value.convert("RGBA")
+                if name == "mask" and value is not None:
+                    value = _fit_mask(value, changes.get("image", layer.image).size)
+                if name == "blend" and value not in BLEND_MODES:
+                    raise ValueError(f"unknown blend mode {value!r}; "
+                                     f"choose from {', '.join(BLEND_MODES)}")
                 if name == "offset":
                     value = (int(value[0]), int(value[1]))
                 old = getattr(layer, name)
                 if old is not value and old != value:
                     self.execute(SetProperty(layer.id, name, old, value))
 
+    # -- painting, masks, crop and canvas size (the editor tools) ------------------
+    def apply_patch(self, index: int, box: Box, pixels: np.ndarray, target: str = "image",
+                    title: str = "Brush stroke") -> None:
+        """Put ``pixels``' ``box`` (a finished stroke) into a layer's image or mask: one
+        undo step that keeps only that box, before and after."""
+        layer = self._layers[index]
+        current = getattr(layer, target) if target in ("image", "mask") else None
+        if current is None:
+            raise ValueError(f"layer {layer.name!r} has no {target}")
+        x0, y0, x1, y1 = box
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(current.width, x1), min(current.height, y1)
+        if x1 <= x0 or y1 <= y0:
+            return
+        before = np.array(current.crop((x0, y0, x1, y1)))  # not the whole layer as an array
+        after = np.ascontiguousarray(pixels[y0:y1, x0:x1], dtype=np.uint8).copy()
+        if before.shape != after.shape:
+            raise ValueError(f"a {target} patch of shape {after.shape} for {before.shape}")
+        self.execute(PaintPixels(layer.id, target, (x0, y0, x1, y1), before, after, title))
+
+    def add_mask(self, index: int, reveal: bool = True) -> None:
+        """A mask that shows (``reveal``) or hides the whole layer, to paint in or out."""
+        layer = self._layers[index]
+        if layer.mask is None:
+            fill = 255 if reveal else 0
+            self.set_layer(index, mask=Image.new("L", layer.image.size, fill))
+
+    def remove_mask(self, index: int) -> None:
+        if self._layers[index].mask is not None:
+            self.set_layer(index, mask=None)
+
+    def apply_layer_mask(self, index: int) -> None:
+        """Bake the mask into the layer's alpha (one undo step) and drop it."""
+        layer = self._layers[index]
+        if layer.mask is not None:
+            self.set_layer(index, image=layer.rendered(), mask=None)
+
+    def crop(self, box: tuple[int, int, int, int]) -> None:
+        """The canvas becomes ``box`` (x0, y0, x1, y1); layers are trimmed to it."""
+        w, h = self.size
+        x0, x1 = sorted((max(0, min(w, int(box[0]))), max(0, min(w, int(box[2])))))
+        y0, y1 = sorted((max(0, min(h, int(box[1]))), max(0, min(h, int(box[3])))))
+        if x1 - x0 < 1 or y1 - y0 < 1:
+            raise ValueError(f"cannot crop to an empty region {box}")
+        if (x0, y0, x1, y1) != (0, 0, w, h):
+            self.execute(ResizeCanvas(self, (x1 - x0, y1 - y0), (-x0, -y0), True, "Crop"))
+
+    def resize_canvas(self, width: int, height: int, anchor: str = "center") -> None:
+        """A new page size; ``anchor`` says where the old page goes (see :data:`ANCHORS`)."""
+        if anchor not in ANCHORS:
+            raise ValueError(f"unknown anchor {anchor!r}; choose from {', '.join(ANCHORS)}")
+        if not (1 <= width <= 65536 and 1 <= height <= 65536):
+            raise ValueError(f"a canvas of {width}×{height} is out of range (1–65536)")
+        fx, fy = ANCHORS[anchor]
+        w, h = self.size
+        shift = (round((width - w) * fx), round((height - h) * fy))
+        if (width, height) != (w, h):
+            self.execute(ResizeCanvas(self, (width, height), shift, False, "Canvas size"))
+
+    def find_role(self, role: str) -> int:
+        """The index of the top layer with this ``role`` ("sketch"), or -1."""
+        for i in range(len(self._layers) - 1, -1, -1):
+            if self._layers[i].role == role:
+                return i
+        return -1
+
     # -- files --------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        return {
+        meta: dict[str, Any] = {
             "format": PROJECT_FORMAT,
             "size": list(self.size),
             "active": self._active,
@@ -496,10 +682,20 @@ class Document:
                     "opacity": layer.opacity, "offset": list(layer.offset),
                     "file": f"layers/{i:03d}.png", "provenance": layer.provenance,
                     "latents": {k: f"latents/{i:03d}_{k}.npy" for k in layer.latents},
+                    # format 2: masks, blend modes and roles (omitted when unused)
+                    **({"mask": f"masks/{i:03d}.png"} if layer.mask is not None else {}),
+                    **({"blend": layer.blend} if layer.blend != "normal" else {}),
+                    **({"role": layer.role} if layer.role else {}),
                 }
                 for i, layer in enumerate(self._layers)
             ],
         }
+        # a file without masks or modes stays format 1, so older versions still open it
+        if any(k in entry for entry in meta["layers"] for k in ("mask", "blend", "role")):
+            meta["format"] = PROJECT_FORMAT
+        else:
+            meta["format"] = 1
+        return meta
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the project atomically (a crash never leaves half a file)."""
@@ -511,6 +707,10 @@ class Document:
                 buf = io.BytesIO()
                 layer.image.save(buf, format="PNG")
                 zf.writestr(entry["file"], buf.getvalue())
+                if layer.mask is not None:
+                    buf = io.BytesIO()
+                    layer.mask.save(buf, format="PNG")
+                    zf.writestr(entry["mask"], buf.getvalue())
                 for key, name in entry["latents"].items():
                     arr = io.BytesIO()
                     np.save(arr, np.asarray(layer.latents[key]), allow_pickle=False)
@@ -537,6 +737,7 @@ class Document:
                         image, entry["name"], entry["visible"], entry["opacity"],
                         entry["offset"], entry.get("provenance"), latents,
                         entry.get("id") or uuid.uuid4().hex[:10],
+                        **_mask_blend_role(zf, entry, budget),
                     ))
         except FileNotFoundError:
             raise ProjectError(f"{path}: no such project") from None
@@ -562,6 +763,21 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, ValueError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def _mask_blend_role(
+    zf: zipfile.ZipFile, entry: dict[str, Any], budget: list[int]
+) -> dict[str, Any]:
+    """A layer's format-2 fields; a format-1 entry has none and gets the defaults."""
+    out: dict[str, Any] = {}
+    if entry.get("mask"):
+        out["mask"] = read_layer_image(zf, entry["mask"], budget, mode="L")
+    blend_mode = entry.get("blend", "normal")
+    if blend_mode not in BLEND_MODES:
+        raise ValueError(f"unknown blend mode {blend_mode!r}")
+    out["blend"] = blend_mode
+    out["role"] = str(entry.get("role") or "")
+    return out
 
 
 # --------------------------------------------------------------------------- recovery
