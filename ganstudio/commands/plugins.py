@@ -34,12 +34,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.name}: {args.verb}d (takes effect at the next start)")
         return 0
     reg = registry(args)
+    say = _say
     for info in reg.plugins.values():
-        print(f"{info.name} {info.version} [{info.status}] — {info.source}: {info.location}")
+        say(f"{info.name} {info.version} [{info.status}] — {info.source}: {info.location}")
         for kind, ids in info.provides.items():
-            print(f"    {kind}: {', '.join(ids)}")
+            say(f"    {kind}: {', '.join(ids)}")
         if info.error:
-            print(f"    error: {info.error}")
+            say(f"    error: {info.error}")
     for problem in reg.problems:
-        print(f"warning: {problem}")
+        say(f"warning: {problem}")
     return 0
+
+
+def _say(line: str) -> None:
+    """Names, versions and errors come from plugin files: control characters escaped."""
+    from ganstudio.core.untrusted import safe_text
+
+    print(safe_text(line))

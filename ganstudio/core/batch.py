@@ -44,6 +44,7 @@ from PIL import Image, ImageOps
 
 from ganstudio.core.atomic import atomic_write_text
 from ganstudio.core.data.folder import describe_error, scan_images
+from ganstudio.core.untrusted import image_too_large
 from ganstudio.core.specs import Action, Progress, validate_params
 from ganstudio.errors import UserError
 
@@ -215,12 +216,9 @@ def read_input(path: Path) -> tuple[Image.Image, dict[str, Any]]:
     info: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest()}
     try:
         im = Image.open(io.BytesIO(data))
-        limit = Image.MAX_IMAGE_PIXELS
-        if limit and im.width * im.height > limit:
-            raise InputError(
-                f"image too large to open safely ({im.width}×{im.height} = "
-                f"{im.width * im.height} pixels, limit {limit}; a decompression bomb?)"
-            )
+        too_large = image_too_large(*im.size)  # the limit `ganstudio info` shares
+        if too_large:
+            raise InputError(too_large)
         im.load()
         upright = ImageOps.exif_transpose(im)
     except InputError:
