@@ -44,8 +44,8 @@ from PIL import Image, ImageOps
 
 from ganstudio.core.atomic import atomic_write_text
 from ganstudio.core.data.folder import describe_error, scan_images
-from ganstudio.core.untrusted import image_too_large
 from ganstudio.core.specs import Action, Progress, validate_params
+from ganstudio.core.untrusted import image_too_large
 from ganstudio.errors import UserError
 
 __all__ = [

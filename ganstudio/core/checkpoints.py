@@ -151,7 +151,7 @@ def _refusal(exc: BaseException) -> str:
                                                              "Check the documentation",
                                                              "Please file an issue"))),
                   lines[0] if lines else type(exc).__name__)
-    return (f"damaged, or not a PyTorch weights file "
+    return (f"refused to load: damaged, or not a PyTorch weights file "
             f"({untrusted.safe_text(detail[:200])})")
 
 

@@ -38,7 +38,7 @@ def read_header_json(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise CheckpointError(f"{path}: cannot read ({exc.strerror})") from None
     except (OSError, ValueError):
         raise CheckpointError(f"{path}: not a .safetensors model file") from None
-    if raw[:1] != b"{":
+    if raw[:1] not in (b"{", b"[", b'"'):  # not JSON at all: some other kind of file
         raise CheckpointError(f"{path}: not a .safetensors model file")
     header = untrusted.parse_json(raw, f"{path}: header", untrusted.MAX_HEADER_BYTES,
                                   error=CheckpointError)

@@ -64,7 +64,10 @@ MAX_TEXT = 100_000
 # --------------------------------------------------------------------------- text
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: C0/C1 controls (ESC, BEL, CR …), DEL, and the bidi/line-separator marks that reorder text
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -87,8 +90,15 @@ def _short(value: object, limit: int = 60) -> str:
 
 
 def _kind(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-             int: "a number", float: "a number", type(None): "null"}
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -118,8 +128,12 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def parse_json(data: str | bytes, what: str, max_bytes: int = MAX_META_BYTES,
-               error: type[DataError] = DataError) -> Any:
+def parse_json(
+    data: str | bytes,
+    what: str,
+    max_bytes: int = MAX_META_BYTES,
+    error: type[DataError] = DataError,
+) -> Any:
     """``json.loads`` for text from outside: size, nesting and NaN/Infinity checked first."""
     if len(data) > max_bytes:
         raise error(f"{what} is too large ({len(data):,} bytes, limit {max_bytes:,})")
@@ -179,8 +193,9 @@ def check_safetensors_header(header: Any, where: str) -> dict[str, Any]:
             or not isinstance(entry.get("dtype"), str)
             or not isinstance(shape, list)
             or len(shape) > 16
-            or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2**48
-                       for d in shape)
+            or not all(
+                isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2**48 for d in shape
+            )
         ):
             raise CheckpointError(f"{where}: damaged header (tensor {_short(name)})")
     return header
@@ -259,8 +274,11 @@ def check_config_values(config_cls: type, data: Mapping[str, Any], where: str) -
                 raise CheckpointError(f"{what} must be a list, got {_short(value)}")
             inner = "int" if "[int" in kind else "float" if "[float" in kind else "str"
             for item in value:
-                ok = (isinstance(item, str) if inner == "str"
-                      else isinstance(item, (int, float)) and not isinstance(item, bool))
+                ok = (
+                    isinstance(item, str)
+                    if inner == "str"
+                    else isinstance(item, (int, float)) and not isinstance(item, bool)
+                )
                 if not ok:
                     raise CheckpointError(f"{what} must hold {inner} items, got {_short(item)}")
 
@@ -280,8 +298,9 @@ def config_from_untrusted(config_cls: type, data: Any, where: str) -> Any:
         if callable(check):
             check()
     except (TypeError, ValueError, OverflowError) as exc:
-        raise CheckpointError(f"{where}: config does not fit its variant: {safe_text(exc)}") \
-            from None
+        raise CheckpointError(
+            f"{where}: config does not fit its variant: {safe_text(exc)}"
+        ) from None
     return config
 
 
@@ -340,8 +359,9 @@ def _install_hooks() -> None:
             _hooks_installed = True
 
 
-def check_build_memory(variant: Any, config: Any, where: str,
-                       limit: int | None = None) -> int | None:
+def check_build_memory(
+    variant: Any, config: Any, where: str, limit: int | None = None
+) -> int | None:
     """Bytes of weights ``variant.build(config)`` would allocate, measured on ``meta``.
 
     Refuses (before any real allocation) a config that implies more than
@@ -361,6 +381,8 @@ def check_build_memory(variant: Any, config: Any, where: str,
     except _BuildTooLarge as big:
         raise _too_large(where, big.nbytes, limit, big.modules) from None
     except Exception as exc:  # noqa: BLE001 - a builder that cannot run on meta
+        if "overflow" in str(exc).lower():  # sizes beyond what torch can even count
+            raise _too_large(where, 2**63, limit, 0) from None
         log.debug("%s: cannot measure on the meta device: %s", where, exc)
         return None
     finally:
@@ -417,13 +439,25 @@ def check_tensors(obj: Any, where: str, limit: int | None = None) -> Any:
     out = _walk(obj, "", where, report, limit, 0, set(), [0])
     if report.widened:
         more = f" and {len(report.widened) - 1} more" if len(report.widened) > 1 else ""
-        log.warning("%s: widened half-precision tensor %s%s to float32 (lossless)",
-                    safe_text(where), safe_text(report.widened[0]), more)
+        log.warning(
+            "%s: widened half-precision tensor %s%s to float32 (lossless)",
+            safe_text(where),
+            safe_text(report.widened[0]),
+            more,
+        )
     return out
 
 
-def _walk(obj: Any, key: str, where: str, report: TensorReport, limit: int, depth: int,
-          active: set[int], count: list[int]) -> Any:
+def _walk(
+    obj: Any,
+    key: str,
+    where: str,
+    report: TensorReport,
+    limit: int,
+    depth: int,
+    active: set[int],
+    count: list[int],
+) -> Any:
     import torch
 
     if torch.is_tensor(obj):
@@ -441,11 +475,23 @@ def _walk(obj: Any, key: str, where: str, report: TensorReport, limit: int, dept
     try:
         if isinstance(obj, dict):
             for k, v in obj.items():
-                obj[k] = _walk(v, f"{key}.{k}" if key else str(k), where, report, limit,
-                               depth + 1, active, count)
+                obj[k] = _walk(
+                    v,
+                    f"{key}.{k}" if key else str(k),
+                    where,
+                    report,
+                    limit,
+                    depth + 1,
+                    active,
+                    count,
+                )
             return obj
-        items = [_walk(v, f"{key}.{i}" if key else str(i), where, report, limit, depth + 1,
-                       active, count) for i, v in enumerate(obj)]
+        items = [
+            _walk(
+                v, f"{key}.{i}" if key else str(i), where, report, limit, depth + 1, active, count
+            )
+            for i, v in enumerate(obj)
+        ]
         return items if isinstance(obj, list) else tuple(items)
     finally:
         active.discard(id(obj))
@@ -459,8 +505,9 @@ def _check_tensor(t: Any, key: str, where: str, report: TensorReport, limit: int
 
     name = safe_text(key)
     if t.layout != torch.strided or t.is_quantized or t.is_meta or t.is_complex():
-        raise DataError(f"{where}: tensor {name!r} is not a plain dense tensor ({t.dtype}, "
-                        f"{t.layout}); refused")
+        raise DataError(
+            f"{where}: tensor {name!r} is not a plain dense tensor ({t.dtype}, {t.layout}); refused"
+        )
     itemsize = t.element_size()
     logical = t.numel() * itemsize
     storage = t.untyped_storage().nbytes()
@@ -476,8 +523,10 @@ def _check_tensor(t: Any, key: str, where: str, report: TensorReport, limit: int
     dtype = str(t.dtype).replace("torch.", "")
     if not t.is_floating_point():
         if t.numel() > 1:
-            raise DataError(f"{where}: tensor {name!r} of shape {list(t.shape)} has dtype "
-                            f"{dtype}; weights must be floating point")
+            raise DataError(
+                f"{where}: tensor {name!r} of shape {list(t.shape)} has dtype "
+                f"{dtype}; weights must be floating point"
+            )
         return t
     if dtype.startswith("float8"):
         raise DataError(f"{where}: tensor {name!r} has dtype {dtype}; refused (lossy)")
@@ -489,8 +538,9 @@ def _check_tensor(t: Any, key: str, where: str, report: TensorReport, limit: int
     if dtype == "float64":
         narrow = t.float()
         if not torch.equal(narrow.double(), t):
-            raise DataError(f"{where}: tensor {name!r} is float64 and does not fit float32 "
-                            "exactly; refused")
+            raise DataError(
+                f"{where}: tensor {name!r} is float64 and does not fit float32 exactly; refused"
+            )
         return narrow
     if dtype != "float32":
         raise DataError(f"{where}: tensor {name!r} has dtype {dtype}; refused")
@@ -510,8 +560,10 @@ def image_too_large(width: int, height: int) -> str | None:
 
     limit = Image.MAX_IMAGE_PIXELS
     if limit and width * height > limit:
-        return (f"image too large to open safely ({width}×{height} = {width * height} "
-                f"pixels, limit {limit}; a decompression bomb?)")
+        return (
+            f"image too large to open safely ({width}×{height} = {width * height} "
+            f"pixels, limit {limit}; a decompression bomb?)"
+        )
     return None
 
 
@@ -534,13 +586,12 @@ def open_image(path: str | os.PathLike[str]) -> Iterator[Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im = Image.open(path)
+    except UnidentifiedImageError:
+        raise NotAnImageError(f"{path.name}: {describe_error(UnidentifiedImageError())}") from None
     except OSError as exc:
         if exc.errno is not None:  # the file itself: missing, unreadable
             raise DataError(f"{path}: cannot read ({exc.strerror})") from None
         raise DataError(f"{path.name}: {describe_error(exc)}") from None
-    except UnidentifiedImageError:
-        raise NotAnImageError(f"{path.name}: {describe_error(UnidentifiedImageError())}") \
-            from None
     except Exception as exc:  # noqa: BLE001 - any decoder failure is this file's problem
         raise DataError(f"{path.name}: {describe_error(exc)}") from None
     with im:
