@@ -511,7 +511,11 @@ def _check_tensor(t: Any, key: str, where: str, report: TensorReport, limit: int
     itemsize = t.element_size()
     logical = t.numel() * itemsize
     storage = t.untyped_storage().nbytes()
-    if logical > max(storage, itemsize):  # stride 0 / overlapping views
+    # elements the view can reach: fewer than it has means some repeat (stride 0, overlap),
+    # so materialising it (.float(), .contiguous()) would allocate more than the file holds
+    span = 1 + sum((n - 1) * abs(s) for n, s in zip(t.shape, t.stride(), strict=True))
+    if t.numel() > span or logical > max(storage, itemsize):
+        storage = min(storage, span * itemsize)
         raise DataError(
             f"{where}: tensor {name!r} of shape {list(t.shape)} views {human_bytes(storage)} "
             f"of data as {human_bytes(logical)} (stride {list(t.stride())}); refused"
