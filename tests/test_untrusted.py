@@ -49,13 +49,19 @@ def test_memory_is_measured_on_meta_and_a_huge_build_is_aborted_early() -> None:
 
 def test_too_many_layers_are_refused(monkeypatch) -> None:
     monkeypatch.setattr(untrusted, "MAX_MODULES", 50)
+    monkeypatch.setattr(untrusted, "MAX_TENSORS", 50)
 
     def build(n):
         return {"G": nn.ModuleList(nn.Identity() for _ in range(n))}
 
+    def linears(n):  # layers made first, registered last: their weights are counted
+        return {"G": nn.Sequential(*[nn.Linear(2, 2) for _ in range(n)])}
+
     assert untrusted.check_build_memory(_variant(build), 40, "m") == 0
-    with pytest.raises(CheckpointError, match="more than 50 layers"):
+    with pytest.raises(CheckpointError, match="more than 50 layers or weight tensors"):
         untrusted.check_build_memory(_variant(build), 10**7, "m")
+    with pytest.raises(CheckpointError, match="more than 50 layers or weight tensors"):
+        untrusted.check_build_memory(_variant(linears), 10**7, "m")
 
 
 def test_measuring_in_one_thread_does_not_count_another_threads_modules(monkeypatch) -> None:

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,10 @@ def load_foreign(path: str | os.PathLike[str]) -> Any:
     """
     path = existing_file(path)
     try:
-        with torch.serialization.safe_globals(list(SAFE_GLOBALS)):
+        # torch's own warnings about odd files (old pickle protocols, sparse tensors) would
+        # add lines to the one the user gets; the checks below say what matters
+        with torch.serialization.safe_globals(list(SAFE_GLOBALS)), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             state = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - UnpicklingError and friends: say what it means
         raise CheckpointError(f"{path}: {_refusal(exc)}") from None
