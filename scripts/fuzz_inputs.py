@@ -754,10 +754,10 @@ def _invalid(key: str, value: Any) -> bool:
     whole = isinstance(value, int) and not isinstance(value, bool)
     if key == "format":
         return not (whole and 0 <= value <= 1)
-    if key == "variant":
-        return not (isinstance(value, str) and value.strip())
+    if key == "variant":  # an empty or unknown one is refused when a model is loaded
+        return not isinstance(value, str)
     if key == "plugin":
-        return value is not None and not (isinstance(value, str) and value.strip())
+        return value is not None and not isinstance(value, str)
     if key == "config":
         return value is not None and not isinstance(value, dict)
     if key == "step":

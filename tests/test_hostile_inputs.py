@@ -170,12 +170,12 @@ HEADER_CASES: list[tuple[str, bytes, str]] = [
     (
         "variant-list",
         model_bytes({"format": 1, "variant": ["dcgan"]}),
-        "metadata 'variant' must be a non-empty string, got ['dcgan']",
+        "metadata 'variant' must be a string, got ['dcgan']",
     ),
     (
         "variant-dict",
         model_bytes({"format": 1, "variant": {"a": 1}}),
-        "metadata 'variant' must be a non-empty string",
+        "metadata 'variant' must be a string",
     ),
     (
         "config-list",

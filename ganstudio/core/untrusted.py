@@ -168,8 +168,8 @@ def _whole(value: Any, what: str, low: int, high: int, error: type[DataError]) -
 
 
 def _name(value: Any, what: str, error: type[DataError], limit: int = 200) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise error(f"{what} must be a non-empty string, got {_short(value)}")
+    if not isinstance(value, str):
+        raise error(f"{what} must be a string, got {_short(value)}")
     if len(value) > limit:
         raise error(f"{what} is longer than {limit} characters")
     return value
