@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def import_checkpoint(
         if not src.is_file():
             raise CheckpointError(f"{src}: no such file")
         try:
-            state = reader.read(src)
+            with warnings.catch_warnings():  # torch's notes on odd pickles: not the user's line
+                warnings.simplefilter("ignore")
+                state = reader.read(src)
         except UserError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever a hostile file trips is its fault
@@ -71,6 +74,8 @@ def import_checkpoint(
         raise
     except Exception as exc:  # noqa: BLE001 - a mapping that trips on odd shapes: the file's fault
         raise CheckpointError(f"{src.name}: {importer.id}: {_reason(exc)}") from None
+    # what the importer made (and any side file it read itself) passes the same checks
+    tensors = untrusted.check_tensors(dict(imported.tensors), f"{src.name} ({importer.id})")
     variant = registry.variant(imported.variant)
     plugin = registry.plugin_of("variants", variant)
     meta = model_meta(
@@ -84,7 +89,7 @@ def import_checkpoint(
     )
     tmp = out.with_name(f".{out.name}.check.safetensors")
     try:
-        checkpoints.save_model(tmp, imported.tensors, meta)
+        checkpoints.save_model(tmp, tensors, meta)
         load_model(tmp, registry, roles=None)  # strict key/shape check against our modules
         tmp.replace(out)
     except OSError as exc:
