@@ -1021,7 +1021,8 @@ def main(argv: list[str] | None = None) -> int:
             # a real process per case costs a torch import (2-4 s): every third seed case
             seeds = corpus.seeds[:: args.every]
             with ThreadPoolExecutor(args.jobs) as pool:
-                sub = list(pool.map(lambda c: run_subprocess(c, home, args.timeout + 10), seeds))
+                # a fresh process may spend 30 s importing torch on a loaded machine
+                sub = list(pool.map(lambda c: run_subprocess(c, home, args.timeout + 90), seeds))
             failed += summarize("subprocess", seeds, sub, time.perf_counter() - started)
         if (root / "PWNED").exists():
             print("A PAYLOAD RAN: files/PWNED exists")
