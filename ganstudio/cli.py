@@ -66,8 +66,10 @@ def main(argv: Sequence[str] | None = None, start_gui: Callable[[bool], int] | N
     try:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
-        print(f"ganstudio {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        from ganstudio.core.untrusted import safe_text  # messages may quote a file's content
+
+        print(f"ganstudio {args.command}: error: {safe_text(exc)}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", EXIT_USAGE))
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

@@ -46,54 +46,56 @@ def _model_info(path: Path, as_json: bool) -> int:
         for d in shape:
             count *= d
         entry["values"] += count
-    if as_json:
+    if as_json:  # ensure_ascii (the default) escapes every control character
         print(json.dumps({"metadata": meta, "roles": roles}, indent=2, sort_keys=True))
         return 0
-    print(f"{path.name}")
-    print(
-        f"  variant: {meta.get('variant')}"
-        + (f" (plugin {meta['plugin']})" if meta.get("plugin") else "")
-    )
-    print(f"  format: {meta.get('format')}  written by GAN Studio {meta.get('app_version')}")
+    # everything below comes from the file: printed through safe_text (no ANSI/OSC reaches
+    # the terminal)
+    say(path.name)
+    say(f"  variant: {meta.get('variant')}"
+        + (f" (plugin {meta['plugin']})" if meta.get("plugin") else ""))
+    say(f"  format: {meta.get('format')}  written by GAN Studio {meta.get('app_version')}")
     for key in ("step", "images_seen", "trained_on", "objective", "imported_from", "importer"):
         if meta.get(key) not in (None, ""):
-            print(f"  {key.replace('_', ' ')}: {meta[key]}")
-    print("  config:")
+            say(f"  {key.replace('_', ' ')}: {meta[key]}")
+    say("  config:")
     for k, v in (meta.get("config") or {}).items():
-        print(f"    {k} = {v}")
-    print("  roles:")
+        say(f"    {k} = {v}")
+    say("  roles:")
     for role, entry in roles.items():
-        print(f"    {role}: {entry['tensors']} tensors, {entry['values']:,} values")
+        say(f"    {role}: {entry['tensors']} tensors, {entry['values']:,} values")
     return 0
 
 
 def _image_info(path: Path, as_json: bool) -> int:
-    from PIL import Image, UnidentifiedImageError
-
     from ganstudio.core.imaging import read_provenance
+    from ganstudio.core.untrusted import NotAnImageError, open_image
 
     try:
         prov = read_provenance(path)
-    except (UnidentifiedImageError, OSError):
+    except NotAnImageError:
         raise UserError(f"{path}: neither a model file (.safetensors) nor an image") from None
     if prov is None:
-        with Image.open(path) as im:
-            print(
-                f"{path.name}: {im.format} {im.size[0]}x{im.size[1]} {im.mode}; "
-                "no GAN Studio provenance recorded"
-            )
+        with open_image(path) as im:
+            say(f"{path.name}: {im.format} {im.size[0]}x{im.size[1]} {im.mode}; "
+                "no GAN Studio provenance recorded")
         return 0
     if as_json:
         print(json.dumps(prov, indent=2, sort_keys=True))
         return 0
     model = prov.get("model")
-    print(f"{path.name}: made by GAN Studio {prov.get('app_version', '')}".rstrip())
-    print(f"  action: {prov.get('action')}")
+    say(f"{path.name}: made by GAN Studio {prov.get('app_version', '')}".rstrip())
+    say(f"  action: {prov.get('action')}")
     if model:
-        print(
-            f"  model: {model.get('file')} (variant {model.get('variant')}, "
-            f"sha256 {str(model.get('sha256'))[:16]}…)"
-        )
+        say(f"  model: {model.get('file')} (variant {model.get('variant')}, "
+            f"sha256 {str(model.get('sha256'))[:16]}…)")
     for k, v in (prov.get("params") or {}).items():
-        print(f"  {k} = {v}")
+        say(f"  {k} = {v}")
     return 0
+
+
+def say(line: str) -> None:
+    """Print a line built from a file's content with control characters escaped."""
+    from ganstudio.core.untrusted import safe_text
+
+    print(safe_text(line))

@@ -52,20 +52,21 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    say = _say
     for info in reg.plugins.values():
-        print(f"{info.name} {info.version} [{info.status}] — {info.source}: {info.location}")
+        say(f"{info.name} {info.version} [{info.status}] — {info.source}: {info.location}")
         for kind, ids in info.provides.items():
-            print(f"    {kind}: {', '.join(ids)}")
+            say(f"    {kind}: {', '.join(ids)}")
         if info.disabled and not info.provides:
-            print("    (what it provides is shown once it has loaded)")
+            say("    (what it provides is shown once it has loaded)")
         if info.error:
-            print(f"    error: {info.error}")
+            say(f"    error: {info.error}")
         if info.disabled:
-            print(f"    enable with: ganstudio plugins enable {info.name}")
+            say(f"    enable with: ganstudio plugins enable {info.name}")
     for problem in reg.problems:
-        print(f"warning: {problem}")
+        say(f"warning: {problem}")
     state = "" if folder.is_dir() else " (created when you add a plugin)"
-    print(f"user plugins folder: {folder}{state}")
+    say(f"user plugins folder: {folder}{state}")
     return 0
 
 
@@ -85,3 +86,10 @@ def _switch(name: str | None, disable: bool) -> int:
         plugins.forget_probe(found[name].location)  # give a fixed plugin a fresh check
     print(f"{name}: {verb}d (takes effect at the next start)")
     return 0
+
+
+def _say(line: str) -> None:
+    """Names, versions and errors come from plugin files: control characters escaped."""
+    from ganstudio.core.untrusted import safe_text
+
+    print(safe_text(line))

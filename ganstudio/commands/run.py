@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ganstudio.commands._common import action_progress, add_device_arg, registry
 from ganstudio.core.specs import parse_params
-from ganstudio.errors import UserError
+from ganstudio.errors import UserError, output_error
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -101,15 +101,21 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"action {action.id!r} returned no image to write")
     target = Path(args.output).expanduser()
     remove_stale_temps(target.parent)  # temporaries of an earlier run killed mid-write
-    if target.suffix.lower() == ".gif" and len(out.images) > 1:
-        save_image(target, out.images, out.provenance)
-    else:
-        save_image(target, out.composite(), out.provenance)
+    try:  # the shared atomic write path; a read-only folder or a full disk: exit 3, as batch
+        if target.suffix.lower() == ".gif" and len(out.images) > 1:
+            save_image(target, out.images, out.provenance)
+        else:
+            save_image(target, out.composite(), out.provenance)
+    except OSError as exc:
+        raise output_error(target, exc) from None
     print(f"wrote {target}", file=sys.stderr)
     if args.latents:
         if not out.result.latents:
             raise UserError(f"action {action.id!r} returned no latents to save")
         from ganstudio.core.latents import save_latents
 
-        print(f"wrote {save_latents(args.latents, out.result.latents)}", file=sys.stderr)
+        try:
+            print(f"wrote {save_latents(args.latents, out.result.latents)}", file=sys.stderr)
+        except OSError as exc:
+            raise output_error(args.latents, exc) from None
     return 0

@@ -8,11 +8,14 @@ code: foreign ``.pth``/``.pt`` files go through ``torch.load(weights_only=True)`
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ganstudio import __version__
+from ganstudio.core import untrusted
 from ganstudio.core.atomic import atomic_path
 from ganstudio.core.model_header import (  # noqa: F401 - re-exported
     FORMAT_VERSION,
@@ -59,11 +63,14 @@ def save_model(
 
 
 def load_model_file(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Metadata (schema-checked) and tensors (dtype, finite values) of a model file."""
     meta = read_metadata(path)
     try:
         tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise CheckpointError(f"{path}: damaged model file ({exc})") from None
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"{path}: damaged model file ({untrusted.safe_text(exc)})") \
+            from None
+    tensors = untrusted.check_tensors(tensors, str(path))
     return tensors, meta
 
 
@@ -104,17 +111,52 @@ def load_strict(module: torch.nn.Module, state: Mapping[str, torch.Tensor], wher
     module.load_state_dict(dict(state), strict=True)
 
 
+#: classes a weights-only load may rebuild besides tensors and containers: exactly the
+#: ``args`` of rosinality/stylegan2-pytorch's train.py checkpoints (inert attributes)
+SAFE_GLOBALS: tuple[type, ...] = (argparse.Namespace,)
+
+_BLOCKED = re.compile(r"unsupported GLOBAL (\S+) whose module (\S+) is blocked", re.IGNORECASE)
+_UNSUPPORTED = re.compile(r"Unsupported global: GLOBAL (\S+)")
+
+
 def load_foreign(path: str | os.PathLike[str]) -> Any:
-    """Read a ``.pth``/``.pt`` without executing code (weights_only=True)."""
+    """Read a ``.pth``/``.pt`` without executing code (weights_only=True), then validate it.
+
+    Only tensors, plain containers and :data:`SAFE_GLOBALS` are rebuilt; the
+    tensors then pass :func:`untrusted.check_tensors` (no stride-0 bombs, no
+    NaN, float32 or losslessly widened).
+    """
     path = existing_file(path)
     try:
-        return torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:  # UnpicklingError and friends: say what it means
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CheckpointError(
-            f"{path}: refused to load: it is not a plain weights file "
-            f"(loading it would run code it carries, or it is damaged): {first}"
-        ) from None
+        # torch's own warnings about odd files (old pickle protocols, sparse tensors) would
+        # add lines to the one the user gets; the checks below say what matters
+        with torch.serialization.safe_globals(list(SAFE_GLOBALS)), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            state = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - UnpicklingError and friends: say what it means
+        raise CheckpointError(f"{path}: {_refusal(exc)}") from None
+    return untrusted.check_tensors(state, str(path))
+
+
+def _refusal(exc: BaseException) -> str:
+    """torch's weights-only error in one line: code, an unexpected type, or damage."""
+    text = str(exc)
+    blocked = _BLOCKED.search(text)
+    if blocked:
+        return (f"refused to load: it calls {untrusted.safe_text(blocked.group(1))}, which "
+                "would run code; a plain weights file never does")
+    unsupported = _UNSUPPORTED.search(text)
+    if unsupported:
+        return (f"refused to load: it holds an object of type "
+                f"{untrusted.safe_text(unsupported.group(1).rstrip('.,'))}, which GAN Studio "
+                "does not rebuild (it loads tensors and plain containers only)")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    detail = next((ln for ln in lines if not ln.startswith(("Weights only load failed",
+                                                             "Check the documentation",
+                                                             "Please file an issue"))),
+                  lines[0] if lines else type(exc).__name__)
+    return (f"refused to load: damaged, or not a PyTorch weights file "
+            f"({untrusted.safe_text(detail[:200])})")
 
 
 def publish_latest(ckpt: Path, keep_last: int) -> None:

@@ -133,21 +133,29 @@ def save_image(
 
 
 def read_provenance(path: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """What ``save_image`` recorded, or None for images made elsewhere."""
-    with Image.open(path) as im:
+    """What ``save_image`` recorded, or None for images made elsewhere.
+
+    Reads only the file's header and text chunks (never decodes pixels), with
+    the same pixel limit as ``run --input`` and batch; damaged or hostile
+    provenance (not JSON of the expected shape, nested too deep) is a
+    :class:`~ganstudio.errors.DataError`.
+    """
+    from ganstudio.core.untrusted import check_provenance, open_image
+
+    path = Path(path)
+    with open_image(path) as im:
         raw: Any = None
-        if im.format == "PNG":
-            raw = im.text.get(PROVENANCE_KEY) if hasattr(im, "text") else None
-        elif im.format == "GIF":
-            raw = im.info.get("comment")
-        else:
-            raw = im.getexif().get(_EXIF_DESCRIPTION)
+        try:
+            if im.format == "PNG":
+                raw = im.info.get(PROVENANCE_KEY)  # our iTXt chunk comes before the pixels
+            elif im.format == "GIF":
+                raw = im.info.get("comment")
+            else:
+                raw = im.getexif().get(_EXIF_DESCRIPTION)
+        except Exception:  # noqa: BLE001 - unreadable EXIF: no provenance, not a crash
+            raw = None
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
-    if not raw:
+    if not isinstance(raw, str) or not raw.strip().startswith("{"):
         return None
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) and data.get("app") == "GAN Studio" else None
+    return check_provenance(raw, path.name)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-from ganstudio.core import checkpoints
+from ganstudio.core import checkpoints, untrusted
 from ganstudio.core.checkpoints import CheckpointError
 from ganstudio.core.models import load_model, model_meta
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Importer
+from ganstudio.errors import UserError, output_error
 
 
 def detect_importer(registry: Registry, path: Path, state: object) -> Importer:
@@ -50,9 +52,14 @@ def import_checkpoint(
         if not src.is_file():
             raise CheckpointError(f"{src}: no such file")
         try:
-            state = reader.read(src)
-        except (ValueError, KeyError, EOFError, OSError) as exc:
-            raise CheckpointError(f"{src.name}: {reader.id}: {exc}") from None
+            with warnings.catch_warnings():  # torch's notes on odd pickles: not the user's line
+                warnings.simplefilter("ignore")
+                state = reader.read(src)
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever a hostile file trips is its fault
+            raise CheckpointError(f"{src.name}: {reader.id}: {_reason(exc)}") from None
+        state = untrusted.check_tensors(state, src.name)
     else:
         state = checkpoints.load_foreign(src)
     importer = named or reader or detect_importer(registry, src, state)
@@ -63,8 +70,12 @@ def import_checkpoint(
                               f"(its options: {takes})")
     try:
         imported = importer.convert(src, state, dict(options or {}))
-    except (ValueError, KeyError) as exc:
-        raise CheckpointError(f"{src.name}: {importer.id}: {exc}") from None
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a mapping that trips on odd shapes: the file's fault
+        raise CheckpointError(f"{src.name}: {importer.id}: {_reason(exc)}") from None
+    # what the importer made (and any side file it read itself) passes the same checks
+    tensors = untrusted.check_tensors(dict(imported.tensors), f"{src.name} ({importer.id})")
     variant = registry.variant(imported.variant)
     plugin = registry.plugin_of("variants", variant)
     meta = model_meta(
@@ -78,9 +89,20 @@ def import_checkpoint(
     )
     tmp = out.with_name(f".{out.name}.check.safetensors")
     try:
-        checkpoints.save_model(tmp, imported.tensors, meta)
+        checkpoints.save_model(tmp, tensors, meta)
         load_model(tmp, registry, roles=None)  # strict key/shape check against our modules
         tmp.replace(out)
+    except OSError as exc:
+        raise output_error(out, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
     return importer.id
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for an exception raised while reading or mapping a foreign file."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    kind = type(exc).__name__
+    if isinstance(exc, (ValueError, KeyError)) and text:
+        return untrusted.safe_text(text)
+    return untrusted.safe_text(f"{kind}: {text}" if text else kind)

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ganstudio.core import paths
-from ganstudio.core.model_header import CheckpointError, read_metadata
-from ganstudio.errors import UserError
+from ganstudio.core.model_header import read_metadata
+from ganstudio.errors import DataError, UserError
 
 BUNDLED_DIR = paths.resources_dir() / "models"
 
@@ -25,6 +25,8 @@ class ModelFile:
     variant: str  # bare variant id from the header ("" when unreadable)
     source: str  # "user", "bundled" or "run"
     meta: dict[str, Any]
+    #: why the file cannot be used ("" when its header reads fine)
+    error: str = ""
 
     @property
     def name(self) -> str:
@@ -37,15 +39,22 @@ class ModelFile:
 
 
 def read_header(path: Path) -> dict[str, Any]:
-    """The GAN Studio metadata of a model file, or {} when it has none."""
+    """The GAN Studio metadata of a model file, or {} when it has none or is damaged."""
     try:
         return read_metadata(path)
-    except CheckpointError:
+    except (DataError, OSError):
         return {}
 
 
 def _entry(path: Path, source: str) -> ModelFile:
-    meta = read_header(path)
+    """One listed file; a damaged one is listed with the reason, never fatal."""
+    try:
+        meta = read_metadata(path)
+    except (DataError, OSError) as exc:
+        reason = str(exc)
+        prefix = f"{path}: "
+        reason = reason[len(prefix):] if reason.startswith(prefix) else reason
+        return ModelFile(path, "", source, {}, error=reason)
     return ModelFile(path, str(meta.get("variant", "")).split(":")[-1], source, meta)
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import torch
 
-from ganstudio.core import checkpoints
+from ganstudio.core import checkpoints, untrusted
 from ganstudio.core.checkpoints import CheckpointError
 from ganstudio.core.registry import Registry, UnknownSpecError
-from ganstudio.core.specs import Variant, config_from_dict, config_to_dict
+from ganstudio.core.specs import Variant, config_to_dict
 
 
 @dataclass
@@ -86,13 +86,16 @@ def load_model(
     path = Path(path).expanduser()
     tensors, meta = checkpoints.load_model_file(path)
     variant_id, variant = resolve_variant(registry, meta, str(path))
+    # untrusted until proven sane: types and ranges, the plugin's validate(), then the
+    # memory the modules imply, measured on the meta device before anything is allocated
+    config = untrusted.config_from_untrusted(variant.config, meta.get("config"), str(path))
+    untrusted.check_build_memory(variant, config, str(path))
     try:
-        config = config_from_dict(variant.config, meta.get("config", {}))
-    except TypeError as exc:
+        built = variant.build(config)
+    except (ValueError, TypeError, RuntimeError) as exc:
         raise CheckpointError(
-            f"{path}: config does not fit variant {variant_id!r}: {exc}"
+            f"{path}: config does not build variant {variant_id!r}: {untrusted.safe_text(exc)}"
         ) from None
-    built = variant.build(config)
     by_role = checkpoints.split_roles(tensors)
     if "G_ema" in by_role and "G_ema" not in built and "G" in built:
         built["G_ema"] = variant.build(config)["G"]

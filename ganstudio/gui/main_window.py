@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ganstudio import plugins
 from ganstudio.core import paths
+from ganstudio.core.data.folder import describe_error
 from ganstudio.core.document import (
     PROJECT_SUFFIX,
     Document,
@@ -32,6 +33,8 @@ from ganstudio.core.document import (
 from ganstudio.core.imaging import save_image
 from ganstudio.core.jobs import JobStatus, JobStore
 from ganstudio.core.registry import Registry
+from ganstudio.core.untrusted import open_image, safe_text
+from ganstudio.errors import DataError
 from ganstudio.gui.canvas import Canvas, qimage_to_pil
 from ganstudio.gui.controller import ActionController
 from ganstudio.gui.dialogs.plugins import PluginsDialog
@@ -263,11 +266,14 @@ class MainWindow(QMainWindow):
                 self.tell("Cannot open", str(exc))
                 return False
             return True
-        try:
-            with Image.open(path) as im:
+        try:  # the pixel limit and wording `run --input` and `info` use
+            with open_image(path) as im:
                 image = im.convert("RGBA")
-        except (OSError, UnidentifiedImageError) as exc:
-            self.tell("Cannot open", f"{path.name}: {exc}")
+        except DataError as exc:
+            self.tell("Cannot open", safe_text(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - decoding failed past the header
+            self.tell("Cannot open", safe_text(f"{path.name}: {describe_error(exc)}"))
             return False
         self.add_image(image, path.stem)
         return True

@@ -12,6 +12,10 @@ def bin_names(condition: str, bins: int, low: float, high: float) -> tuple[str, 
                  for i in range(bins))
 
 
+#: a label embedding row per class: far more than any dataset's attribute has
+MAX_CLASSES = 4096
+
+
 @dataclass
 class CGANConfig:
     """Mirza & Osindero 2014 with a projection discriminator (Miyato & Koyama 2018).
@@ -43,6 +47,8 @@ class CGANConfig:
 
     def __post_init__(self) -> None:
         self.classes = tuple(self.classes)
+        if len(self.classes) > MAX_CLASSES or self.bins > MAX_CLASSES:  # before naming them all
+            raise ValueError(f"at most {MAX_CLASSES} classes or bins")
         if self.classes:
             self.class_names = tuple(f"{self.condition}={c}" for c in self.classes)
         elif self.bins >= 1 and self.high > self.low:

@@ -247,8 +247,11 @@ def ganstudio_importers():
             "StyleGAN2 (rosinality stylegan2-pytorch)",
             _rosinality_convert,
             _rosinality_detect,
-            description="A checkpoint of rosinality/stylegan2-pytorch (dict with g_ema, "
-            "or a bare g_ema state dict), 256–1024 px, channel multiplier 1 or 2.",
+            description="A checkpoint of rosinality/stylegan2-pytorch (its train.py's "
+            "dict with g_ema and args, or a bare g_ema state dict), 32–1024 px, channel "
+            "multiplier 1 or 2.  Option lr_mlp: the mapping network's learning-rate "
+            "multiplier it was trained with (default 0.01, their train.py's default).",
+            options=("lr_mlp",),
         ),
         Importer(
             "stylegan2-nvidia",

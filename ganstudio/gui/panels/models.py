@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLa
 
 from ganstudio.core.model_files import ModelFile, find_model_files
 from ganstudio.core.registry import Registry
+from ganstudio.core.untrusted import safe_text
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -56,7 +57,16 @@ class ModelBrowser(QWidget):
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             variant_items.setdefault(entry.spec.id, item)
         orphans: QTreeWidgetItem | None = None
+        unreadable: QTreeWidgetItem | None = None
         for mf in self.files:
+            if mf.error:  # listed with the reason, never selectable, never fatal
+                if unreadable is None:
+                    unreadable = QTreeWidgetItem(self.tree, ["Unreadable model files"])
+                    unreadable.setFlags(unreadable.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+                bad = QTreeWidgetItem(unreadable, [f"{mf.label} (unreadable)"])
+                bad.setToolTip(0, f"{safe_text(mf.path)}\n{safe_text(mf.error)}")
+                bad.setFlags(bad.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+                continue
             parent = variant_items.get(mf.variant)
             if parent is None:
                 if orphans is None:

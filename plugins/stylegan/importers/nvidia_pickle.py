@@ -104,7 +104,15 @@ def _reconstructor(cls: Any, base: Any, state: Any = None) -> Any:
     raise pickle.UnpicklingError("copyreg._reconstructor of a non-captured class")
 
 
+def _codecs_encode(text: Any, encoding: Any = "utf-8", errors: Any = "strict") -> bytes:
+    """How protocol-2 pickles spell ``bytes``: ``_codecs.encode(str, "latin1")``, data only."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError("_codecs.encode is only allowed to rebuild bytes")
+    return text.encode("latin1")
+
+
 _ALLOWED: dict[tuple[str, str], Any] = {
+    ("_codecs", "encode"): _codecs_encode,
     ("collections", "OrderedDict"): collections.OrderedDict,
     ("torch._utils", "_rebuild_tensor_v2"): torch._utils._rebuild_tensor_v2,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
@@ -149,42 +157,67 @@ class RestrictedUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError("persistent ids are not expected in a network pickle")
 
 
-def _flatten(obj: Any, prefix: str, out: dict[str, Tensor]) -> None:
-    """Walk a captured module: ``_parameters``, ``_buffers``, then ``_modules`` by name."""
+#: a real G_ema nests modules about 5 deep; anything far deeper is hostile
+MAX_MODULE_DEPTH = 32
+
+
+def _children(obj: Any, group: str) -> list[tuple[str, Any]]:
+    """``state[group]`` of a captured module as (name, value) pairs; [] if not a mapping."""
     state = getattr(obj, "state", None)
-    if not isinstance(state, Mapping):
-        return
-    for group in ("_parameters", "_buffers"):
-        for key, value in (state.get(group) or {}).items():
-            if torch.is_tensor(value):
-                out[prefix + key] = value
-    for key, child in (state.get("_modules") or {}).items():
-        if child is not None:
-            _flatten(child, f"{prefix}{key}.", out)
+    entries = state.get(group) if isinstance(state, Mapping) else None
+    if not isinstance(entries, Mapping):
+        return []
+    return [(str(k), v) for k, v in entries.items()]
+
+
+def _flatten(root: Any) -> dict[str, Tensor]:
+    """Walk a captured module: ``_parameters``, ``_buffers``, then ``_modules`` by name.
+
+    Iterative, so a 5000-deep ``_modules`` chain cannot overflow the stack; a
+    module that contains itself, or nesting beyond :data:`MAX_MODULE_DEPTH`,
+    is refused.
+    """
+    out: dict[str, Tensor] = {}
+    stack: list[tuple[Any, str, tuple[int, ...]]] = [(root, "", ())]
+    while stack:
+        obj, prefix, path = stack.pop()
+        if id(obj) in path:
+            raise ValueError(f"module {prefix.rstrip('.') or 'G_ema'} contains itself")
+        if len(path) > MAX_MODULE_DEPTH:
+            raise ValueError(f"modules nest more than {MAX_MODULE_DEPTH} levels deep")
+        for group in ("_parameters", "_buffers"):
+            for key, value in _children(obj, group):
+                if torch.is_tensor(value):
+                    out[prefix + key] = value
+        for key, child in reversed(_children(obj, "_modules")):
+            if isinstance(child, Captured):
+                stack.append((child, f"{prefix}{key}.", (*path, id(obj))))
+    return out
 
 
 def read_network_pickle(path: str | os.PathLike[str]) -> dict[str, Tensor]:
     """``G_ema``'s tensors by official name, read without running any pickled code.
 
     Adds ``mapping.lr_multiplier`` (0-d) when the mapping layers record it.
+    Raises ValueError with one line for anything that is not a readable
+    network pickle (including malformed constructor arguments).
     """
     with open(path, "rb") as f:
         try:
             data = RestrictedUnpickler(f).load()
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
-            raise ValueError(f"not a readable network pickle: {exc}") from None
-    if not isinstance(data, Mapping) or "G_ema" not in data:
+        except Exception as exc:  # noqa: BLE001 - hostile bytes may trip any constructor
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            raise ValueError(
+                f"not a readable network pickle ({type(exc).__name__}"
+                + (f": {detail[:200]})" if detail else ")")
+            ) from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("G_ema"), Captured):
         raise ValueError("the pickle holds no G_ema network")
-    tensors: dict[str, Tensor] = {}
-    _flatten(data["G_ema"], "", tensors)
-    fc0 = (
-        data["G_ema"].state.get("_modules", {}).get("mapping")
-        if isinstance(data["G_ema"], Captured)
-        else None
-    )
-    fc0 = fc0.state.get("_modules", {}).get("fc0") if isinstance(fc0, Captured) else None
+    tensors = _flatten(data["G_ema"])
+    mapping = dict(_children(data["G_ema"], "_modules")).get("mapping")
+    fc0 = dict(_children(mapping, "_modules")).get("fc0")
     gain = fc0.state.get("bias_gain") if isinstance(fc0, Captured) else None
-    if isinstance(gain, (int, float)):
+    if isinstance(gain, (int, float)) and not isinstance(gain, bool) and math.isfinite(gain):
         tensors["mapping.lr_multiplier"] = torch.tensor(float(gain))
     return tensors
 

@@ -21,7 +21,7 @@ from ganstudio.core.specs import ImportedModel
 
 from ..config import StyleGAN2Config
 
-DEFAULT_LR_MLP = 0.01  # their train.py's --lr_mlp default; not stored in the file
+DEFAULT_LR_MLP = 0.01  # their train.py's --lr_mlp default (its ``args`` record the one used)
 
 
 def _g_ema(state: Any) -> Mapping[str, Tensor] | None:
@@ -40,6 +40,21 @@ def _g_ema(state: Any) -> Mapping[str, Tensor] | None:
 
 def detect(path: Any, state: Any) -> bool:
     return _g_ema(state) is not None
+
+
+def _lr_mlp(options: Mapping[str, Any] | None, state: Any) -> float:
+    """The mapping network's learning-rate multiplier: ``--set lr_mlp=X``, else the value
+    their train.py recorded in ``args`` (an ``argparse.Namespace``), else its default."""
+    recorded = getattr(state.get("args"), "lr_mlp", None) if isinstance(state, Mapping) else None
+    default = recorded if isinstance(recorded, (int, float)) else DEFAULT_LR_MLP
+    text = (options or {}).get("lr_mlp", default)
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"lr_mlp must be a number, got {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"lr_mlp must be in (0, 1], got {text!r}")
+    return value
 
 
 def infer_channels(chans: Mapping[int, int]) -> tuple[int, int]:
@@ -84,7 +99,7 @@ def convert(path: Any, state: Any, options: Mapping[str, Any] | None = None) -> 
             "(expected g_ema with style.1.weight, input.input, to_rgb1 …)"
         )
     g = {k: v.float() for k, v in g.items() if torch.is_tensor(v)}
-    lr_mlp = float((options or {}).get("lr_mlp", DEFAULT_LR_MLP))
+    lr_mlp = _lr_mlp(options, state)
     n_mlp = sum(1 for k in g if k.startswith("style.") and k.endswith(".weight"))
     style_dim = int(g["style.1.weight"].shape[1])
     n_rgbs = sum(1 for k in g if k.startswith("to_rgbs.") and k.endswith(".conv.weight"))
