@@ -124,6 +124,7 @@ def _layer(entry: Any, i: int) -> dict[str, Any]:
         isinstance(k, str) and isinstance(v, str) for k, v in latents.items()
     ):
         raise ValueError(f"{where}: 'latents' is not a map of names to files")
+    out["latents"] = latents  # optional: a plain image layer of an older file has none
     layer_id = entry.get("id")
     if layer_id is not None and not isinstance(layer_id, str):
         raise ValueError(f"{where}: 'id' is {_show(layer_id)}, not a string")
