@@ -1,6 +1,8 @@
 """Glue between the action panel, the job runner and the document.
 
-Previews go to the interactive lane (newest wins); Apply commits a result as a
+Previews go to the interactive lane (newest wins, at most one in flight) and every
+finished preview newer than the one on screen is shown, so during a drag the
+image follows the hand at the rate the model sustains; Apply commits a result as a
 new layer with provenance in one undo step; "Edit again" restores the panel.
 Image→image actions get the selection (or the active layer) as ``image``; a
 result that upscales it (super-resolution) scales the canvas and the other
@@ -37,6 +39,7 @@ class ActionController(QObject):
         self.runner, self.cache, self.panel, self.canvas = runner, cache, panel, canvas
         self.model_file: ModelFile | None = None
         self._seq = 0
+        self._shown = 0  # request number of the preview on screen (newer ones replace it)
         self._jobs: dict[str, int] = {}  # job id -> request sequence number
         self._last_preview: tuple[Any, ActionRequest, Any] | None = None
         panel.preview_requested.connect(self.preview)
@@ -51,6 +54,7 @@ class ActionController(QObject):
     def set_model(self, model_file: ModelFile) -> None:
         self.model_file = model_file
         self._last_preview = None
+        self._shown = self._seq  # a preview still running for the old model is not shown
         self.canvas.clear_preview()
         self.panel.set_model(model_file, self.cache.loaded(model_file.path))
         if self.cache.loaded(model_file.path) is None:
@@ -152,7 +156,8 @@ class ActionController(QObject):
             return
         if request.commit:
             self.commit(request, output)
-        elif seq == self._seq:  # only the newest preview is shown
+        elif seq > self._shown:  # newer than the one on screen: a drag shows its way
+            self._shown = seq
             self._last_preview = (seq, request, output)
             image = output.composite()
             upscaled = request.upscale(image) is not None

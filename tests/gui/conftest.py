@@ -117,3 +117,19 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+@pytest.fixture
+def pick_model(qtbot):
+    """Click a model file in the browser and wait until the worker has loaded it."""
+    from PySide6.QtCore import Qt
+
+    def pick(window, path: Path) -> None:
+        item = window.models.item_for(path)
+        assert item is not None, "the browser lists the model in the user's models folder"
+        rect = window.models.tree.visualItemRect(item)
+        qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton,
+                         pos=rect.center())
+        qtbot.waitUntil(lambda: window.cache.loaded(path) is not None, timeout=20000)
+
+    return pick
