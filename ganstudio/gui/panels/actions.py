@@ -2,14 +2,26 @@
 
 Interactive actions ask for a preview on every edit (``preview_requested``);
 the job runner keeps only the newest.  Apply asks for a committed result.
+The params scroll inside the dock (Apply stays in reach however many sliders
+a model carries), and a long slider list gets a filter box.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.registry import Registry
@@ -38,7 +50,22 @@ class ActionPanel(QWidget):
         self.combo = QComboBox()
         self.combo.setObjectName("actionCombo")
         self.combo.currentIndexChanged.connect(self._rebuild_form)
-        self.form_host = QVBoxLayout()
+        self.filter = QLineEdit()
+        self.filter.setObjectName("paramFilter")
+        self.filter.setPlaceholderText("Filter sliders…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        self.filter.hide()
+        host = QWidget()
+        self.form_host = QVBoxLayout(host)
+        self.form_host.setContentsMargins(0, 0, 4, 0)
+        self.form_host.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("paramScroll")
+        self.scroll.setWidget(host)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.live = QLabel("")
         self.live.setObjectName("muted")
         self.apply_button = QPushButton("Apply")
@@ -56,10 +83,10 @@ class ActionPanel(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addWidget(self.combo)
-        lay.addLayout(self.form_host)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(self.live)
         lay.addLayout(buttons)
-        lay.addStretch(1)
 
     # -- model and action ---------------------------------------------------------
     def set_model(self, model_file: ModelFile | None, model: Any = None) -> None:
@@ -105,6 +132,8 @@ class ActionPanel(QWidget):
             self.form = None
         action = self.current_action
         self.apply_button.setEnabled(False)
+        self.filter.hide()
+        self.filter.clear()
         if action is None:
             if self.model_file is not None and not self.action_specs:
                 self.hint.setText("This model offers no actions.")
@@ -113,10 +142,11 @@ class ActionPanel(QWidget):
         if callable(action.params) and self.model is None:
             self.live.setText("Loading model…")
             return
-        self.form = ParamForm(action.params_for(self.model))
+        self.form = ParamForm(action.params_for(self.model), self.model)
         self.form.set_layers(self.layer_choices)
         self.form.changed.connect(self._changed)
-        self.form_host.addWidget(self.form)
+        self.form_host.insertWidget(0, self.form)
+        self.filter.setVisible(self.form.groupable)
         self.apply_button.setEnabled(True)
         if self._pending is not None and self._pending[0] == action.id:
             self.form.set_values(self._pending[1])
@@ -132,6 +162,10 @@ class ActionPanel(QWidget):
         self.layer_choices = list(layers)
         if self.form is not None:
             self.form.set_layers(self.layer_choices)
+
+    def _filter(self, text: str) -> None:
+        if self.form is not None:
+            self.form.set_filter(text)
 
     # -- values -------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
