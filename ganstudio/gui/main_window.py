@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey
         bar = self.menuBar()
         f = bar.addMenu("&File")
-        self._act(f, "&New", self.new_document, K.New)
+        self.new_action = self._act(f, "&New", self.new_document, K.New)
         self._act(f, "&Open image…", self.open_image_dialog, K.Open)
         self._act(f, "Open &project…", self.open_project_dialog)
         self.save_action = self._act(f, "&Save project", self.save_project, K.Save)
@@ -216,6 +216,29 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
+    def ask_save(self, title: str, text: str) -> str:
+        """Save / Discard / Cancel for unsaved work: "save", "discard" or "cancel"
+        (tests replace this)."""
+        B = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, B.Save | B.Discard | B.Cancel,
+                          self)
+        box.setInformativeText("Save the changes first?")
+        box.setDefaultButton(B.Save)
+        answer = box.exec()
+        return {B.Save: "save", B.Discard: "discard"}.get(B(answer), "cancel")
+
+    def confirm_discard(self, title: str) -> bool:
+        """Before the document is replaced or the app quits: True when it may go
+        (nothing unsaved, saved now, or the user chose Discard)."""
+        if not (self.document.dirty and len(self.document)):
+            return True
+        name = self.document.path.name if self.document.path else "Untitled"
+        answer = self.ask_save(title, f"“{name}” has unsaved changes.")
+        if answer == "save":
+            self.save_project()
+            return not self.document.dirty  # the save dialog may have been cancelled
+        return answer == "discard"
+
     def tell(self, title: str, text: str) -> None:
         self.statusBar().showMessage(f"{title}: {text}", 10_000)
 
@@ -226,7 +249,8 @@ class MainWindow(QMainWindow):
         recovery = find_recovery(data)
         if recovery is not None:
             if self.ask("Recover work", "GAN Studio did not close cleanly. "
-                        "Recover the autosaved document?"):
+                        "Recover the autosaved document?") and self.confirm_discard(
+                            "Recover work"):
                 try:
                     doc = Document.load(recovery)
                     doc.path, doc.dirty = None, True
@@ -255,8 +279,11 @@ class MainWindow(QMainWindow):
         doc.connect(self._document_changed)
         self._document_changed(None)
 
-    def new_document(self) -> None:
+    def new_document(self) -> bool:
+        if not self.confirm_discard("New document"):
+            return False
         self.set_document(Document())
+        return True
 
     def document_undo(self) -> None:
         self.document.undo()
@@ -275,6 +302,8 @@ class MainWindow(QMainWindow):
     def open_path(self, path: Path) -> bool:
         """An image becomes a layer; a project replaces the document."""
         if path.suffix.lower() == PROJECT_SUFFIX:
+            if not self.confirm_discard("Open project"):
+                return False
             try:
                 self.set_document(Document.load(path))
             except ProjectError as exc:
@@ -435,8 +464,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.document.dirty and len(self.document) and not self.ask(
-                "Quit", "The document has unsaved changes. Quit anyway?"):
+        if not self.confirm_discard("Quit"):
             event.ignore()
             return
         self.save_state()

@@ -99,6 +99,9 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
     make_app([])
     answers: list[bool] = []
     monkeypatch.setattr(MainWindow, "ask", lambda self, t, q: answers.pop(0) if answers else True)
+    saves: list[str] = []  # Save / Discard / Cancel answers (default: discard)
+    monkeypatch.setattr(MainWindow, "ask_save",
+                        lambda self, t, q: saves.pop(0) if saves else "discard")
     made: list[MainWindow] = []
 
     def make() -> MainWindow:
@@ -109,6 +112,7 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
         return window
 
     make.answers = answers  # type: ignore[attr-defined]
+    make.saves = saves  # type: ignore[attr-defined]
     yield make
     for window in made:
         window.runner.shutdown()
