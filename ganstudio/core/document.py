@@ -559,3 +559,25 @@ def find_recovery(data_dir: str | os.PathLike[str]) -> Path | None:
 def discard_recovery(data_dir: str | os.PathLike[str]) -> None:
     """Called on a clean exit (and after a recovery was accepted or declined)."""
     recovery_path(data_dir).unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_provenance(doc: Document) -> dict[str, Any]:
+    """What an exported composite records: one generated layer's own provenance, or
+    "composite of N layers" with a summary of each visible layer's origin."""
+    visible = [layer for layer in doc.layers if layer.visible]
+    made = [layer for layer in visible if layer.provenance]
+    if len(visible) == 1 and made:
+        return {"app": "GAN Studio", **made[0].provenance}
+    n = len(visible)
+    layers = []
+    for layer in visible:
+        prov = layer.provenance or {}
+        model = prov.get("model") or {}
+        layers.append({"name": layer.name, "action": prov.get("action"),
+                       "model": model.get("file") or model.get("path"),
+                       "params": prov.get("params") or {}})
+    return {"app": "GAN Studio", "action": f"composite of {n} layer{'s' if n != 1 else ''}",
+            "layers": layers}

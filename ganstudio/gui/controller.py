@@ -24,6 +24,7 @@ from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
 from ganstudio.gui.canvas import Canvas
+from ganstudio.gui.errors import show_error
 from ganstudio.gui.panels.actions import ActionPanel
 from ganstudio.gui.tasks import ActionRequest, ModelCache, action_job, load_job
 from ganstudio.gui.workers import JobRunner
@@ -41,6 +42,7 @@ class ActionController(QObject):
         self._seq = 0
         self._shown = 0  # request number of the preview on screen (newer ones replace it)
         self._jobs: dict[str, int] = {}  # job id -> request sequence number
+        self._commits: set[str] = set()  # ids of Apply jobs: their failure is a dialog
         self._last_preview: tuple[Any, ActionRequest, Any] | None = None
         panel.preview_requested.connect(self.preview)
         panel.apply_requested.connect(self.apply)
@@ -92,6 +94,8 @@ class ActionController(QObject):
         self._seq += 1
         job = action_job(self.cache, request, lane)
         self._jobs[job.id] = self._seq
+        if request.commit:
+            self._commits.add(job.id)
         return self.runner.submit(job)
 
     def preview(self, action: Action, params: dict[str, Any]) -> None:
@@ -138,11 +142,18 @@ class ActionController(QObject):
                 self.message.emit(f"{current.path.name} ready")
             elif job.status == JobStatus.FAILED:
                 self.message.emit(f"Could not load the model: {job.error}")
+                show_error(self.panel.window(), "Could not load the model", job.error,
+                           self.runner.details.get(job.id, ""))
             return
         if seq is None:
             return
+        applied = job.id in self._commits
+        self._commits.discard(job.id)
         if job.status == JobStatus.FAILED:
             self.message.emit(f"{job.title} failed: {job.error}")
+            if applied:  # a preview's failure stays in the status bar (a drag repeats it)
+                show_error(self.panel.window(), f"{job.title} failed", job.error,
+                           self.runner.details.get(job.id, ""))
             return
         if job.status != JobStatus.DONE:
             return

@@ -26,6 +26,7 @@ from ganstudio.core.document import (
     ProjectError,
     autosave,
     discard_recovery,
+    export_provenance,
     find_recovery,
 )
 from ganstudio.core.imaging import save_image
@@ -36,6 +37,7 @@ from ganstudio.gui.controller import ActionController
 from ganstudio.gui.dialogs.plugins import PluginsDialog
 from ganstudio.gui.dialogs.settings import SettingsDialog
 from ganstudio.gui.dialogs.train import TrainDialog
+from ganstudio.gui.errors import guarded, show_error
 from ganstudio.gui.panels.actions import ActionPanel
 from ganstudio.gui.panels.jobs import JobsPanel
 from ganstudio.gui.panels.layers import LayersPanel
@@ -47,6 +49,17 @@ from ganstudio.gui.workers import JobRunner
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
 EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)"
 PROJECT_FILTER = f"GAN Studio project (*{PROJECT_SUFFIX})"
+
+
+def with_filter_suffix(path: Path, chosen_filter: str) -> Path:
+    """A name typed without an extension gets the chosen filter's ("PNG (*.png)" → .png)."""
+    if path.suffix:
+        return path
+    start = chosen_filter.find("*.")
+    if start < 0:
+        return path.with_suffix(".png")
+    ext = chosen_filter[start + 1:].split()[0].rstrip(");")
+    return path.with_name(path.name + ext)
 
 
 class MainWindow(QMainWindow):
@@ -357,8 +370,8 @@ class MainWindow(QMainWindow):
             self.add_image(qimage_to_pil(image), "Pasted")
 
     def export_composite(self, path: Path) -> Path:
-        return save_image(path, self.document.composite(), {"app": "GAN Studio",
-                                                            "layers": len(self.document)})
+        """The visible composite, with the provenance of the layers it is made of."""
+        return save_image(path, self.document.composite(), export_provenance(self.document))
 
     def export_layer(self, path: Path, layer: Layer | None = None) -> Path:
         layer = layer or self.document.active
@@ -367,18 +380,28 @@ class MainWindow(QMainWindow):
         return save_image(path, layer.image, layer.provenance)
 
     def _export_name(self, title: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self, title, "", EXPORT_FILTER)
-        return Path(name) if name else None
+        name, chosen = QFileDialog.getSaveFileName(self, title, "", EXPORT_FILTER)
+        return with_filter_suffix(Path(name), chosen) if name else None
 
+    @guarded
     def export_composite_dialog(self) -> None:
+        if not len(self.document):
+            self.tell("Export", "the document is empty")
+            return
         path = self._export_name("Export image")
-        if path is not None and len(self.document):
+        if path is not None:
             self.export_composite(path)
+            self.statusBar().showMessage(f"Exported {path.name}", 4000)
 
+    @guarded
     def export_layer_dialog(self) -> None:
+        if self.document.active is None:
+            self.tell("Export", "no layer to export")
+            return
         path = self._export_name("Export layer")
-        if path is not None and self.document.active is not None:
+        if path is not None:
             self.export_layer(path)
+            self.statusBar().showMessage(f"Exported {path.name}", 4000)
 
     # -- drag and drop ------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
@@ -407,7 +430,8 @@ class MainWindow(QMainWindow):
     def _job_finished(self, job: object) -> None:
         status = getattr(job, "status", None)
         if status == JobStatus.FAILED and getattr(job, "lane", "") == "background":
-            self.tell(f"{job.title} failed", job.error)  # type: ignore[attr-defined]
+            show_error(self, f"{job.title} failed", job.error,  # type: ignore[attr-defined]
+                       self.runner.details.get(job.id, ""))  # type: ignore[attr-defined]
         if getattr(job, "kind", "") == "train" and status in (JobStatus.DONE, JobStatus.CANCELLED):
             out = Path(job.spec["out"])  # type: ignore[attr-defined]
             latest = out / "checkpoints" / "latest.safetensors"
