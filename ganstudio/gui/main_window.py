@@ -39,7 +39,7 @@ from ganstudio.gui.dialogs.settings import SettingsDialog
 from ganstudio.gui.dialogs.train import TrainDialog
 from ganstudio.gui.errors import guarded, show_error
 from ganstudio.gui.panels.actions import ActionPanel
-from ganstudio.gui.panels.jobs import JobsPanel
+from ganstudio.gui.panels.jobs import JobsPanel, JobStatusWidget
 from ganstudio.gui.panels.layers import LayersPanel
 from ganstudio.gui.panels.models import ModelBrowser
 from ganstudio.gui.panels.training import TrainingPanel
@@ -99,7 +99,12 @@ class MainWindow(QMainWindow):
         self._dock("Layers", self.layers, right)
         self._dock("Jobs", self.jobs, bottom)
         self._dock("Training", self.training, bottom)
-        self.tabifyDockWidget(self.docks["Jobs"], self.docks["Training"])
+        # side by side, so a running job's row is never a tab hidden behind the curves
+        self.splitDockWidget(self.docks["Jobs"], self.docks["Training"],
+                             Qt.Orientation.Horizontal)
+        self.job_status = JobStatusWidget(self.runner)
+        self.job_status.open_jobs.connect(self.show_jobs)
+        self.statusBar().addPermanentWidget(self.job_status)
         self.models.model_selected.connect(self.controller.set_model)
         self.layers.edit_again.connect(self.edit_again)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
@@ -437,6 +442,12 @@ class MainWindow(QMainWindow):
             latest = out / "checkpoints" / "latest.safetensors"
             if latest.is_file():
                 self.models.add_recent(latest)
+
+    def show_jobs(self) -> None:
+        """Open the Jobs dock and bring it to the front (the status bar's job button)."""
+        dock = self.docks["Jobs"]
+        dock.show()
+        dock.raise_()
 
     def submit_training(self, spec: TrainSpec) -> None:
         self.runner.submit(train_job(self.registry, spec))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -26,6 +27,83 @@ def format_eta(seconds: float | None) -> str:
     m, s = divmod(int(seconds + 0.5), 60)
     h, m = divmod(m, 60)
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
+
+
+def eta_seconds(job: Job, started: float | None) -> float | None:
+    """Time left from the fraction done and the time spent since it started."""
+    frac = job.fraction or 0.0
+    if job.status != JobStatus.RUNNING or not 0 < frac < 1 or started is None:
+        return None
+    return (time.monotonic() - started) * (1 - frac) / frac
+
+
+class JobStatusWidget(QWidget):
+    """The status bar's view of the running jobs: name, percentage, time left.
+
+    Hidden while nothing runs; a click asks for the Jobs dock (``open_jobs``).
+    """
+
+    open_jobs = Signal()
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.setObjectName("jobStatus")
+        self.button = QToolButton()
+        self.button.setObjectName("jobStatusButton")
+        self.button.setAutoRaise(True)
+        self.button.setToolTip("Show the Jobs panel")
+        self.button.clicked.connect(self.open_jobs)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(90)
+        self.bar.setMaximumHeight(10)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.button)
+        lay.addWidget(self.bar)
+        self._started: dict[str, float] = {}
+        self.timer = QTimer(self)  # the time left moves on between progress events
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.refresh)
+        runner.job_added.connect(lambda _job: self.refresh())
+        runner.job_changed.connect(lambda _job: self.refresh())
+        runner.job_finished.connect(lambda _job: self.refresh())
+        self.refresh()
+
+    def live_jobs(self) -> list[Job]:
+        return [j for j in self.runner.jobs if not j.status.finished]
+
+    def refresh(self) -> None:
+        live = self.live_jobs()
+        running = [j for j in live if j.status in (JobStatus.RUNNING, JobStatus.PAUSED)]
+        for job in running:
+            self._started.setdefault(job.id, time.monotonic())
+        if not live:
+            self.hide()
+            self.timer.stop()
+            return
+        job = running[0] if running else live[0]
+        frac = job.fraction or 0.0
+        parts = [job.title]
+        if job.status == JobStatus.PAUSED:
+            parts.append("paused")
+        elif job.status == JobStatus.PENDING:
+            parts.append("waiting")
+        else:
+            parts.append(f"{frac:.0%}")
+            left = format_eta(eta_seconds(job, self._started.get(job.id)))
+            if left:
+                parts.append(f"{left} left")
+        others = len(live) - 1
+        if others:
+            parts.append(f"+{others} more")
+        self.button.setText(" — ".join(parts))
+        self.bar.setValue(round(frac * 1000))
+        self.show()
+        if not self.timer.isActive():
+            self.timer.start()
 
 
 class JobsPanel(QWidget):
@@ -96,11 +174,7 @@ class JobsPanel(QWidget):
         bar = self._bars[job.id]
         bar.setValue(round(frac * 1000))
         bar.setFormat(f"{frac:.0%}")
-        eta = None
-        if job.status == JobStatus.RUNNING and 0 < frac < 1 and job.id in self._started:
-            spent = time.monotonic() - self._started[job.id]
-            eta = spent * (1 - frac) / frac
-        item.setText(3, format_eta(eta))
+        item.setText(3, format_eta(eta_seconds(job, self._started.get(job.id))))
         item.setToolTip(0, job.error or job.message)
         if job.status == JobStatus.FAILED:
             item.setForeground(1, Qt.GlobalColor.red)
