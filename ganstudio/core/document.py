@@ -242,6 +242,38 @@ class ScaleCanvas(Command):
         self._set(doc, self.old_size, self.old)
 
 
+class SetCanvasSize(Command):
+    """The canvas's size changes; layers keep their pixels and offsets.
+
+    Opening a larger photo as a layer grows the canvas to hold it, and the first
+    result generated into an empty document sizes the canvas to itself.
+    """
+
+    title = "Canvas size"
+
+    def __init__(self, doc: Document, size: tuple[int, int]) -> None:
+        self.old, self.new = doc.size, (max(1, int(size[0])), max(1, int(size[1])))
+
+    def do(self, doc: Document) -> None:
+        doc.size = self.new
+        doc._emit(DocEvent("reset"))
+
+    def undo(self, doc: Document) -> None:
+        doc.size = self.old
+        doc._emit(DocEvent("reset"))
+
+
+def grow_canvas(doc: Document, size: tuple[int, int], offset: tuple[int, int] = (0, 0)) -> bool:
+    """Grow the canvas (one undoable command) so an image of ``size`` at ``offset``
+    fits; never shrinks.  Returns whether it grew."""
+    w = max(doc.size[0], offset[0] + size[0])
+    h = max(doc.size[1], offset[1] + size[1])
+    if (w, h) == doc.size:
+        return False
+    doc.execute(SetCanvasSize(doc, (w, h)))
+    return True
+
+
 class Group(Command):
     """Several commands undone and redone as one step."""
 

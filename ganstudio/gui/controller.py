@@ -19,7 +19,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog
 
-from ganstudio.core.document import Document, Layer
+from ganstudio.core.document import Document, Layer, SetCanvasSize
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
@@ -173,7 +173,13 @@ class ActionController(QObject):
             image = output.composite()
             upscaled = request.upscale(image) is not None
             footprint = request.inputs["image"].size if upscaled else None
+            doc = self.document
+            refit = not len(doc) and doc.size != image.size
+            if refit:  # an empty page takes the preview's size, as its first layer will
+                doc.size = image.size
             self.canvas.show_preview(image, request.origin, footprint)
+            if refit:
+                self.canvas.fit()
 
     def commit(self, request: ActionRequest, output: Any) -> Layer:
         prov = dict(output.provenance)
@@ -186,10 +192,17 @@ class ActionController(QObject):
             if scale is not None:  # an upscaler: its result sets the new resolution
                 self.document.scale(*scale, resampled=request.resampled)
                 origin = (round(origin[0] * scale[0]), round(origin[1] * scale[1]))
+            elif not len(self.document):  # the first result sizes the canvas to itself
+                size = (origin[0] + image.width, origin[1] + image.height)
+                if self.document.size != size:
+                    self.document.execute(SetCanvasSize(self.document, size))
             layer = self.document.add_layer(image, request.action.name, offset=origin,
                                             provenance=prov, latents=latents)
+        first = len(self.document) == 1
         self.canvas.clear_preview()
         self._last_preview = None
+        if first:
+            self.canvas.fit()
         self.committed.emit(layer)
         note = ""
         if scale is not None:

@@ -7,7 +7,14 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -24,10 +31,12 @@ from ganstudio.core.document import (
     Document,
     Layer,
     ProjectError,
+    SetCanvasSize,
     autosave,
     discard_recovery,
     export_provenance,
     find_recovery,
+    grow_canvas,
 )
 from ganstudio.core.imaging import save_image
 from ganstudio.core.jobs import JobStatus, JobStore
@@ -117,8 +126,15 @@ class MainWindow(QMainWindow):
         self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))
         self.statusBar().showMessage("Ready" + (" (safe mode: built-in plugins only)"
                                                 if safe_mode else ""))
+        self._shown_once = False
         self.resize(1280, 800)
         self._restore_state()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._shown_once:  # the viewport has its real size only now
+            self._shown_once = True
+            QTimer.singleShot(0, self.canvas.fit)
 
     # -- layout -------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -310,15 +326,56 @@ class MainWindow(QMainWindow):
         self.document.redo()
 
     def add_image(self, image: Image.Image, name: str) -> Layer:
-        first = not len(self.document)
-        layer = self.document.add_layer(image, name)
-        if first:
+        """A new top layer; the canvas grows to hold it (one undo step) and the
+        view fits when the canvas changed."""
+        doc = self.document
+        first = not len(doc)
+        before = doc.size
+        with doc.group(f"Add {name}"):
+            if first and doc.size != image.size:
+                doc.execute(SetCanvasSize(doc, image.size))
+            elif not first:
+                grow_canvas(doc, image.size)
+            layer = doc.add_layer(image, name)
+        if first or doc.size != before:
             self.canvas.rebuild()
             self.canvas.fit()
         return layer
 
-    def open_path(self, path: Path) -> bool:
-        """An image becomes a layer; a project replaces the document."""
+    def ask_open_into(self, name: str, default: str) -> str:
+        """Opening an image into a document with layers: "new" document, "layer"
+        (the canvas grows to hold it) or "cancel" (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Open image",
+                          f"Open “{name}” as a new document, or add it as a layer?", parent=self)
+        new = box.addButton("New document", QMessageBox.ButtonRole.AcceptRole)
+        layer = box.addButton("Add as layer", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setInformativeText("As a layer, the canvas grows to hold the image.")
+        box.setDefaultButton(layer if default == "layer" else new)
+        box.exec()
+        clicked = box.clickedButton()
+        return "new" if clicked is new else "layer" if clicked is layer else "cancel"
+
+    def open_image_into(self, image: Image.Image, name: str, into: str | None = None) -> bool:
+        """An image into a document that has layers asks where it goes; the default
+        is what the user chose last time (remembered in QSettings)."""
+        if len(self.document):
+            qs = QSettings()
+            if into is None:
+                into = self.ask_open_into(name, str(qs.value("open/into", "layer")))
+            if into == "cancel":
+                return False
+            qs.setValue("open/into", into)
+            if into == "new":
+                if not self.confirm_discard("New document"):
+                    return False
+                self.set_document(Document())
+        self.add_image(image, name)
+        return True
+
+    def open_path(self, path: Path, into: str | None = None) -> bool:
+        """A project replaces the document; an image starts one, or into a document
+        with layers goes where the user says (``into``: "new" / "layer", or ask)."""
         if path.suffix.lower() == PROJECT_SUFFIX:
             if not self.confirm_discard("Open project"):
                 return False
@@ -334,8 +391,7 @@ class MainWindow(QMainWindow):
         except (OSError, UnidentifiedImageError) as exc:
             self.tell("Cannot open", f"{path.name}: {exc}")
             return False
-        self.add_image(image, path.stem)
-        return True
+        return self.open_image_into(image, path.stem, into)
 
     def open_image_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
@@ -371,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def paste(self) -> None:
         image = QApplication.clipboard().image()
-        if not image.isNull():
+        if not image.isNull():  # pasting adds a layer (the canvas grows), as in GIMP/Krita
             self.add_image(qimage_to_pil(image), "Pasted")
 
     def export_composite(self, path: Path) -> Path:
@@ -414,9 +470,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        into: str | None = None  # asked once per drop: the other files follow as layers
         for url in event.mimeData().urls():
             if url.isLocalFile():
-                self.open_path(Path(url.toLocalFile()))
+                if self.open_path(Path(url.toLocalFile()), into) and len(self.document):
+                    into = "layer"
         event.acceptProposedAction()
 
     # -- models, actions, jobs ----------------------------------------------------

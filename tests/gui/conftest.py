@@ -99,6 +99,8 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
     make_app([])
     answers: list[bool] = []
     monkeypatch.setattr(MainWindow, "ask", lambda self, t, q: answers.pop(0) if answers else True)
+    # "open into a document with layers": the default button (what the user did last)
+    monkeypatch.setattr(MainWindow, "ask_open_into", lambda self, name, default: default)
     saves: list[str] = []  # Save / Discard / Cancel answers (default: discard)
     monkeypatch.setattr(MainWindow, "ask_save",
                         lambda self, t, q: saves.pop(0) if saves else "discard")
