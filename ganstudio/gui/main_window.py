@@ -191,8 +191,10 @@ class MainWindow(QMainWindow):
     def _document_changed(self, _event: object) -> None:
         self._update_title()
         # layers that carry a latent can feed LayerParams (style-mix sources, attributes …)
+        active = self.document.active
         self.actions_panel.set_layers(
-            [(layer.id, layer.name) for layer in self.document.layers if layer.latents]
+            [(layer.id, layer.name) for layer in self.document.layers if layer.latents],
+            active.id if active is not None and active.latents else "",
         )
 
     def _update_title(self) -> None:

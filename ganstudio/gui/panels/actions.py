@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.registry import Registry
-from ganstudio.core.specs import Action
+from ganstudio.core.specs import Action, LayerParam
 from ganstudio.gui.panels.params import ParamForm
 
 
@@ -41,6 +41,7 @@ class ActionPanel(QWidget):
         self.action_specs: list[Action] = []
         self.form: ParamForm | None = None
         self.layer_choices: list[tuple[str, str]] = []  # (layer id, name) for LayerParams
+        self.active_layer = ""  # id of the active layer when it carries a latent
         self._pending: tuple[str, dict[str, Any]] | None = None  # Edit again, model loading
         self.title = QLabel("No model selected")
         self.title.setObjectName("heading")
@@ -111,8 +112,15 @@ class ActionPanel(QWidget):
         """Model-dependent params can be built once the worker has loaded the model."""
         self.model = model
         action = self.current_action
-        if action is not None and callable(action.params):
+        if action is None:
+            return
+        if callable(action.params):
             self._rebuild_form()
+        elif self.form is not None and any(p.unavailable_if for p in action.params_for(model)):
+            values = self.form.values()  # some params may not apply to this model: say so
+            self._rebuild_form()
+            if self.form is not None:
+                self.form.set_values(values)
 
     @property
     def current_action(self) -> Action | None:
@@ -144,6 +152,7 @@ class ActionPanel(QWidget):
             return
         self.form = ParamForm(action.params_for(self.model), self.model)
         self.form.set_layers(self.layer_choices)
+        self._default_source()
         self.form.changed.connect(self._changed)
         self.form_host.insertWidget(0, self.form)
         self.filter.setVisible(self.form.groupable)
@@ -157,11 +166,23 @@ class ActionPanel(QWidget):
             self.live.setText("Live preview while you edit." if action.interactive else "")
         self._changed()
 
-    def set_layers(self, layers: list[tuple[str, str]]) -> None:
-        """The document's layers that carry latents, offered by LayerParam pickers."""
+    def set_layers(self, layers: list[tuple[str, str]], active: str = "") -> None:
+        """The document's layers that carry latents, offered by LayerParam pickers;
+        ``active`` is the active layer's id when it is one of them."""
         self.layer_choices = list(layers)
+        self.active_layer = active
         if self.form is not None:
             self.form.set_layers(self.layer_choices)
+
+    def _default_source(self) -> None:
+        """The first layer picker starts on the active layer's latent, so the first
+        slider edits the face on the canvas, not another one from a seed."""
+        if self.form is None or not self.active_layer:
+            return
+        editor = next((e for e in self.form.editors.values()
+                       if isinstance(e.param, LayerParam)), None)
+        if editor is not None:
+            editor.set_value(self.active_layer)
 
     def _filter(self, text: str) -> None:
         if self.form is not None:
