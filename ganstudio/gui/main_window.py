@@ -111,6 +111,15 @@ class MainWindow(QMainWindow):
         # side by side, so a running job's row is never a tab hidden behind the curves
         self.splitDockWidget(self.docks["Jobs"], self.docks["Training"],
                              Qt.Orientation.Horizontal)
+        # the side docks run the full height (as in Krita or Photoshop): the action
+        # panel gets the room, the bottom docks sit between them under the canvas
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.resizeDocks([self.docks["Action"], self.docks["Layers"]], [640, 260],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Jobs"]], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Models"], self.docks["Action"]], [240, 340],
+                         Qt.Orientation.Horizontal)
         self.job_status = JobStatusWidget(self.runner)
         self.job_status.open_jobs.connect(self.show_jobs)
         self.statusBar().addPermanentWidget(self.job_status)

@@ -136,6 +136,7 @@ class ActionPanel(QWidget):
     def _rebuild_form(self) -> None:
         if self.form is not None:
             self.form_host.removeWidget(self.form)
+            self.form.hide()  # not painted over the new one until it is deleted
             self.form.deleteLater()
             self.form = None
         action = self.current_action
