@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -111,13 +111,17 @@ class MainWindow(QMainWindow):
         # side by side, so a running job's row is never a tab hidden behind the curves
         self.splitDockWidget(self.docks["Jobs"], self.docks["Training"],
                              Qt.Orientation.Horizontal)
-        # the side docks run the full height (as in Krita or Photoshop): the action
-        # panel gets the room, the bottom docks sit between them under the canvas
-        self.setCorner(Qt.Corner.BottomLeftCorner, left)
-        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        # on a wide screen the side docks run the full height (as in Krita or Photoshop):
+        # the action panel gets the room, the bottom docks sit between them
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None and screen.availableGeometry().width() >= 1200:
+            self.setCorner(Qt.Corner.BottomLeftCorner, left)
+            self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.resizeDocks([self.docks["Action"], self.docks["Layers"]], [640, 260],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Jobs"]], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Jobs"], self.docks["Training"]], [400, 560],
+                         Qt.Orientation.Horizontal)  # the curves and samples need the width
         self.resizeDocks([self.docks["Models"], self.docks["Action"]], [240, 340],
                          Qt.Orientation.Horizontal)
         self.job_status = JobStatusWidget(self.runner)
@@ -136,7 +140,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready" + (" (safe mode: built-in plugins only)"
                                                 if safe_mode else ""))
         self._shown_once = False
-        self.resize(1280, 800)
+        self.resize(self._default_size())
         self._restore_state()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
@@ -224,6 +228,14 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self.clamp_to_screen()
+
+    def _default_size(self) -> QSize:
+        """The first start: most of the screen, up to 1440×900."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return QSize(1280, 800)
+        avail = screen.availableGeometry()
+        return QSize(min(1440, int(avail.width() * 0.92)), min(900, int(avail.height() * 0.92)))
 
     def clamp_to_screen(self) -> None:
         """Keep the window inside the available screen: a geometry saved on a larger

@@ -374,23 +374,23 @@ class ParamForm(QWidget):
         for p in params:
             if p.name in placed:
                 continue
-            title = group_of.get(p.name)
-            if title is None:
+            if p.name not in group_of:
                 self._add(top, p, p.title, model)
                 placed.add(p.name)
                 continue
-            section = ParamSection(f"{title} ({len(grouped[title])})",
-                                   expanded=title == "Other" or len(grouped) == 1)
-            self.sections[title] = section
-            lay.addWidget(section)
-            prefix = grouped[title][0].rsplit("_", 1)[0] + "_" if title != "Other" else ""
-            for name in grouped[title]:
-                q = by_name[name]
-                label = q.title
-                if prefix and name.startswith(prefix):
-                    label = name[len(prefix):].replace("_", " ").capitalize()
-                self._add(section.form, q, label, model, search=f"{title} {q.title}")
-                placed.add(name)
+            for title, names in grouped.items():  # all groups here, "Other" last
+                section = ParamSection(f"{title} ({len(names)})",
+                                       expanded=title == "Other" or len(grouped) == 1)
+                self.sections[title] = section
+                lay.addWidget(section)
+                prefix = names[0].rsplit("_", 1)[0] + "_" if title != "Other" else ""
+                for name in names:
+                    q = by_name[name]
+                    label = q.title
+                    if prefix and name.startswith(prefix):
+                        label = name[len(prefix):].replace("_", " ").capitalize()
+                    self._add(section.form, q, label, model, search=f"{title} {q.title}")
+                    placed.add(name)
 
     def _add(self, form: QFormLayout, p: Param, label: str, model: Any,
              search: str = "") -> None:
