@@ -1,6 +1,6 @@
 """Render the main window in its main states to PNG (the README's screenshots).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [--out-dir docs]
+    .venv/bin/python scripts/screenshot.py [--out-dir docs]
 
 Writes, at 1600×1000 (a common laptop screen):
 
@@ -18,16 +18,29 @@ Regenerate them whenever the GUI changes.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "resources" / "models"
 SIZE = (1600, 1000)
+
+
+def offscreen_screen(size: tuple[int, int]) -> None:
+    """Qt's offscreen platform with a screen of ``size`` (its default is 800×800),
+    so the window lays out as it does on a real screen of that size."""
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+        return  # a real display (xvfb-run …): use it as it is
+    config = {"screens": [{"name": "shot", "x": 0, "y": 0, "width": size[0],
+                           "height": size[1], "logicalDpi": 96, "logicalBaseDpi": 96,
+                           "dpr": 1}]}
+    path = Path(tempfile.mkdtemp(prefix="ganstudio-qpa-")) / "screen.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
 
 
 def wait_until(app, condition, timeout: float = 120.0) -> None:
@@ -79,6 +92,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     home = tempfile.mkdtemp(prefix="ganstudio-shot-")
     os.environ["GANSTUDIO_HOME"] = home
+    offscreen_screen(SIZE)
 
     import torch
     from PySide6.QtCore import QSettings

@@ -12,9 +12,9 @@ STYLE_DIR = Path(__file__).resolve().parents[2] / "resources" / "style"
 #: widgets the window shell adds: check boxes in lists (visible on the dark base),
 #: the headers of collapsible param groups, the status bar's job button
 SHELL_QSS = """
-QListView::indicator { width: 12px; height: 12px; border: 1px solid #7a7d84;
-                       border-radius: 2px; background: #1b1c1f; }
-QListView::indicator:checked { background: #4f8cff; border-color: #4f8cff; }
+QListView[checklist="true"]::indicator { width: 12px; height: 12px; border-radius: 2px;
+                                         border: 1px solid #7a7d84; background: #1b1c1f; }
+QListView[checklist="true"]::indicator:checked { background: #4f8cff; border-color: #4f8cff; }
 QToolButton#sectionHeader { border: none; font-weight: bold; padding: 3px 2px;
                             text-align: left; }
 QToolButton#jobStatusButton { padding: 1px 6px; }

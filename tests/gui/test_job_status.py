@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from PIL import Image
 from PySide6.QtCore import Qt
 
 from ganstudio.core.jobs import Job
@@ -14,7 +15,7 @@ def test_a_running_job_shows_name_percentage_and_time_left(qtbot, window) -> Non
     half, done = threading.Event(), threading.Event()
 
     def work(job: Job):
-        yield Progress(message="working", fraction=0.5)
+        yield Progress(message="working", fraction=0.5, preview=Image.new("RGB", (32, 32)))
         half.set()
         done.wait(10)
         yield Progress(fraction=1.0)
@@ -27,6 +28,7 @@ def test_a_running_job_shows_name_percentage_and_time_left(qtbot, window) -> Non
         text = status.button.text()
         assert status.isVisible() and text.startswith("Project a photo")
         assert "left" in text
+        assert status.thumb.isVisible()  # the job's preview (a projection converging)
         window.docks["Jobs"].hide()
         qtbot.mouseClick(status.button, Qt.MouseButton.LeftButton)
         assert window.docks["Jobs"].isVisible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -59,14 +60,20 @@ class JobStatusWidget(QWidget):
         self.bar.setTextVisible(False)
         self.bar.setFixedWidth(90)
         self.bar.setMaximumHeight(10)
+        self.thumb = QLabel()  # the job's latest preview (a projection converging …)
+        self.thumb.setObjectName("jobPreview")
+        self.thumb.hide()
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.thumb)
         lay.addWidget(self.button)
         lay.addWidget(self.bar)
         self._started: dict[str, float] = {}
+        self._shown: Job | None = None
         self.timer = QTimer(self)  # the time left moves on between progress events
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.refresh)
+        runner.job_event.connect(self._event)
         runner.job_added.connect(lambda _job: self.refresh())
         runner.job_changed.connect(lambda _job: self.refresh())
         runner.job_finished.connect(lambda _job: self.refresh())
@@ -82,9 +89,14 @@ class JobStatusWidget(QWidget):
             self._started.setdefault(job.id, time.monotonic())
         if not live:
             self.hide()
+            self.thumb.hide()
             self.timer.stop()
+            self._shown = None
             return
         job = running[0] if running else live[0]
+        if job is not self._shown:
+            self.thumb.hide()
+        self._shown = job
         frac = job.fraction or 0.0
         parts = [job.title]
         if job.status == JobStatus.PAUSED:
@@ -104,6 +116,18 @@ class JobStatusWidget(QWidget):
         self.show()
         if not self.timer.isActive():
             self.timer.start()
+
+
+    def _event(self, job: Job, event: object) -> None:
+        image = getattr(event, "preview", None)
+        if job is not self._shown or image is None or not hasattr(image, "size"):
+            return
+        from ganstudio.gui.canvas import pil_to_qimage
+
+        pix = QPixmap.fromImage(pil_to_qimage(image.convert("RGBA")))
+        self.thumb.setPixmap(pix.scaledToHeight(20, Qt.TransformationMode.SmoothTransformation))
+        self.thumb.setToolTip("The job's latest preview")
+        self.thumb.show()
 
 
 class JobsPanel(QWidget):

@@ -68,6 +68,7 @@ class ListEditor(QWidget):
         self.param = param
         self.list = QListWidget()
         self.list.setObjectName(f"list_{param.name}")
+        self.list.setProperty("checklist", True)  # theme.py draws its check boxes
         self.list.setMaximumHeight(6 * 20 + 6)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
