@@ -30,12 +30,24 @@ def format_eta(seconds: float | None) -> str:
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
 
 
-def eta_seconds(job: Job, started: float | None) -> float | None:
-    """Time left from the fraction done and the time spent since it started."""
+def eta_seconds(job: Job, started: float | None,
+                reported: tuple[float, float] | None = None) -> float | None:
+    """Time left: the job's own estimate when its events carry one (``eta_s``, e.g.
+    training's step rate; ``reported`` is (eta, when)), else from the fraction done
+    and the time spent since it started."""
     frac = job.fraction or 0.0
-    if job.status != JobStatus.RUNNING or not 0 < frac < 1 or started is None:
+    if job.status != JobStatus.RUNNING:
+        return None
+    if reported is not None:
+        return max(0.0, reported[0] - (time.monotonic() - reported[1]))
+    if not 0 < frac < 1 or started is None:
         return None
     return (time.monotonic() - started) * (1 - frac) / frac
+
+
+def reported_eta(event: object) -> tuple[float, float] | None:
+    eta = getattr(event, "eta_s", None)
+    return (float(eta), time.monotonic()) if isinstance(eta, (int, float)) and eta > 0 else None
 
 
 class JobStatusWidget(QWidget):
@@ -69,6 +81,7 @@ class JobStatusWidget(QWidget):
         lay.addWidget(self.button)
         lay.addWidget(self.bar)
         self._started: dict[str, float] = {}
+        self._reported: dict[str, tuple[float, float]] = {}
         self._shown: Job | None = None
         self.timer = QTimer(self)  # the time left moves on between progress events
         self.timer.setInterval(1000)
@@ -105,7 +118,8 @@ class JobStatusWidget(QWidget):
             parts.append("waiting")
         else:
             parts.append(f"{frac:.0%}")
-            left = format_eta(eta_seconds(job, self._started.get(job.id)))
+            left = format_eta(eta_seconds(job, self._started.get(job.id),
+                                          self._reported.get(job.id)))
             if left:
                 parts.append(f"{left} left")
         others = len(live) - 1
@@ -119,6 +133,9 @@ class JobStatusWidget(QWidget):
 
 
     def _event(self, job: Job, event: object) -> None:
+        eta = reported_eta(event)
+        if eta is not None:
+            self._reported[job.id] = eta
         image = getattr(event, "preview", None)
         if job is not self._shown or image is None or not hasattr(image, "size"):
             return
@@ -138,7 +155,9 @@ class JobsPanel(QWidget):
         self.tree.setObjectName("jobTree")
         self.tree.setHeaderLabels(["Job", "Status", "Progress", "ETA"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setColumnWidth(0, 180)
+        self.tree.setColumnWidth(0, 170)
+        self.tree.setColumnWidth(1, 70)
+        self.tree.setColumnWidth(2, 90)
         self.tree.setMinimumWidth(160)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.cancel_button = QPushButton("Cancel")
@@ -167,6 +186,8 @@ class JobsPanel(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._bars: dict[str, QProgressBar] = {}
         self._started: dict[str, float] = {}
+        self._reported: dict[str, tuple[float, float]] = {}
+        runner.job_event.connect(self._event)
         runner.job_added.connect(self.add_job)
         runner.job_changed.connect(self.update_job)
         runner.job_finished.connect(self.update_job)
@@ -183,6 +204,11 @@ class JobsPanel(QWidget):
         item.setData(0, Qt.ItemDataRole.UserRole, job.id)
         self.tree.setCurrentItem(item)
         self.update_job(job)
+
+    def _event(self, job: Job, event: object) -> None:
+        eta = reported_eta(event)
+        if eta is not None:
+            self._reported[job.id] = eta
 
     def job(self, item: QTreeWidgetItem | None) -> Job | None:
         if item is None:
@@ -201,7 +227,8 @@ class JobsPanel(QWidget):
         bar = self._bars[job.id]
         bar.setValue(round(frac * 1000))
         bar.setFormat(f"{frac:.0%}")
-        item.setText(3, format_eta(eta_seconds(job, self._started.get(job.id))))
+        item.setText(3, format_eta(eta_seconds(job, self._started.get(job.id),
+                                               self._reported.get(job.id))))
         item.setToolTip(0, job.error or job.message)
         if job.status == JobStatus.FAILED:
             item.setForeground(1, Qt.GlobalColor.red)
