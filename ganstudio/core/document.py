@@ -602,7 +602,7 @@ def export_provenance(doc: Document) -> dict[str, Any]:
     visible = [layer for layer in doc.layers if layer.visible]
     made = [layer for layer in visible if layer.provenance]
     if len(visible) == 1 and made:
-        return {"app": "GAN Studio", **made[0].provenance}
+        return {"app": "GAN Studio", **(made[0].provenance or {})}
     n = len(visible)
     layers = []
     for layer in visible:
