@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -155,9 +156,12 @@ class JobsPanel(QWidget):
         self.tree.setObjectName("jobTree")
         self.tree.setHeaderLabels(["Job", "Status", "Progress", "ETA"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setColumnWidth(0, 170)
         self.tree.setColumnWidth(1, 70)
         self.tree.setColumnWidth(2, 90)
+        self.tree.setColumnWidth(3, 70)
+        header = self.tree.header()  # the name takes what is left: no sideways scrolling
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.setMinimumWidth(160)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.cancel_button = QPushButton("Cancel")
