@@ -153,7 +153,7 @@ def test_stop_after_current_item_ends_a_batch_early(qtbot, window, home_model, r
     _CALLS.clear()
     job = window.runner.submit(batch_job(window.cache, BatchSpec(
         str(home_model), "slow-invert", str(src), str(tmp_path / "out"), {})))
-    qtbot.waitUntil(lambda: (job.fraction or 0) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: len(_CALLS) >= 2, timeout=20000)  # the second file waits
     select_job(window, job)
     assert window.jobs.stop_button.isEnabled()
     qtbot.mouseClick(window.jobs.stop_button, Qt.MouseButton.LeftButton)
