@@ -33,7 +33,9 @@ SIZE = (1600, 1000)
 def offscreen_screen(size: tuple[int, int]) -> None:
     """Qt's offscreen platform with a screen of ``size`` (its default is 800×800),
     so the window lays out as it does on a real screen of that size."""
-    if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+    platform = os.environ.get("QT_QPA_PLATFORM") or (
+        "" if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") else "offscreen")
+    if platform != "offscreen":
         return  # a real display (xvfb-run …): use it as it is
     config = {"screens": [{"name": "shot", "x": 0, "y": 0, "width": size[0],
                            "height": size[1], "logicalDpi": 96, "logicalBaseDpi": 96,

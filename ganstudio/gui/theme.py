@@ -18,6 +18,7 @@ QListView[checklist="true"]::indicator:checked { background: #4f8cff; border-col
 QToolButton#sectionHeader { border: none; font-weight: bold; padding: 3px 2px;
                             text-align: left; }
 QToolButton#jobStatusButton { padding: 1px 6px; }
+QPushButton#primary:disabled { background: #33353a; color: #6c6f75; border-color: #3a3b40; }
 """
 
 
