@@ -42,11 +42,14 @@ def pump(app, seconds: float) -> None:
 
 
 def drag(app, window, mf, action, seconds: float, shown: list[float]) -> None:
-    """Drag the action's first slider for ``seconds`` and print the preview rates."""
+    """Drag the action's first slider (an attribute slider when it has them) for
+    ``seconds`` and print the preview rates."""
     panel = window.actions_panel
     panel.select_action(action.id)
     wait_until(app, lambda: panel.form is not None and not window.runner.busy)
-    editor = next((e for e in panel.form.editors.values() if e.slider is not None), None)
+    grouped = panel.form.grouped_names()  # a model's attribute sliders first
+    editors = [panel.form.editors[n] for n in grouped] + list(panel.form.editors.values())
+    editor = next((e for e in editors if e.slider is not None), None)
     if editor is None:
         print(f"{mf.name:28} {action.id:12} (no slider)")
         return
@@ -54,10 +57,11 @@ def drag(app, window, mf, action, seconds: float, shown: list[float]) -> None:
     # the model alone: previews one after another, each waited for
     shown.clear()
     t0 = time.perf_counter()
-    for i in range(5):
-        slider.setValue(slider.minimum() + i + 1)
+    n_alone = 15
+    for i in range(n_alone):
+        slider.setValue(slider.minimum() + (i % 2) + 1)
         wait_until(app, lambda i=i: len(shown) > i and not window.runner.busy)
-    alone = 5 / (time.perf_counter() - t0)
+    alone = n_alone / (time.perf_counter() - t0)
     # the drag: one step per 16 ms frame, back and forth across the range
     shown.clear()
     slider.setValue(slider.minimum())

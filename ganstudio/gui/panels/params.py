@@ -422,6 +422,11 @@ class ParamForm(QWidget):
             if words and hit:
                 section.set_expanded(True)
 
+    def grouped_names(self) -> list[str]:
+        """Params in collapsible sections (a model's many sliders), in order."""
+        forms = {id(section.form) for section in self.sections.values()}
+        return [name for name, (form, _) in self._rows.items() if id(form) in forms]
+
     def visible_names(self) -> list[str]:
         """Params whose row is shown (not filtered out, not in a collapsed section)."""
         return [name for name, ed in self.editors.items() if ed.isVisibleTo(self)]
