@@ -1,24 +1,48 @@
-"""Render the main window (a generated image, the action panel, the training dock) to PNG.
+"""Render the main window in its main states to PNG (the README's screenshots).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py docs/screenshot.png
+    .venv/bin/python scripts/screenshot.py [--out-dir docs]
 
-Uses a bundled demo model from resources/models (or trains a tiny DCGAN when
-there is none), applies "generate", runs a short training job so the dock
-shows live curves and samples, then grabs the window.  User state goes to a
-temporary GANSTUDIO_HOME, so the screenshot never touches your settings.
+Writes, at 1600×1000 (a common laptop screen):
+
+- ``screenshot.png``      generated faces on the canvas and a training run in its dock
+- ``gui-model.png``       a model picked: its actions, a live preview of Generate
+- ``gui-attributes.png``  Attributes on the StyleGAN demo: grouped sliders, the face edited
+- ``gui-upscaling.png``   Super-resolve applied: the canvas grown to the result
+- ``gui-training.png``    Tools → Train…: curves, samples, the job in the status bar
+
+Uses the bundled demo models in resources/models.  User state goes to a
+temporary GANSTUDIO_HOME, so the screenshots never touch your settings.
+Regenerate them whenever the GUI changes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "resources" / "models"
+SIZE = (1600, 1000)
+
+
+def offscreen_screen(size: tuple[int, int]) -> None:
+    """Qt's offscreen platform with a screen of ``size`` (its default is 800×800),
+    so the window lays out as it does on a real screen of that size."""
+    platform = os.environ.get("QT_QPA_PLATFORM") or (
+        "" if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") else "offscreen")
+    if platform != "offscreen":
+        return  # a real display (xvfb-run …): use it as it is
+    config = {"screens": [{"name": "shot", "x": 0, "y": 0, "width": size[0],
+                           "height": size[1], "logicalDpi": 96, "logicalBaseDpi": 96,
+                           "dpr": 1}]}
+    path = Path(tempfile.mkdtemp(prefix="ganstudio-qpa-")) / "screen.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
 
 
 def wait_until(app, condition, timeout: float = 120.0) -> None:
@@ -30,27 +54,47 @@ def wait_until(app, condition, timeout: float = 120.0) -> None:
         time.sleep(0.01)
 
 
-def pick_model(window) -> Path:
-    """A bundled model with a generate action; the first one whose variant is loaded."""
-    for mf in window.models.files:
-        if mf.source == "bundled" and window.models.item_for(mf.path) is not None:
-            try:
-                variant = window.registry.variant(mf.variant)
-            except Exception:  # noqa: BLE001 - a model of a plugin not present
-                continue
-            ids = [a.id for a in window.registry.actions_for(variant.capabilities, mf.variant)]
-            if "generate" in ids:
-                return mf.path
-    raise SystemExit("no bundled model with a generate action in resources/models")
+def settle(app, window) -> None:
+    wait_until(app, lambda: not window.runner.busy or window.runner.running() is not None)
+    for _ in range(30):
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def model_file(window, name: str):
+    from ganstudio.core.model_files import find_model_files
+
+    path = (MODELS / name).resolve()
+    return next(m for m in find_model_files() if m.path.resolve() == path)
+
+
+def pick(app, window, name: str, action: str):
+    mf = model_file(window, name)
+    window.models.select(mf.path)
+    wait_until(app, lambda: window.cache.loaded(mf.path) is not None and not window.runner.busy)
+    panel = window.actions_panel
+    panel.select_action(action)
+    wait_until(app, lambda: panel.form is not None and not window.runner.busy)
+    return panel
+
+
+def shoot(app, window, path: Path) -> None:
+    settle(app, window)
+    window.grab().save(str(path))
+    print(f"wrote {path} ({window.width()}x{window.height()})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshot.png"))
-    parser.add_argument("--train-steps", type=int, default=300)
+    parser.add_argument("--out-dir", default=str(ROOT / "docs"))
+    parser.add_argument("--train-steps", type=int, default=150,
+                        help="training steps before the training screenshots")
     args = parser.parse_args()
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     home = tempfile.mkdtemp(prefix="ganstudio-shot-")
     os.environ["GANSTUDIO_HOME"] = home
+    offscreen_screen(SIZE)
 
     import torch
     from PySide6.QtCore import QSettings
@@ -58,27 +102,52 @@ def main() -> int:
     torch.set_num_threads(1)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, home)
+    from ganstudio.core.document import Document
     from ganstudio.gui.app import create_window, make_app
     from ganstudio.gui.tasks import TrainSpec
 
     app = make_app([])
     window = create_window()
-    window.resize(1440, 900)
+    window.resize(*SIZE)
     window.show()
     app.processEvents()
-    model = pick_model(window)
-    window.models.select(model)
-    wait_until(app, lambda: window.cache.loaded(model) is not None and not window.runner.busy)
-    panel = window.actions_panel
-    panel.select_action("generate")
-    form = panel.form
-    values = {"seed": 11, "count": 16}
-    form.set_values({k: v for k, v in values.items() if k in form.editors})
+
+    # 1. a model picked: Generate previews live
+    panel = pick(app, window, "stylegan-faces-32.safetensors", "generate")
+    panel.form.set_values({"seed": 11, "truncation": 0.7})
+    wait_until(app, lambda: window.canvas.has_preview and not window.runner.busy)
+    shoot(app, window, out / "gui-model.png")
+
+    # 2. attributes: the generated face, edited by grouped sliders
+    panel.apply_button.click()
+    wait_until(app, lambda: len(window.document) == 1)
+    panel.select_action("attributes")
+    wait_until(app, lambda: panel.form is not None and not window.runner.busy)
+    panel.form.set_values({"smile": 2.0, "age": -1.0})
+    wait_until(app, lambda: window.canvas.has_preview and not window.runner.busy)
+    shoot(app, window, out / "gui-attributes.png")
+
+    # 3. upscaling: a face, super-resolved; the canvas grows to the result
+    image = window.document.layer(0).image.copy()
+    window.document.dirty = False
+    window.set_document(Document())
+    face = window.document
+    window.add_image(image, "face")
+    panel = pick(app, window, "sr-compact-x2.safetensors", "super-resolve")
+    panel.apply_button.click()
+    wait_until(app, lambda: len(face) == 2 and not window.runner.busy)
+    window.canvas.fit()
+    shoot(app, window, out / "gui-upscaling.png")
+
+    # 4. training: generated faces on the canvas, curves and samples in the dock
+    window.document.dirty = False
+    window.set_document(Document())
+    panel = pick(app, window, "stylegan-faces-32.safetensors", "generate")
+    panel.form.set_values({"seed": 11, "count": 16})
     wait_until(app, lambda: not window.runner.busy)
     panel.apply_button.click()
     wait_until(app, lambda: len(window.document) == 1)
     window.canvas.fit()
-
     spec = TrainSpec("dcgan", "procedural:faces?count=256", str(Path(home) / "runs" / "faces"),
                      {"resolution": 32, "width": 16, "z_dim": 32},
                      {"steps": 400, "batch_size": 32, "num_workers": 0,
@@ -86,15 +155,10 @@ def main() -> int:
                       "ema_decay": 0.0})
     window.submit_training(spec)
     job = window.runner.jobs[-1]
-    wait_until(app, lambda: (job.fraction or 0) * 400 >= args.train_steps, timeout=300)
-    window.docks["Training"].raise_()
-    window.document.set_active(0)
-    for _ in range(20):
-        app.processEvents()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(out))
-    print(f"wrote {out} ({window.width()}x{window.height()}), model {model.name}")
+    wait_until(app, lambda: (job.fraction or 0) * 400 >= args.train_steps, timeout=600)
+    window.job_status.refresh()
+    shoot(app, window, out / "screenshot.png")
+    shoot(app, window, out / "gui-training.png")
     window.runner.cancel(job)
     window.document.dirty = False  # no "unsaved changes?" question at close
     window.close()

@@ -37,6 +37,9 @@ def demo():
     return model
 
 
+# slow: trains its evaluator; the editing mechanism is covered fast by
+# test_stylegan_editing.py (sliders follow directions, keep_fixed is orthogonal)
+@pytest.mark.slow
 def test_smile_slider_moves_smile_more_than_other_attributes(demo):
     classifier = _load("classifier")
     evaluate = importlib.import_module(_load().__name__ + ".evaluate")

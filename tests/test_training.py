@@ -149,6 +149,9 @@ def test_bad_files_in_a_folder_are_skipped_and_logged(registry, tmp_path: Path) 
     assert "broken.png" in log and "empty.jpg" in log
 
 
+# slow: 250 real steps; that the Trainer learns is covered fast by test_srgan_train.py
+# (the pixel loss falls) and test_infogan.py (codes become readable)
+@pytest.mark.slow
 def test_training_measurably_improves_samples(registry, tmp_path: Path) -> None:
     """Fréchet distance to real faces (pixel features) must fall well below its start."""
     torch.manual_seed(0)

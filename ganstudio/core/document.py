@@ -361,6 +361,38 @@ ANCHORS: dict[str, tuple[float, float]] = {
 }
 
 
+class SetCanvasSize(Command):
+    """The canvas's size changes; layers keep their pixels and offsets.
+
+    Opening a larger photo as a layer grows the canvas to hold it, and the first
+    result generated into an empty document sizes the canvas to itself.
+    """
+
+    title = "Canvas size"
+
+    def __init__(self, doc: Document, size: tuple[int, int]) -> None:
+        self.old, self.new = doc.size, (max(1, int(size[0])), max(1, int(size[1])))
+
+    def do(self, doc: Document) -> None:
+        doc.size = self.new
+        doc._emit(DocEvent("reset"))
+
+    def undo(self, doc: Document) -> None:
+        doc.size = self.old
+        doc._emit(DocEvent("reset"))
+
+
+def grow_canvas(doc: Document, size: tuple[int, int], offset: tuple[int, int] = (0, 0)) -> bool:
+    """Grow the canvas (one undoable command) so an image of ``size`` at ``offset``
+    fits; never shrinks.  Returns whether it grew."""
+    w = max(doc.size[0], offset[0] + size[0])
+    h = max(doc.size[1], offset[1] + size[1])
+    if (w, h) == doc.size:
+        return False
+    doc.execute(SetCanvasSize(doc, (w, h)))
+    return True
+
+
 class Group(Command):
     """Several commands undone and redone as one step."""
 
@@ -824,3 +856,25 @@ def open_recovery(data_dir: str | os.PathLike[str]) -> Document:
         raise ProjectError(f"{exc} (set aside as {aside.name})") from None
     doc.path, doc.dirty = None, True
     return doc
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_provenance(doc: Document) -> dict[str, Any]:
+    """What an exported composite records: one generated layer's own provenance, or
+    "composite of N layers" with a summary of each visible layer's origin."""
+    visible = [layer for layer in doc.layers if layer.visible]
+    made = [layer for layer in visible if layer.provenance]
+    if len(visible) == 1 and made:
+        return {"app": "GAN Studio", **(made[0].provenance or {})}
+    n = len(visible)
+    layers = []
+    for layer in visible:
+        prov = layer.provenance or {}
+        model = prov.get("model") or {}
+        layers.append({"name": layer.name, "action": prov.get("action"),
+                       "model": model.get("file") or model.get("path"),
+                       "params": prov.get("params") or {}})
+    return {"app": "GAN Studio", "action": f"composite of {n} layer{'s' if n != 1 else ''}",
+            "layers": layers}

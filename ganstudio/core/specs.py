@@ -112,10 +112,27 @@ class Param(_Located):
     default: Any = None
     label: str = ""
     help: str = ""
+    #: shown instead of the minimum value when that value means "choose for me"
+    #: (a tile size of 0, an overlap of -1): the GUI shows e.g. "Auto", not a magic number
+    special: str = field(default="", kw_only=True)
+    #: ``unavailable_if(model)`` says why the param does not apply to a loaded model
+    #: (e.g. "this model has no denoise twin"), or returns None when it applies
+    unavailable_if: Callable[[Any], str | None] | None = field(
+        default=None, kw_only=True, compare=False, repr=False)
 
     @property
     def title(self) -> str:
         return self.label or self.name.replace("_", " ").capitalize()
+
+    def unavailable(self, model: Any) -> str | None:
+        """Why this param does not apply to ``model`` (the GUI disables it and says
+        so), or None: it applies, or there is no model to ask yet."""
+        if self.unavailable_if is None or model is None:
+            return None
+        try:
+            return self.unavailable_if(model)
+        except Exception:  # noqa: BLE001 - a plugin's check never hides the param's editor
+            return None
 
     def parse(self, text: str) -> Any:
         """Turn command-line text into a valid value (raises ParamError)."""
@@ -212,6 +229,33 @@ class StrParam(Param):
 
     def validate(self, value: Any) -> str:
         return str(value)
+
+
+@dataclass(frozen=True)
+class ListParam(StrParam):
+    """A list written as comma-separated text (``smile,age`` / ``10,11,12``).
+
+    With ``choices`` the GUI shows a checkable list; otherwise a list editor
+    whose items are ``item`` ("int" or "str").  The value stays the text, so an
+    action reads it exactly as it read a :class:`StrParam` (and says itself
+    which names it does not know: ``choices`` is what the GUI offers).
+    """
+
+    choices: tuple[str, ...] = ()
+    item: str = "str"
+
+    def items(self, value: Any) -> list[str]:
+        return [t.strip() for t in str(value or "").split(",") if t.strip()]
+
+    def validate(self, value: Any) -> str:
+        items = self.items(value)
+        for text in items:
+            if self.item == "int":
+                try:
+                    int(text)
+                except ValueError:
+                    raise ParamError(f"{self.name}: {text!r} is not an integer") from None
+        return ",".join(items)
 
 
 @dataclass(frozen=True)

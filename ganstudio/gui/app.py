@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from ganstudio import __version__, plugins
 from ganstudio.core import hostmem
+from ganstudio.gui.errors import install_excepthook
 from ganstudio.gui.main_window import MainWindow
 from ganstudio.gui.tasks import warm_up_job
 from ganstudio.gui.theme import apply_dark_theme
@@ -42,6 +43,7 @@ def main(argv: list[str], safe_mode: bool = False) -> int:
     hostmem.tune()  # before the worker threads start (see core/hostmem.py)
     app = make_app(argv)
     window = create_window(safe_mode)
+    install_excepthook(lambda: window)
     window.show()
     QTimer.singleShot(0, lambda: window.runner.submit(warm_up_job()))
     QTimer.singleShot(100, window.startup_checks)

@@ -1,6 +1,8 @@
 """Glue between the action panel, the job runner and the document.
 
-Previews go to the interactive lane (newest wins); Apply commits a result as a
+Previews go to the interactive lane (newest wins, at most one in flight) and every
+finished preview newer than the one on screen is shown, so during a drag the
+image follows the hand at the rate the model sustains; Apply commits a result as a
 new layer with provenance in one undo step; "Edit again" restores the panel.
 Image→image actions get the selection (or the active layer) as ``image``; a
 result that upscales it (super-resolution) scales the canvas and the other
@@ -17,11 +19,12 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog
 
-from ganstudio.core.document import Document, Layer
+from ganstudio.core.document import Document, Layer, SetCanvasSize
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
 from ganstudio.gui.canvas import Canvas
+from ganstudio.gui.errors import show_error
 from ganstudio.gui.panels.actions import ActionPanel
 from ganstudio.gui.tasks import ActionRequest, ModelCache, action_job, load_job
 from ganstudio.gui.workers import JobRunner
@@ -37,7 +40,9 @@ class ActionController(QObject):
         self.runner, self.cache, self.panel, self.canvas = runner, cache, panel, canvas
         self.model_file: ModelFile | None = None
         self._seq = 0
+        self._shown = 0  # request number of the preview on screen (newer ones replace it)
         self._jobs: dict[str, int] = {}  # job id -> request sequence number
+        self._commits: set[str] = set()  # ids of Apply jobs: their failure is a dialog
         self._last_preview: tuple[Any, ActionRequest, Any] | None = None
         panel.preview_requested.connect(self.preview)
         panel.apply_requested.connect(self.apply)
@@ -51,6 +56,7 @@ class ActionController(QObject):
     def set_model(self, model_file: ModelFile) -> None:
         self.model_file = model_file
         self._last_preview = None
+        self._shown = self._seq  # a preview still running for the old model is not shown
         self.canvas.clear_preview()
         self.panel.set_model(model_file, self.cache.loaded(model_file.path))
         if self.cache.loaded(model_file.path) is None:
@@ -88,6 +94,8 @@ class ActionController(QObject):
         self._seq += 1
         job = action_job(self.cache, request, lane)
         self._jobs[job.id] = self._seq
+        if request.commit:
+            self._commits.add(job.id)
         return self.runner.submit(job)
 
     def preview(self, action: Action, params: dict[str, Any]) -> None:
@@ -134,11 +142,18 @@ class ActionController(QObject):
                 self.message.emit(f"{current.path.name} ready")
             elif job.status == JobStatus.FAILED:
                 self.message.emit(f"Could not load the model: {job.error}")
+                show_error(self.panel.window(), "Could not load the model", job.error,
+                           self.runner.details.get(job.id, ""))
             return
         if seq is None:
             return
+        applied = job.id in self._commits
+        self._commits.discard(job.id)
         if job.status == JobStatus.FAILED:
             self.message.emit(f"{job.title} failed: {job.error}")
+            if applied:  # a preview's failure stays in the status bar (a drag repeats it)
+                show_error(self.panel.window(), f"{job.title} failed", job.error,
+                           self.runner.details.get(job.id, ""))
             return
         if job.status != JobStatus.DONE:
             return
@@ -152,12 +167,19 @@ class ActionController(QObject):
             return
         if request.commit:
             self.commit(request, output)
-        elif seq == self._seq:  # only the newest preview is shown
+        elif seq > self._shown:  # newer than the one on screen: a drag shows its way
+            self._shown = seq
             self._last_preview = (seq, request, output)
             image = output.composite()
             upscaled = request.upscale(image) is not None
             footprint = request.inputs["image"].size if upscaled else None
+            doc = self.document
+            refit = not len(doc) and doc.size != image.size
+            if refit:  # an empty page takes the preview's size, as its first layer will
+                doc.size = image.size
             self.canvas.show_preview(image, request.origin, footprint)
+            if refit:
+                self.canvas.fit()
 
     def commit(self, request: ActionRequest, output: Any) -> Layer:
         prov = dict(output.provenance)
@@ -170,10 +192,17 @@ class ActionController(QObject):
             if scale is not None:  # an upscaler: its result sets the new resolution
                 self.document.scale(*scale, resampled=request.resampled)
                 origin = (round(origin[0] * scale[0]), round(origin[1] * scale[1]))
+            elif not len(self.document):  # the first result sizes the canvas to itself
+                size = (origin[0] + image.width, origin[1] + image.height)
+                if self.document.size != size:
+                    self.document.execute(SetCanvasSize(self.document, size))
             layer = self.document.add_layer(image, request.action.name, offset=origin,
                                             provenance=prov, latents=latents)
+        first = len(self.document) == 1
         self.canvas.clear_preview()
         self._last_preview = None
+        if first:
+            self.canvas.fit()
         self.committed.emit(layer)
         note = ""
         if scale is not None:

@@ -6,8 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -25,9 +32,12 @@ from ganstudio.core.document import (
     Document,
     Layer,
     ProjectError,
+    SetCanvasSize,
     autosave,
     discard_recovery,
+    export_provenance,
     find_recovery,
+    grow_canvas,
     open_recovery,
 )
 from ganstudio.core.imaging import save_image
@@ -40,8 +50,9 @@ from ganstudio.gui.controller import ActionController
 from ganstudio.gui.dialogs.plugins import PluginsDialog
 from ganstudio.gui.dialogs.settings import SettingsDialog
 from ganstudio.gui.dialogs.train import TrainDialog
+from ganstudio.gui.errors import guarded, show_error
 from ganstudio.gui.panels.actions import ActionPanel
-from ganstudio.gui.panels.jobs import JobsPanel
+from ganstudio.gui.panels.jobs import JobsPanel, JobStatusWidget
 from ganstudio.gui.panels.layers import LayersPanel
 from ganstudio.gui.panels.models import ModelBrowser
 from ganstudio.gui.panels.training import TrainingPanel
@@ -52,6 +63,17 @@ from ganstudio.gui.workers import JobRunner
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
 EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)"
 PROJECT_FILTER = f"GAN Studio project (*{PROJECT_SUFFIX})"
+
+
+def with_filter_suffix(path: Path, chosen_filter: str) -> Path:
+    """A name typed without an extension gets the chosen filter's ("PNG (*.png)" → .png)."""
+    if path.suffix:
+        return path
+    start = chosen_filter.find("*.")
+    if start < 0:
+        return path.with_suffix(".png")
+    ext = chosen_filter[start + 1:].split()[0].rstrip(");")
+    return path.with_name(path.name + ext)
 
 
 class MainWindow(QMainWindow):
@@ -91,7 +113,25 @@ class MainWindow(QMainWindow):
         self._dock("Layers", self.layers, right)
         self._dock("Jobs", self.jobs, bottom)
         self._dock("Training", self.training, bottom)
-        self.tabifyDockWidget(self.docks["Jobs"], self.docks["Training"])
+        # side by side, so a running job's row is never a tab hidden behind the curves
+        self.splitDockWidget(self.docks["Jobs"], self.docks["Training"],
+                             Qt.Orientation.Horizontal)
+        # on a wide screen the side docks run the full height (as in Krita or Photoshop):
+        # the action panel gets the room, the bottom docks sit between them
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None and screen.availableGeometry().width() >= 1200:
+            self.setCorner(Qt.Corner.BottomLeftCorner, left)
+            self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self.resizeDocks([self.docks["Action"], self.docks["Layers"]], [640, 260],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Jobs"]], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Jobs"], self.docks["Training"]], [400, 560],
+                         Qt.Orientation.Horizontal)  # the curves and samples need the width
+        self.resizeDocks([self.docks["Models"], self.docks["Action"]], [240, 340],
+                         Qt.Orientation.Horizontal)
+        self.job_status = JobStatusWidget(self.runner)
+        self.job_status.open_jobs.connect(self.show_jobs)
+        self.statusBar().addPermanentWidget(self.job_status)
         self.models.model_selected.connect(self.controller.set_model)
         self.layers.edit_again.connect(self.edit_again)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
@@ -105,8 +145,15 @@ class MainWindow(QMainWindow):
         self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))
         self.statusBar().showMessage("Ready" + (" (safe mode: built-in plugins only)"
                                                 if safe_mode else ""))
-        self.resize(1280, 800)
+        self._shown_once = False
+        self.resize(self._default_size())
         self._restore_state()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._shown_once:  # the viewport has its real size only now
+            self._shown_once = True
+            QTimer.singleShot(0, self.canvas.fit)
 
     # -- layout -------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -129,7 +176,7 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey
         bar = self.menuBar()
         f = bar.addMenu("&File")
-        self._act(f, "&New", self.new_document, K.New)
+        self.new_action = self._act(f, "&New", self.new_document, K.New)
         self._act(f, "&Open image…", self.open_image_dialog, K.Open)
         self._act(f, "Open &project…", self.open_project_dialog)
         self.save_action = self._act(f, "&Save project", self.save_project, K.Save)
@@ -163,8 +210,10 @@ class MainWindow(QMainWindow):
     def _document_changed(self, _event: object) -> None:
         self._update_title()
         # layers that carry a latent can feed LayerParams (style-mix sources, attributes …)
+        active = self.document.active
         self.actions_panel.set_layers(
-            [(layer.id, layer.name) for layer in self.document.layers if layer.latents]
+            [(layer.id, layer.name) for layer in self.document.layers if layer.latents],
+            active.id if active is not None and active.latents else "",
         )
 
     def _update_title(self) -> None:
@@ -184,6 +233,35 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        self.clamp_to_screen()
+
+    def _default_size(self) -> QSize:
+        """The first start: most of the screen, up to 1440×900."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return QSize(1280, 800)
+        avail = screen.availableGeometry()
+        return QSize(min(1440, int(avail.width() * 0.92)), min(900, int(avail.height() * 0.92)))
+
+    def clamp_to_screen(self) -> None:
+        """Keep the window inside the available screen: a geometry saved on a larger
+        monitor (or grown past the screen) never comes back off-screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w = max(0, frame.width() - self.width())
+        extra_h = max(0, frame.height() - self.height())
+        w = min(self.width(), avail.width() - extra_w)
+        h = min(self.height(), avail.height() - extra_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(max(w, 640), max(h, 480))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), avail.left()), avail.right() - frame.width() + 1)
+        y = min(max(frame.y(), avail.top()), avail.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     def save_state(self) -> None:
         qs = QSettings()
@@ -201,6 +279,29 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
+    def ask_save(self, title: str, text: str) -> str:
+        """Save / Discard / Cancel for unsaved work: "save", "discard" or "cancel"
+        (tests replace this)."""
+        B = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, B.Save | B.Discard | B.Cancel,
+                          self)
+        box.setInformativeText("Save the changes first?")
+        box.setDefaultButton(B.Save)
+        answer = box.exec()
+        return {B.Save: "save", B.Discard: "discard"}.get(B(answer), "cancel")
+
+    def confirm_discard(self, title: str) -> bool:
+        """Before the document is replaced or the app quits: True when it may go
+        (nothing unsaved, saved now, or the user chose Discard)."""
+        if not (self.document.dirty and len(self.document)):
+            return True
+        name = self.document.path.name if self.document.path else "Untitled"
+        answer = self.ask_save(title, f"“{name}” has unsaved changes.")
+        if answer == "save":
+            self.save_project()
+            return not self.document.dirty  # the save dialog may have been cancelled
+        return answer == "discard"
+
     def tell(self, title: str, text: str) -> None:
         self.statusBar().showMessage(f"{title}: {text}", 10_000)
 
@@ -211,7 +312,8 @@ class MainWindow(QMainWindow):
         recovery = find_recovery(data)
         if recovery is not None:
             if self.ask("Recover work", "GAN Studio did not close cleanly. "
-                        "Recover the autosaved document?"):
+                        "Recover the autosaved document?") and self.confirm_discard(
+                            "Recover work"):
                 try:  # the autosave is kept until the recovered document is saved
                     self.set_document(open_recovery(data))
                 except ProjectError as exc:
@@ -240,8 +342,11 @@ class MainWindow(QMainWindow):
         doc.connect(self._document_changed)
         self._document_changed(None)
 
-    def new_document(self) -> None:
+    def new_document(self) -> bool:
+        if not self.confirm_discard("New document"):
+            return False
         self.set_document(Document())
+        return True
 
     def document_undo(self) -> None:
         self.document.undo()
@@ -250,16 +355,59 @@ class MainWindow(QMainWindow):
         self.document.redo()
 
     def add_image(self, image: Image.Image, name: str) -> Layer:
-        first = not len(self.document)
-        layer = self.document.add_layer(image, name)
-        if first:
+        """A new top layer; the canvas grows to hold it (one undo step) and the
+        view fits when the canvas changed."""
+        doc = self.document
+        first = not len(doc)
+        before = doc.size
+        with doc.group(f"Add {name}"):
+            if first and doc.size != image.size:
+                doc.execute(SetCanvasSize(doc, image.size))
+            elif not first:
+                grow_canvas(doc, image.size)
+            layer = doc.add_layer(image, name)
+        if first or doc.size != before:
             self.canvas.rebuild()
             self.canvas.fit()
         return layer
 
-    def open_path(self, path: Path) -> bool:
-        """An image becomes a layer; a project replaces the document."""
+    def ask_open_into(self, name: str, default: str) -> str:
+        """Opening an image into a document with layers: "new" document, "layer"
+        (the canvas grows to hold it) or "cancel" (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Open image",
+                          f"Open “{name}” as a new document, or add it as a layer?", parent=self)
+        new = box.addButton("New document", QMessageBox.ButtonRole.AcceptRole)
+        layer = box.addButton("Add as layer", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setInformativeText("As a layer, the canvas grows to hold the image.")
+        box.setDefaultButton(layer if default == "layer" else new)
+        box.exec()
+        clicked = box.clickedButton()
+        return "new" if clicked is new else "layer" if clicked is layer else "cancel"
+
+    def open_image_into(self, image: Image.Image, name: str, into: str | None = None) -> bool:
+        """An image into a document that has layers asks where it goes; the default
+        is what the user chose last time (remembered in QSettings)."""
+        if len(self.document):
+            qs = QSettings()
+            if into is None:
+                into = self.ask_open_into(name, str(qs.value("open/into", "layer")))
+            if into == "cancel":
+                return False
+            qs.setValue("open/into", into)
+            if into == "new":
+                if not self.confirm_discard("New document"):
+                    return False
+                self.set_document(Document())
+        self.add_image(image, name)
+        return True
+
+    def open_path(self, path: Path, into: str | None = None) -> bool:
+        """A project replaces the document; an image starts one, or into a document
+        with layers goes where the user says (``into``: "new" / "layer", or ask)."""
         if path.suffix.lower() == PROJECT_SUFFIX:
+            if not self.confirm_discard("Open project"):
+                return False
             try:
                 self.set_document(Document.load(path))
             except ProjectError as exc:
@@ -275,8 +423,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - decoding failed past the header
             self.tell("Cannot open", safe_text(f"{path.name}: {describe_error(exc)}"))
             return False
-        self.add_image(image, path.stem)
-        return True
+        return self.open_image_into(image, path.stem, into)
 
     def open_image_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
@@ -313,12 +460,12 @@ class MainWindow(QMainWindow):
 
     def paste(self) -> None:
         image = QApplication.clipboard().image()
-        if not image.isNull():
+        if not image.isNull():  # pasting adds a layer (the canvas grows), as in GIMP/Krita
             self.add_image(qimage_to_pil(image), "Pasted")
 
     def export_composite(self, path: Path) -> Path:
-        return save_image(path, self.document.composite(), {"app": "GAN Studio",
-                                                            "layers": len(self.document)})
+        """The visible composite, with the provenance of the layers it is made of."""
+        return save_image(path, self.document.composite(), export_provenance(self.document))
 
     def export_layer(self, path: Path, layer: Layer | None = None) -> Path:
         layer = layer or self.document.active
@@ -327,18 +474,28 @@ class MainWindow(QMainWindow):
         return save_image(path, layer.image, layer.provenance)
 
     def _export_name(self, title: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self, title, "", EXPORT_FILTER)
-        return Path(name) if name else None
+        name, chosen = QFileDialog.getSaveFileName(self, title, "", EXPORT_FILTER)
+        return with_filter_suffix(Path(name), chosen) if name else None
 
+    @guarded
     def export_composite_dialog(self) -> None:
+        if not len(self.document):
+            self.tell("Export", "the document is empty")
+            return
         path = self._export_name("Export image")
-        if path is not None and len(self.document):
+        if path is not None:
             self.export_composite(path)
+            self.statusBar().showMessage(f"Exported {path.name}", 4000)
 
+    @guarded
     def export_layer_dialog(self) -> None:
+        if self.document.active is None:
+            self.tell("Export", "no layer to export")
+            return
         path = self._export_name("Export layer")
-        if path is not None and self.document.active is not None:
+        if path is not None:
             self.export_layer(path)
+            self.statusBar().showMessage(f"Exported {path.name}", 4000)
 
     # -- drag and drop ------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
@@ -346,9 +503,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        into: str | None = None  # asked once per drop: the other files follow as layers
         for url in event.mimeData().urls():
             if url.isLocalFile():
-                self.open_path(Path(url.toLocalFile()))
+                if self.open_path(Path(url.toLocalFile()), into) and len(self.document):
+                    into = "layer"
         event.acceptProposedAction()
 
     # -- models, actions, jobs ----------------------------------------------------
@@ -367,12 +526,19 @@ class MainWindow(QMainWindow):
     def _job_finished(self, job: object) -> None:
         status = getattr(job, "status", None)
         if status == JobStatus.FAILED and getattr(job, "lane", "") == "background":
-            self.tell(f"{job.title} failed", job.error)  # type: ignore[attr-defined]
+            show_error(self, f"{job.title} failed", job.error,  # type: ignore[attr-defined]
+                       self.runner.details.get(job.id, ""))  # type: ignore[attr-defined]
         if getattr(job, "kind", "") == "train" and status in (JobStatus.DONE, JobStatus.CANCELLED):
             out = Path(job.spec["out"])  # type: ignore[attr-defined]
             latest = out / "checkpoints" / "latest.safetensors"
             if latest.is_file():
                 self.models.add_recent(latest)
+
+    def show_jobs(self) -> None:
+        """Open the Jobs dock and bring it to the front (the status bar's job button)."""
+        dock = self.docks["Jobs"]
+        dock.show()
+        dock.raise_()
 
     def submit_training(self, spec: TrainSpec) -> None:
         self.runner.submit(train_job(self.registry, spec))
@@ -424,8 +590,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.document.dirty and len(self.document) and not self.ask(
-                "Quit", "The document has unsaved changes. Quit anyway?"):
+        if not self.confirm_discard("Quit"):
             event.ignore()
             return
         self.save_state()

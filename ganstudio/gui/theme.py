@@ -9,6 +9,18 @@ from ganstudio.core import paths
 
 STYLE_DIR = paths.resources_dir() / "style"
 
+#: widgets the window shell adds: check boxes in lists (visible on the dark base),
+#: the headers of collapsible param groups, the status bar's job button
+SHELL_QSS = """
+QListView[checklist="true"]::indicator { width: 12px; height: 12px; border-radius: 2px;
+                                         border: 1px solid #7a7d84; background: #1b1c1f; }
+QListView[checklist="true"]::indicator:checked { background: #4f8cff; border-color: #4f8cff; }
+QToolButton#sectionHeader { border: none; font-weight: bold; padding: 3px 2px;
+                            text-align: left; }
+QToolButton#jobStatusButton { padding: 1px 6px; }
+QPushButton#primary:disabled { background: #33353a; color: #6c6f75; border-color: #3a3b40; }
+"""
+
 
 def apply_dark_theme(app: QApplication) -> None:
     """Palette first (so native-drawn parts match), then the style sheet for detail."""
@@ -26,5 +38,5 @@ def apply_dark_theme(app: QApplication) -> None:
         pal.setColor(role, QColor(color))
     app.setPalette(pal)
     qss = STYLE_DIR / "dark.qss"
-    if qss.is_file():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    sheet = qss.read_text(encoding="utf-8") if qss.is_file() else ""
+    app.setStyleSheet(sheet + SHELL_QSS)

@@ -11,11 +11,39 @@ pausable, and recorded in the :class:`~ganstudio.core.jobs.JobStore`.
 
 from __future__ import annotations
 
+import threading
+import traceback
+from collections.abc import Callable, Generator
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobQueue, JobStatus, JobStore
+from ganstudio.core.jobs import (
+    BACKGROUND,
+    INTERACTIVE,
+    Cancelled,
+    Job,
+    JobQueue,
+    JobStatus,
+    JobStore,
+)
+
+
+def traced(work: Callable[[Job], Generator[Any, None, Any]],
+           record: Callable[[str], None]) -> Callable[[Job], Generator[Any, None, Any]]:
+    """The same work, but a failure's full traceback is handed to ``record`` first
+    (the job itself keeps only "Type: message"; the error dialog shows the rest)."""
+
+    def run(job: Job) -> Generator[Any, None, Any]:
+        try:
+            return (yield from work(job))
+        except (Cancelled, GeneratorExit):
+            raise
+        except Exception:
+            record(traceback.format_exc())
+            raise
+
+    return run
 
 
 class WorkerSignals(QObject):
@@ -33,14 +61,22 @@ class JobWorker(QThread):
         super().__init__(parent)
         self.job = job
         self.signals = WorkerSignals()
+        self.details = ""  # the traceback of a failure
+        self.thread_id: int | None = None  # which thread ran the work (tests check it)
+        job.work = traced(job.work, self._record_details)
+
+    def _record_details(self, details: str) -> None:
+        self.details = details
 
     def run(self) -> None:  # worker thread
+        self.thread_id = threading.get_ident()
         self.signals.started.emit()
         try:
             for event in self.job.events():
                 self.signals.yielded.emit(event)
         except BaseException as exc:  # noqa: BLE001 - never let a job kill the app
             self.job.error = f"{type(exc).__name__}: {exc}"
+            self.details = self.details or traceback.format_exc()
             self.job.status = JobStatus.FAILED
         if self.job.status == JobStatus.DONE:
             self.signals.returned.emit(self.job.result)
@@ -62,6 +98,8 @@ class JobRunner(QObject):
         self.queue = JobQueue()
         self.store = store
         self.jobs: list[Job] = []
+        #: tracebacks of failed jobs by id, for the error dialog's details
+        self.details: dict[str, str] = {}
         self._running: dict[str, JobWorker] = {}  # lane -> worker
         self._closing = False
 
@@ -161,6 +199,8 @@ class JobRunner(QObject):
     def _done(self, worker: JobWorker) -> None:
         worker.wait()
         job = worker.job
+        if job.status == JobStatus.FAILED:
+            self.details[job.id] = worker.details or job.error
         if self._running.get(job.lane) is worker:
             del self._running[job.lane]
         self._record(job)

@@ -64,20 +64,30 @@ def _super_resolve(model, params, inputs=None):
     return super_resolve(model, params, inputs)
 
 
+def _no_denoise_twin(model) -> str | None:
+    """Why the denoise slider does nothing for ``model`` (None when it has a twin)."""
+    if (getattr(model, "extras", None) or {}).get("G_weak"):
+        return None
+    return "this model has no weak-denoise twin (G_weak)"
+
+
 def ganstudio_actions():
     return [
         Action("super-resolve", "Super-resolve", _super_resolve,
                params=(
-                   IntParam("tile", 0, min=0, max=8192,
+                   IntParam("tile", 0, min=0, max=8192, label="Tile size", special="Auto",
                             help="Input tile size in pixels; 0 picks it from free memory."),
-                   IntParam("tile_overlap", -1, min=-1, max=512,
+                   IntParam("tile_overlap", -1, min=-1, max=512, label="Tile overlap",
+                            special="Auto",
                             help="Context around each tile; -1 uses the network's receptive "
                             "radius up to 16 px (exact for compact nets; deep ESRGAN nets get "
                             "16 px). More is more exact and slower."),
                    FloatParam("denoise", 0.5, min=0.0, max=1.0, step=0.05,
+                              label="Denoise strength", unavailable_if=_no_denoise_twin,
                               help="Denoise strength, for models that carry a weak-denoise "
                               "twin (G_weak); ignored by others."),
                    FloatParam("outscale", 0.0, min=0.0, max=16.0, step=0.5,
+                              label="Output scale", special="Model's own",
                               help="Final scale (Lanczos resize of the result); 0 keeps the "
                               "model's own scale."),
                ),

@@ -53,8 +53,8 @@ from ganstudio.core.specs import (
     Importer,
     IntParam,
     LayerParam,
+    ListParam,
     SeedParam,
-    StrParam,
     Variant,
 )
 
@@ -116,6 +116,7 @@ _TRUNCATION = FloatParam(
 _CROSSOVER = ChoiceParam(
     "styles",
     "coarse",
+    label="Styles from B",
     choices=("coarse", "middle", "fine", "range"),
     help="Which styles B contributes: coarse (pose, face shape), middle "
     "(features), fine (colours), or the explicit layer range.",
@@ -140,10 +141,11 @@ def _own_actions() -> list[Action]:
             "Interpolate",
             _lazy("interpolate"),
             params=(
-                SeedParam("seed_a", 0),
-                SeedParam("seed_b", 1),
+                SeedParam("seed_a", 0, label="Seed A"),
+                SeedParam("seed_b", 1, label="Seed B"),
                 IntParam("frames", 8, min=2, max=240),
-                ChoiceParam("mode", "lerp-w", choices=("lerp-w", "slerp-z")),
+                ChoiceParam("mode", "lerp-w", choices=("lerp-w", "slerp-z"),
+                            help="lerp-w: a straight line in W; slerp-z: along the sphere in Z."),
                 _TRUNCATION,
             ),
             requires=needs,
@@ -157,13 +159,19 @@ def _own_actions() -> list[Action]:
             "Style mix",
             _lazy("style_mix"),
             params=(
-                SeedParam("seed_a", 0),
-                SeedParam("seed_b", 1),
-                LayerParam("source_a", help="a layer (or .npy latent) to use instead of seed A"),
-                LayerParam("source_b", help="a layer (or .npy latent) to use instead of seed B"),
+                SeedParam("seed_a", 0, label="Seed A"),
+                SeedParam("seed_b", 1, label="Seed B"),
+                LayerParam("source_a", label="Source A",
+                           help="a layer (or .npy latent) to use instead of seed A"),
+                LayerParam("source_b", label="Source B",
+                           help="a layer (or .npy latent) to use instead of seed B"),
                 _CROSSOVER,
-                IntParam("layer_from", 0, min=0, max=17, help="first W+ entry from B (range)"),
-                IntParam("layer_to", 3, min=0, max=17, help="last W+ entry from B (range)"),
+                IntParam("layer_from", 0, min=0, max=17, label="Style layers from",
+                         help="first W+ entry (style layer, not a document layer) from B "
+                         "when Styles is range"),
+                IntParam("layer_to", 3, min=0, max=17, label="Style layers to",
+                         help="last W+ entry (style layer, not a document layer) from B "
+                         "when Styles is range"),
                 _TRUNCATION,
                 BoolParam(
                     "grid",
@@ -171,13 +179,19 @@ def _own_actions() -> list[Action]:
                     help="the StyleGAN paper's figure: rows of "
                     "destinations × columns of style sources",
                 ),
-                StrParam(
+                ListParam(
                     "rows",
                     "",
+                    item="int",
+                    label="Row seeds",
                     help="grid: seeds of the rows, e.g. 10,11,12 (default: seed_a, seed_a+1, …)",
                 ),
-                StrParam(
-                    "columns", "", help="grid: seeds of the columns (default: seed_b, seed_b+1, …)"
+                ListParam(
+                    "columns",
+                    "",
+                    item="int",
+                    label="Column seeds",
+                    help="grid: seeds of the columns (default: seed_b, seed_b+1, …)",
                 ),
                 IntParam(
                     "grid_size",

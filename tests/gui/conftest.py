@@ -99,6 +99,11 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
     make_app([])
     answers: list[bool] = []
     monkeypatch.setattr(MainWindow, "ask", lambda self, t, q: answers.pop(0) if answers else True)
+    # "open into a document with layers": the default button (what the user did last)
+    monkeypatch.setattr(MainWindow, "ask_open_into", lambda self, name, default: default)
+    saves: list[str] = []  # Save / Discard / Cancel answers (default: discard)
+    monkeypatch.setattr(MainWindow, "ask_save",
+                        lambda self, t, q: saves.pop(0) if saves else "discard")
     made: list[MainWindow] = []
 
     def make() -> MainWindow:
@@ -109,6 +114,7 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
         return window
 
     make.answers = answers  # type: ignore[attr-defined]
+    make.saves = saves  # type: ignore[attr-defined]
     yield make
     for window in made:
         window.runner.shutdown()
@@ -117,3 +123,19 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+@pytest.fixture
+def pick_model(qtbot):
+    """Click a model file in the browser and wait until the worker has loaded it."""
+    from PySide6.QtCore import Qt
+
+    def pick(window, path: Path) -> None:
+        item = window.models.item_for(path)
+        assert item is not None, "the browser lists the model in the user's models folder"
+        rect = window.models.tree.visualItemRect(item)
+        qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton,
+                         pos=rect.center())
+        qtbot.waitUntil(lambda: window.cache.loaded(path) is not None, timeout=20000)
+
+    return pick

@@ -123,8 +123,16 @@ def test_batch_dialog_runs_a_folder_and_can_stop_after_current_item(
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
 
 
+_STOP_CLICKED = threading.Event()
+_CALLS: list[int] = []
+
+
 def _slow_invert(model, params, inputs):
-    time.sleep(0.05)
+    """Items after the first wait until the test has clicked Stop: however slow the
+    machine, the batch cannot finish all its items before the click."""
+    _CALLS.append(1)
+    if len(_CALLS) > 1:
+        _STOP_CLICKED.wait(10)
     return _invert(model, params, inputs)
 
 
@@ -141,12 +149,15 @@ def test_stop_after_current_item_ends_a_batch_early(qtbot, window, home_model, r
     src.mkdir()
     for i in range(40):
         Image.new("RGB", (8, 8)).save(src / f"{i:02d}.png")
+    _STOP_CLICKED.clear()
+    _CALLS.clear()
     job = window.runner.submit(batch_job(window.cache, BatchSpec(
         str(home_model), "slow-invert", str(src), str(tmp_path / "out"), {})))
-    qtbot.waitUntil(lambda: (job.fraction or 0) > 0, timeout=20000)
+    qtbot.waitUntil(lambda: len(_CALLS) >= 2, timeout=20000)  # the second file waits
     select_job(window, job)
     assert window.jobs.stop_button.isEnabled()
     qtbot.mouseClick(window.jobs.stop_button, Qt.MouseButton.LeftButton)
+    _STOP_CLICKED.set()
     qtbot.waitUntil(lambda: job.status.finished, timeout=20000)
     assert job.status == JobStatus.DONE
     assert job.result.stopped and 0 < len(job.result.done) < 40

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from ganstudio.core.jobs import JobStatus
@@ -67,25 +66,32 @@ def test_bad_config_value_is_reported_in_the_dialog(qtbot, window) -> None:
     assert dialog.isVisible() and not window.runner.jobs
 
 
-def test_gui_thread_stays_responsive_while_training(qtbot, window, tmp_path) -> None:
-    """Quality bar: the longest gap between ticks of a 10 ms timer stays under 100 ms."""
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    window.submit_training(tiny_spec(tmp_path / "resp", steps=30))
-    job = window.runner.jobs[-1]
-    qtbot.waitUntil(lambda: job.status == JobStatus.RUNNING and (job.fraction or 0) > 0,
-                    timeout=30000)  # measure the training itself, not torch's import
-    timer.start()
-    qtbot.waitUntil(lambda: job.status.finished, timeout=60000)
-    timer.stop()
+def test_no_model_code_runs_on_the_gui_thread(qtbot, window, tmp_path, pick_model,
+                                             home_model) -> None:
+    """The GUI stays responsive because it never runs a forward pass itself: every
+    module call (training, previews, Apply) is recorded with the thread that made it.
+    The timing itself (worst gap, 99th percentile) is scripts/bench_gui.py's job."""
+    import torch
+
+    gui_thread = threading.get_ident()
+    threads: list[int] = []
+    hook = torch.nn.modules.module.register_module_forward_pre_hook(
+        lambda module, args: threads.append(threading.get_ident()))
+    try:
+        window.submit_training(tiny_spec(tmp_path / "resp", steps=4))
+        job = window.runner.jobs[-1]
+        window.models.refresh()
+        pick_model(window, home_model)  # a preview runs while the training does
+        qtbot.waitUntil(lambda: window.canvas.has_preview, timeout=30000)
+        window.actions_panel.apply_button.click()
+        qtbot.waitUntil(lambda: len(window.document) == 1, timeout=30000)
+        qtbot.waitUntil(lambda: job.status.finished, timeout=60000)
+        qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+    finally:
+        hook.remove()
     assert job.status == JobStatus.DONE, job.error
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    print(f"timer gaps: max {max(gaps) * 1000:.1f} ms over {len(gaps)} ticks")
-    assert len(gaps) > 10
-    assert max(gaps) < 0.100, f"longest gap {max(gaps) * 1000:.0f} ms"
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)
+    assert threads, "the instrument saw the model run"
+    assert gui_thread not in threads, "a forward pass ran on the GUI thread"
 
 
 def test_closing_mid_training_offers_to_resume_from_the_checkpoint(

@@ -2,18 +2,30 @@
 
 Interactive actions ask for a preview on every edit (``preview_requested``);
 the job runner keeps only the newest.  Apply asks for a committed result.
+The params scroll inside the dock (Apply stays in reach however many sliders
+a model carries), and a long slider list gets a filter box.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.registry import Registry
-from ganstudio.core.specs import Action
+from ganstudio.core.specs import Action, LayerParam
 from ganstudio.gui.panels.params import ParamForm
 
 
@@ -29,6 +41,7 @@ class ActionPanel(QWidget):
         self.action_specs: list[Action] = []
         self.form: ParamForm | None = None
         self.layer_choices: list[tuple[str, str]] = []  # (layer id, name) for LayerParams
+        self.active_layer = ""  # id of the active layer when it carries a latent
         self._pending: tuple[str, dict[str, Any]] | None = None  # Edit again, model loading
         self.title = QLabel("No model selected")
         self.title.setObjectName("heading")
@@ -38,7 +51,22 @@ class ActionPanel(QWidget):
         self.combo = QComboBox()
         self.combo.setObjectName("actionCombo")
         self.combo.currentIndexChanged.connect(self._rebuild_form)
-        self.form_host = QVBoxLayout()
+        self.filter = QLineEdit()
+        self.filter.setObjectName("paramFilter")
+        self.filter.setPlaceholderText("Filter sliders…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        self.filter.hide()
+        host = QWidget()
+        self.form_host = QVBoxLayout(host)
+        self.form_host.setContentsMargins(0, 0, 4, 0)
+        self.form_host.addStretch(1)
+        self.params_scroll = QScrollArea()
+        self.params_scroll.setObjectName("paramScroll")
+        self.params_scroll.setWidget(host)
+        self.params_scroll.setWidgetResizable(True)
+        self.params_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.params_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.live = QLabel("")
         self.live.setObjectName("muted")
         self.apply_button = QPushButton("Apply")
@@ -56,10 +84,10 @@ class ActionPanel(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addWidget(self.combo)
-        lay.addLayout(self.form_host)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.params_scroll, 1)
         lay.addWidget(self.live)
         lay.addLayout(buttons)
-        lay.addStretch(1)
 
     # -- model and action ---------------------------------------------------------
     def set_model(self, model_file: ModelFile | None, model: Any = None) -> None:
@@ -84,8 +112,15 @@ class ActionPanel(QWidget):
         """Model-dependent params can be built once the worker has loaded the model."""
         self.model = model
         action = self.current_action
-        if action is not None and callable(action.params):
+        if action is None:
+            return
+        if callable(action.params):
             self._rebuild_form()
+        elif self.form is not None and any(p.unavailable_if for p in action.params_for(model)):
+            values = self.form.values()  # some params may not apply to this model: say so
+            self._rebuild_form()
+            if self.form is not None:
+                self.form.set_values(values)
 
     @property
     def current_action(self) -> Action | None:
@@ -101,10 +136,13 @@ class ActionPanel(QWidget):
     def _rebuild_form(self) -> None:
         if self.form is not None:
             self.form_host.removeWidget(self.form)
+            self.form.hide()  # not painted over the new one until it is deleted
             self.form.deleteLater()
             self.form = None
         action = self.current_action
         self.apply_button.setEnabled(False)
+        self.filter.hide()
+        self.filter.clear()
         if action is None:
             if self.model_file is not None and not self.action_specs:
                 self.hint.setText("This model offers no actions.")
@@ -113,10 +151,12 @@ class ActionPanel(QWidget):
         if callable(action.params) and self.model is None:
             self.live.setText("Loading model…")
             return
-        self.form = ParamForm(action.params_for(self.model))
+        self.form = ParamForm(action.params_for(self.model), self.model)
         self.form.set_layers(self.layer_choices)
+        self._default_source()
         self.form.changed.connect(self._changed)
-        self.form_host.addWidget(self.form)
+        self.form_host.insertWidget(0, self.form)
+        self.filter.setVisible(self.form.groupable)
         self.apply_button.setEnabled(True)
         if self._pending is not None and self._pending[0] == action.id:
             self.form.set_values(self._pending[1])
@@ -127,11 +167,27 @@ class ActionPanel(QWidget):
             self.live.setText("Live preview while you edit." if action.interactive else "")
         self._changed()
 
-    def set_layers(self, layers: list[tuple[str, str]]) -> None:
-        """The document's layers that carry latents, offered by LayerParam pickers."""
+    def set_layers(self, layers: list[tuple[str, str]], active: str = "") -> None:
+        """The document's layers that carry latents, offered by LayerParam pickers;
+        ``active`` is the active layer's id when it is one of them."""
         self.layer_choices = list(layers)
+        self.active_layer = active
         if self.form is not None:
             self.form.set_layers(self.layer_choices)
+
+    def _default_source(self) -> None:
+        """The first layer picker starts on the active layer's latent, so the first
+        slider edits the face on the canvas, not another one from a seed."""
+        if self.form is None or not self.active_layer:
+            return
+        editor = next((e for e in self.form.editors.values()
+                       if isinstance(e.param, LayerParam)), None)
+        if editor is not None:
+            editor.set_value(self.active_layer)
+
+    def _filter(self, text: str) -> None:
+        if self.form is not None:
+            self.form.set_filter(text)
 
     # -- values -------------------------------------------------------------------
     def values(self) -> dict[str, Any]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -28,6 +31,123 @@ def format_eta(seconds: float | None) -> str:
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
 
 
+def eta_seconds(job: Job, started: float | None,
+                reported: tuple[float, float] | None = None) -> float | None:
+    """Time left: the job's own estimate when its events carry one (``eta_s``, e.g.
+    training's step rate; ``reported`` is (eta, when)), else from the fraction done
+    and the time spent since it started."""
+    frac = job.fraction or 0.0
+    if job.status != JobStatus.RUNNING:
+        return None
+    if reported is not None:
+        return max(0.0, reported[0] - (time.monotonic() - reported[1]))
+    if not 0 < frac < 1 or started is None:
+        return None
+    return (time.monotonic() - started) * (1 - frac) / frac
+
+
+def reported_eta(event: object) -> tuple[float, float] | None:
+    eta = getattr(event, "eta_s", None)
+    return (float(eta), time.monotonic()) if isinstance(eta, (int, float)) and eta > 0 else None
+
+
+class JobStatusWidget(QWidget):
+    """The status bar's view of the running jobs: name, percentage, time left.
+
+    Hidden while nothing runs; a click asks for the Jobs dock (``open_jobs``).
+    """
+
+    open_jobs = Signal()
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.setObjectName("jobStatus")
+        self.button = QToolButton()
+        self.button.setObjectName("jobStatusButton")
+        self.button.setAutoRaise(True)
+        self.button.setToolTip("Show the Jobs panel")
+        self.button.clicked.connect(self.open_jobs)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(90)
+        self.bar.setMaximumHeight(10)
+        self.thumb = QLabel()  # the job's latest preview (a projection converging …)
+        self.thumb.setObjectName("jobPreview")
+        self.thumb.hide()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.thumb)
+        lay.addWidget(self.button)
+        lay.addWidget(self.bar)
+        self._started: dict[str, float] = {}
+        self._reported: dict[str, tuple[float, float]] = {}
+        self._shown: Job | None = None
+        self.timer = QTimer(self)  # the time left moves on between progress events
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.refresh)
+        runner.job_event.connect(self._event)
+        runner.job_added.connect(lambda _job: self.refresh())
+        runner.job_changed.connect(lambda _job: self.refresh())
+        runner.job_finished.connect(lambda _job: self.refresh())
+        self.refresh()
+
+    def live_jobs(self) -> list[Job]:
+        return [j for j in self.runner.jobs if not j.status.finished]
+
+    def refresh(self) -> None:
+        live = self.live_jobs()
+        running = [j for j in live if j.status in (JobStatus.RUNNING, JobStatus.PAUSED)]
+        for job in running:
+            self._started.setdefault(job.id, time.monotonic())
+        if not live:
+            self.hide()
+            self.thumb.hide()
+            self.timer.stop()
+            self._shown = None
+            return
+        job = running[0] if running else live[0]
+        if job is not self._shown:
+            self.thumb.hide()
+        self._shown = job
+        frac = job.fraction or 0.0
+        parts = [job.title]
+        if job.status == JobStatus.PAUSED:
+            parts.append("paused")
+        elif job.status == JobStatus.PENDING:
+            parts.append("waiting")
+        else:
+            parts.append(f"{frac:.0%}")
+            left = format_eta(eta_seconds(job, self._started.get(job.id),
+                                          self._reported.get(job.id)))
+            if left:
+                parts.append(f"{left} left")
+        others = len(live) - 1
+        if others:
+            parts.append(f"+{others} more")
+        self.button.setText(" — ".join(parts))
+        self.bar.setValue(round(frac * 1000))
+        self.show()
+        if not self.timer.isActive():
+            self.timer.start()
+
+
+    def _event(self, job: Job, event: object) -> None:
+        eta = reported_eta(event)
+        if eta is not None:
+            self._reported[job.id] = eta
+        image = getattr(event, "preview", None)
+        if job is not self._shown or image is None or not hasattr(image, "size"):
+            return
+        from ganstudio.gui.canvas import pil_to_qimage
+
+        pix = QPixmap.fromImage(pil_to_qimage(image.convert("RGBA")))
+        self.thumb.setPixmap(pix.scaledToHeight(20, Qt.TransformationMode.SmoothTransformation))
+        self.thumb.setToolTip("The job's latest preview")
+        self.thumb.show()
+
+
 class JobsPanel(QWidget):
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,11 +156,19 @@ class JobsPanel(QWidget):
         self.tree.setObjectName("jobTree")
         self.tree.setHeaderLabels(["Job", "Status", "Progress", "ETA"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setColumnWidth(0, 200)
+        self.tree.setColumnWidth(1, 70)
+        self.tree.setColumnWidth(2, 90)
+        self.tree.setColumnWidth(3, 70)
+        header = self.tree.header()  # the name takes what is left: no sideways scrolling
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.setMinimumWidth(160)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.cancel_button = QPushButton("Cancel")
-        self.stop_button = QPushButton("Stop after current item")
+        self.stop_button = QPushButton("Stop after item")
+        self.stop_button.setToolTip("Let the batch finish the file it is on, then stop")
         self.pause_button = QPushButton("Pause queue")
+        self.pause_button.setToolTip("No new job starts; the running one pauses between steps")
         self.pause_button.setCheckable(True)
         self.cancel_button.clicked.connect(self._cancel)
         self.stop_button.clicked.connect(self._stop_after)
@@ -62,6 +190,8 @@ class JobsPanel(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._bars: dict[str, QProgressBar] = {}
         self._started: dict[str, float] = {}
+        self._reported: dict[str, tuple[float, float]] = {}
+        runner.job_event.connect(self._event)
         runner.job_added.connect(self.add_job)
         runner.job_changed.connect(self.update_job)
         runner.job_finished.connect(self.update_job)
@@ -78,6 +208,11 @@ class JobsPanel(QWidget):
         item.setData(0, Qt.ItemDataRole.UserRole, job.id)
         self.tree.setCurrentItem(item)
         self.update_job(job)
+
+    def _event(self, job: Job, event: object) -> None:
+        eta = reported_eta(event)
+        if eta is not None:
+            self._reported[job.id] = eta
 
     def job(self, item: QTreeWidgetItem | None) -> Job | None:
         if item is None:
@@ -96,11 +231,8 @@ class JobsPanel(QWidget):
         bar = self._bars[job.id]
         bar.setValue(round(frac * 1000))
         bar.setFormat(f"{frac:.0%}")
-        eta = None
-        if job.status == JobStatus.RUNNING and 0 < frac < 1 and job.id in self._started:
-            spent = time.monotonic() - self._started[job.id]
-            eta = spent * (1 - frac) / frac
-        item.setText(3, format_eta(eta))
+        item.setText(3, format_eta(eta_seconds(job, self._started.get(job.id),
+                                               self._reported.get(job.id))))
         item.setToolTip(0, job.error or job.message)
         if job.status == JobStatus.FAILED:
             item.setForeground(1, Qt.GlobalColor.red)

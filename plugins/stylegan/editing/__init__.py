@@ -18,6 +18,7 @@ from ganstudio.core.specs import (
     FloatParam,
     IntParam,
     LayerParam,
+    ListParam,
     Param,
     SeedParam,
     StrParam,
@@ -52,12 +53,14 @@ def _attribute_params(model: Any) -> list[Param]:
         SeedParam("seed", 0, help="The face to edit, unless a source layer is given."),
         FloatParam("truncation", 0.7, min=0.05, max=1.0, step=0.05,
                    help="Pull the seed's latent toward the average face."),
-        LayerParam("source", help="Edit this layer's latent instead (made by generate, "
+        LayerParam("source", label="Source layer",
+                   help="Edit this layer's latent instead (made by generate, "
                    "attributes or project; on the command line a .npy/.npz of ws)."),
         *sliders,
-        StrParam("keep_fixed", "", help="Directions to hold fixed while the others move "
-                 "(comma-separated): " + (", ".join(names) or "the model has none yet")),
-        ChoiceParam("layers", "all", choices=_LAYERS,
+        ListParam("keep_fixed", "", choices=tuple(names), label="Keep fixed",
+                  help="Directions to hold fixed while the others move "
+                  "(comma-separated): " + (", ".join(names) or "the model has none yet")),
+        ChoiceParam("layers", "all", choices=_LAYERS, label="Style layers",
                     help="Which styles the edit touches: coarse (pose, shape), middle "
                     "(features), fine (colour)."),
     ]
@@ -83,14 +86,16 @@ def _fit_params(model: Any = None) -> list[Param]:
 def _project_params(model: Any = None) -> list[Param]:
     return [
         IntParam("steps", 300, min=1, max=10_000, help="Optimisation steps."),
-        FloatParam("lr", 0.1, min=1e-4, max=1.0, step=0.01),
+        FloatParam("lr", 0.1, min=1e-4, max=1.0, step=0.01, label="Learning rate",
+                   help="Step size of the latent optimisation (Adam)."),
         BoolParam("noise", True, help="Also fit the per-layer noise maps (regularised)."),
         ChoiceParam("crop", "auto", choices=("auto", "face", "none"),
                     help="auto: find the face when the photo is larger than the model; "
                     "face: always look; none: use the centre square."),
         BoolParam("pivotal_tuning", False, help="Then fine-tune a copy of the generator "
                   "around the latent for a faithful reconstruction (slower)."),
-        IntParam("pti_steps", 100, min=1, max=10_000),
+        IntParam("pti_steps", 100, min=1, max=10_000, label="Pivotal tuning steps",
+                 help="Fine-tuning steps of the generator copy (with pivotal tuning)."),
         SeedParam("seed", 0),
     ]
 

@@ -1,0 +1,139 @@
+"""Live previews per second while a slider is dragged, for each bundled model.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/bench_interactive.py [--seconds 2]
+
+For every model in resources/models with an interactive action, the real
+window (action panel → controller → interactive job lane → canvas) is driven
+by a scripted drag: the first slider of the action moves one step every 16 ms
+(a mouse's event rate) for ``--seconds``.  Printed per model: the previews
+shown on the canvas during the drag per second, the rate one preview at a time
+sustains when nothing else happens (the ceiling: the model's own speed), their
+ratio, and whether the last position was the one rendered at the end.
+User state goes to a temporary GANSTUDIO_HOME.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wait_until(app, condition, timeout: float = 120.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("timed out")
+        app.processEvents()
+        time.sleep(0.002)
+
+
+def pump(app, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def drag(app, window, mf, action, seconds: float, shown: list[float]) -> None:
+    """Drag the action's first slider (an attribute slider when it has them) for
+    ``seconds`` and print the preview rates."""
+    panel = window.actions_panel
+    panel.select_action(action.id)
+    wait_until(app, lambda: panel.form is not None and not window.runner.busy)
+    grouped = panel.form.grouped_names()  # a model's attribute sliders first
+    editors = [panel.form.editors[n] for n in grouped] + list(panel.form.editors.values())
+    editor = next((e for e in editors if e.slider is not None), None)
+    if editor is None:
+        print(f"{mf.name:28} {action.id:12} (no slider)")
+        return
+    slider = editor.slider
+    # the model alone: previews one after another, each waited for
+    shown.clear()
+    t0 = time.perf_counter()
+    n_alone = 15
+    for i in range(n_alone):
+        slider.setValue(slider.minimum() + (i % 2) + 1)
+        wait_until(app, lambda i=i: len(shown) > i and not window.runner.busy)
+    alone = n_alone / (time.perf_counter() - t0)
+    # the drag: one step per 16 ms frame, back and forth across the range
+    shown.clear()
+    slider.setValue(slider.minimum())
+    wait_until(app, lambda: not window.runner.busy)
+    shown.clear()
+    slider.setSliderDown(True)
+    steps = int(seconds / 0.016)
+    span = max(1, slider.maximum() - slider.minimum())
+    t0 = time.perf_counter()
+    for i in range(steps):
+        phase = i % (2 * span)
+        slider.setValue(slider.minimum() + (phase if phase < span else 2 * span - phase))
+        pump(app, t0 + (i + 1) * 0.016 - time.perf_counter())
+    during = len(shown)  # previews on the canvas before the handle is released
+    slider.setSliderDown(False)
+    last = editor.value()
+    wait_until(app, lambda: not window.runner.busy)
+    app.processEvents()
+    final = window.controller._last_preview
+    ok = final is not None and final[1].params.get(editor.param.name) == last
+    rate = during / seconds
+    print(f"{mf.name:28} {action.id:12} {editor.param.name[:14]:14} {rate:8.1f} "
+          f"{alone:9.1f} {rate / alone:6.2f}  {'yes' if ok else 'NO'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    args = parser.parse_args()
+    home = tempfile.mkdtemp(prefix="ganstudio-bench-")
+    os.environ["GANSTUDIO_HOME"] = home
+
+    import torch
+    from PySide6.QtCore import QSettings
+
+    torch.set_num_threads(args.threads)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, home)
+    from ganstudio.core.model_files import find_model_files
+    from ganstudio.gui.app import create_window, make_app
+
+    app = make_app([])
+    window = create_window()
+    window.show()
+    shown: list[float] = []
+    original = window.canvas.show_preview
+
+    def show_preview(*a, **k):
+        shown.append(time.perf_counter())
+        original(*a, **k)
+
+    window.canvas.show_preview = show_preview  # type: ignore[method-assign]
+    print(f"{'model':28} {'action':12} {'slider':14} {'drag /s':>8} {'alone /s':>9} "
+          f"{'ratio':>6}  last shown")
+    for mf in find_model_files():
+        if mf.source != "bundled":
+            continue
+        window.controller.set_model(mf)
+        wait_until(app, lambda mf=mf: window.cache.loaded(mf.path) is not None
+                   and not window.runner.busy)
+        panel = window.actions_panel
+        actions = [a for a in panel.action_specs if a.interactive]
+        if not actions:
+            print(f"{mf.name:28} (no interactive action)")
+            continue
+        for action in actions:
+            drag(app, window, mf, action, args.seconds, shown)
+    window.document.dirty = False
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
