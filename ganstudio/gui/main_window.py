@@ -33,6 +33,7 @@ from ganstudio.core.jobs import JobStatus, JobStore
 from ganstudio.core.registry import Registry
 from ganstudio.gui.canvas import Canvas, qimage_to_pil
 from ganstudio.gui.controller import ActionController
+from ganstudio.gui.dialogs.import_model import ModelImporter, is_model_file
 from ganstudio.gui.dialogs.plugins import PluginsDialog
 from ganstudio.gui.dialogs.settings import SettingsDialog
 from ganstudio.gui.dialogs.train import TrainDialog
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self._dock("Training", self.training, bottom)
         self.tabifyDockWidget(self.docks["Jobs"], self.docks["Training"])
         self.models.model_selected.connect(self.controller.set_model)
+        self.importer = ModelImporter(self.runner, lambda: self.registry, self.models, self)
         self.layers.edit_again.connect(self.edit_again)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.runner.job_finished.connect(self._job_finished)
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         self._act(f, "&New", self.new_document, K.New)
         self._act(f, "&Open image…", self.open_image_dialog, K.Open)
         self._act(f, "Open &project…", self.open_project_dialog)
+        self._act(f, "&Import model…", self.importer.choose)
         self.save_action = self._act(f, "&Save project", self.save_project, K.Save)
         self._act(f, "Save project &as…", self.save_project_as, K.SaveAs)
         f.addSeparator()
@@ -338,7 +341,11 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         for url in event.mimeData().urls():
             if url.isLocalFile():
-                self.open_path(Path(url.toLocalFile()))
+                path = Path(url.toLocalFile())
+                if is_model_file(path):  # .pkl/.pt/.pth/.safetensors: import, not open
+                    self.importer.import_files([path])
+                else:
+                    self.open_path(path)
         event.acceptProposedAction()
 
     # -- models, actions, jobs ----------------------------------------------------
