@@ -41,7 +41,8 @@ def upfirdn2d(
     if p0 < 0 or p1 < 0:
         x = x[:, :, max(-p0, 0) : x.shape[2] - max(-p1, 0), max(-p0, 0) : x.shape[3] - max(-p1, 0)]
     kh, kw = kernel.shape
-    weight = torch.flip(kernel, [0, 1]).to(x.dtype).view(1, 1, kh, kw).expand(c, 1, kh, kw)
+    # a contiguous depthwise weight: an expanded view sends oneDNN down a slow path
+    weight = torch.flip(kernel, [0, 1]).to(x.dtype).view(1, 1, kh, kw).repeat(c, 1, 1, 1)
     x = F.conv2d(x, weight, groups=c)  # depthwise
     return x[:, :, ::down, ::down] if down > 1 else x
 
@@ -140,13 +141,25 @@ class EqualConv2d(nn.Module):
         return F.conv2d(x, self.weight * self.scale, self.bias, self.stride, self.padding)
 
 
+def _mul(x: Tensor, y: Tensor | float) -> Tensor:
+    """x · y, in place when no gradient is recorded (x is a fresh intermediate)."""
+    return x * y if torch.is_grad_enabled() else x.mul_(y)
+
+
+def _add(x: Tensor, y: Tensor) -> Tensor:
+    return x + y if torch.is_grad_enabled() else x.add_(y)
+
+
 class ModulatedConv2d(nn.Module):
     """A conv whose input channels are scaled per sample by the style, output demodulated.
 
-    Computed the "non-fused" way: scale the activations, run one ordinary
-    convolution with the shared weight, rescale the outputs — equal to
-    modulating per-sample weights (the paper's formulation) but a plain batched
-    conv, which is much faster on CPUs than a grouped conv over the batch.
+    Two equal ways to compute it, chosen by batch size.  One image: the
+    paper's formulation — modulate and demodulate the weight (a few MB), then
+    one ordinary convolution; the activations are touched once.  A batch: the
+    "non-fused" way — scale the activations, one batched conv with the shared
+    weight, rescale the outputs — much faster on CPUs than NVIDIA's grouped
+    conv over the batch.  ``gain`` and ``bias`` are folded in where that is
+    free (the caller's activation gain, a bias after the conv).
     """
 
     def __init__(
@@ -171,18 +184,36 @@ class ModulatedConv2d(nn.Module):
             p = (len(blur_kernel) - factor) - (kernel_size - 1)
             self.blur = Blur(blur_kernel, ((p + 1) // 2 + factor - 1, p // 2 + 1), factor)
 
-    def forward(self, x: Tensor, w: Tensor) -> Tensor:
+    def _conv(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+        if self.upsample:
+            weight = weight.transpose(0, 1).contiguous()  # (in, out, k, k)
+            out = F.conv_transpose2d(x, weight.to(x.dtype), stride=2)
+            out = self.blur(out)  # (B, out, 2H, 2W)
+            return out if bias is None else _add(out, bias.view(1, -1, 1, 1).to(out.dtype))
+        b = None if bias is None else bias.to(x.dtype)
+        return F.conv2d(x, weight.to(x.dtype), b, padding=self.padding)  # (B, out, H, W)
+
+    def forward(
+        self, x: Tensor, w: Tensor, gain: float = 1.0, bias: Tensor | None = None
+    ) -> Tensor:
+        """(B, in, H, W), w (B, w_dim) → gain · modconv(x) + bias: (B, out, H', W')."""
         b = x.shape[0]
         weight = self.scale * self.weight[0]  # (out, in, k, k)
         style = self.modulation(w)  # (B, in)
+        if b == 1:  # modulate the weight itself: one pass over the activations
+            weight = weight * style.view(1, -1, 1, 1)
+            coef = gain
+            if self.demodulate:
+                coef = torch.rsqrt(weight.pow(2).sum([1, 2, 3]) + 1e-8) * gain  # (out,)
+            if not isinstance(coef, float) or coef != 1.0:
+                weight = weight * (coef.view(-1, 1, 1, 1) if isinstance(coef, Tensor) else coef)
+            return self._conv(x, weight, bias)
         x = x * style.view(b, -1, 1, 1).to(x.dtype)
-        if self.upsample:
-            out = F.conv_transpose2d(x, weight.transpose(0, 1).to(x.dtype), stride=2)
-            out = self.blur(out)  # (B, out, 2H, 2W)
-        else:
-            out = F.conv2d(x, weight.to(x.dtype), padding=self.padding)  # (B, out, H, W)
+        out = self._conv(x, weight)
         if self.demodulate:
             w_mod = weight.unsqueeze(0) * style.view(b, 1, -1, 1, 1)  # (B, out, in, k, k)
-            demod = torch.rsqrt(w_mod.pow(2).sum([2, 3, 4]) + 1e-8)  # (B, out)
-            out = out * demod.view(b, -1, 1, 1).to(out.dtype)
-        return out
+            demod = torch.rsqrt(w_mod.pow(2).sum([2, 3, 4]) + 1e-8) * gain  # (B, out)
+            out = _mul(out, demod.view(b, -1, 1, 1).to(out.dtype))
+        elif gain != 1.0:
+            out = _mul(out, gain)
+        return out if bias is None else _add(out, bias.view(1, -1, 1, 1).to(out.dtype))
