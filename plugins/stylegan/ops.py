@@ -36,14 +36,18 @@ def upfirdn2d(
         z = x.new_zeros(b, c, h * up, w * up)
         z[:, :, ::up, ::up] = x  # (B, C, H*up, W*up)
         x = z
-    p0, p1 = pad
-    x = F.pad(x, [max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)])
-    if p0 < 0 or p1 < 0:
-        x = x[:, :, max(-p0, 0) : x.shape[2] - max(-p1, 0), max(-p0, 0) : x.shape[3] - max(-p1, 0)]
     kh, kw = kernel.shape
     # a contiguous depthwise weight: an expanded view sends oneDNN down a slow path
     weight = torch.flip(kernel, [0, 1]).to(x.dtype).view(1, 1, kh, kw).repeat(c, 1, 1, 1)
-    x = F.conv2d(x, weight, groups=c)  # depthwise
+    p0, p1 = pad
+    if p0 == p1 >= 0:  # the conv pads by itself: no padded copy of x
+        x = F.conv2d(x, weight, groups=c, padding=p0)  # depthwise
+    else:
+        x = F.pad(x, [max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)])
+        if p0 < 0 or p1 < 0:
+            x = x[:, :, max(-p0, 0) : x.shape[2] - max(-p1, 0),
+                  max(-p0, 0) : x.shape[3] - max(-p1, 0)]
+        x = F.conv2d(x, weight, groups=c)  # depthwise
     return x[:, :, ::down, ::down] if down > 1 else x
 
 
@@ -116,9 +120,10 @@ class EqualLinear(nn.Module):
         self.activate = activate
 
     def forward(self, x: Tensor) -> Tensor:
+        # (W·s)x = W(s·x): scaling the few inputs is cheaper than the whole weight
         if self.activate:
-            return fused_leaky_relu(F.linear(x, self.weight * self.scale), self.bias * self.lr_mul)
-        return F.linear(x, self.weight * self.scale, self.bias * self.lr_mul)
+            return fused_leaky_relu(F.linear(x * self.scale, self.weight), self.bias * self.lr_mul)
+        return F.linear(x * self.scale, self.weight, self.bias * self.lr_mul)
 
 
 class EqualConv2d(nn.Module):
@@ -198,16 +203,17 @@ class ModulatedConv2d(nn.Module):
     ) -> Tensor:
         """(B, in, H, W), w (B, w_dim) → gain · modconv(x) + bias: (B, out, H', W')."""
         b = x.shape[0]
-        weight = self.scale * self.weight[0]  # (out, in, k, k)
         style = self.modulation(w)  # (B, in)
         if b == 1:  # modulate the weight itself: one pass over the activations
-            weight = weight * style.view(1, -1, 1, 1)
-            coef = gain
+            weight = self.weight[0] * (style.view(1, -1, 1, 1) * self.scale)  # (out, in, k, k)
             if self.demodulate:
-                coef = torch.rsqrt(weight.pow(2).sum([1, 2, 3]) + 1e-8) * gain  # (out,)
-            if not isinstance(coef, float) or coef != 1.0:
-                weight = weight * (coef.view(-1, 1, 1, 1) if isinstance(coef, Tensor) else coef)
+                norm = torch.linalg.vector_norm(weight, dim=(1, 2, 3))  # (out,)
+                coef = torch.rsqrt(norm.square() + 1e-8) * gain
+                weight = _mul(weight, coef.view(-1, 1, 1, 1))
+            elif gain != 1.0:
+                weight = _mul(weight, gain)
             return self._conv(x, weight, bias)
+        weight = self.scale * self.weight[0]  # (out, in, k, k)
         x = x * style.view(b, -1, 1, 1).to(x.dtype)
         out = self._conv(x, weight)
         if self.demodulate:
