@@ -193,11 +193,12 @@ def bench_forward(G: torch.nn.Module, repeat: int) -> None:
 
 def bench_preview(G: torch.nn.Module, repeat: int) -> None:
     """Slider previews through the core's action runner, as the GUI's interactive lane."""
+    from stylegan.config import StyleGAN2Config
+
     from ganstudio.core import checkpoints
     from ganstudio.core.actions import run_action
     from ganstudio.core.models import load_model, model_meta
     from ganstudio.plugins import get_registry
-    from stylegan.config import StyleGAN2Config
 
     registry = get_registry()
     directions = {"directions.smile": torch.randn(G.w_dim)}
@@ -212,8 +213,11 @@ def bench_preview(G: torch.nn.Module, repeat: int) -> None:
         for label, inputs in (("preview 256 px", {"preview_resolution": 256}),
                               ("final 1024 px", {})):
             out: list = []
-            ms = median_ms(lambda i=inputs: out.append(run_action(action, model, params, i)),
-                           repeat)
+
+            def once(a=action, p=params, i=inputs, o=out) -> None:
+                o.append(run_action(a, model, p, i))
+
+            ms = median_ms(once, repeat)
             size = out[-1].composite().size
             print(f"  {action_id:10s} {label:15s} {ms:7.0f} ms  ({size[0]}×{size[1]})")
 
