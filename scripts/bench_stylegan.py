@@ -10,7 +10,8 @@ mapping network).  Speed does not depend on the values.  Printed:
   ours is not slower), and the largest absolute difference of the two images;
 * time to a slider preview: the ``generate`` and ``attributes`` actions run
   through the core with the GUI's preview request (``preview_resolution``),
-  which stops the skip generator at 256 px, vs the same action at full size.
+  which stops the skip generator at 32 … 256 px, vs the same action at full
+  size (what the GUI renders when the slider rests).
 
 ``reference_forward`` is written here from the StyleGAN2 paper and NVIDIA's
 stylegan2-ada-pytorch (``training/networks.py``, ``torch_utils/ops``): it is
@@ -198,6 +199,7 @@ def bench_preview(G: torch.nn.Module, repeat: int) -> None:
     from ganstudio.core import checkpoints
     from ganstudio.core.actions import run_action
     from ganstudio.core.models import load_model, model_meta
+    from ganstudio.gui.controller import ActionController
     from ganstudio.plugins import get_registry
 
     registry = get_registry()
@@ -208,10 +210,11 @@ def bench_preview(G: torch.nn.Module, repeat: int) -> None:
         checkpoints.save_model(path, tensors, model_meta("stylegan2", "stylegan",
                                                          StyleGAN2Config(**FFHQ)))
         model = load_model(path, registry)
+    sizes = (32, 64, 128, 256)
     for action_id, params in (("generate", {"seed": 3}), ("attributes", {"seed": 3, "smile": 1.5})):
         action = registry.action_for(action_id, model.capabilities, model.variant_id)
-        for label, inputs in (("preview 256 px", {"preview_resolution": 256}),
-                              ("final 1024 px", {})):
+        runs = [(f"preview {n} px", {"preview_resolution": n}) for n in sizes]
+        for label, inputs in [*runs, ("final 1024 px", {})]:
             out: list = []
 
             def once(a=action, p=params, i=inputs, o=out) -> None:
@@ -220,6 +223,8 @@ def bench_preview(G: torch.nn.Module, repeat: int) -> None:
             ms = median_ms(once, repeat)
             size = out[-1].composite().size
             print(f"  {action_id:10s} {label:15s} {ms:7.0f} ms  ({size[0]}×{size[1]})")
+    print(f"  (the GUI starts at {ActionController.PREVIEW_START} px and halves or doubles the "
+          f"size so a preview renders within {ActionController.PREVIEW_BUDGET_MS} ms)")
 
 
 def main() -> int:
