@@ -218,8 +218,8 @@ class ActionController(QObject):
             scale = output.result.info.get("preview_scale")
             if scale:  # a quick preview: drawn at full size, refined while the slider rests
                 self._adapt_quick_size(request, output.result.info.get("preview_ms"))
-                footprint = (round(image.width * scale), round(image.height * scale))
-                self.canvas.show_preview(image, request.origin, footprint)
+                full = (round(image.width * scale), round(image.height * scale))
+                self.canvas.show_preview(image, request.origin, full)
                 self._refine_later(request)
                 return
             self._last_preview = (seq, request, output)

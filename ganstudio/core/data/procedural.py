@@ -478,6 +478,10 @@ def _draw(
     return _finish(image, f, style, ss), sketch.reduce(ss)
 
 
+def _vec(colour: RGB) -> np.ndarray:
+    return np.array(colour, dtype=np.float32)
+
+
 def _is_colour(region: np.ndarray, colour: RGB) -> np.ndarray:
     """Pixels of exactly ``colour`` (a flat fill, as drawn)."""
     r, g, b = colour
@@ -499,13 +503,13 @@ def _finish(image: Image.Image, f: _Face, style: _Style, ss: int) -> Image.Image
 
     skin = coverage(f.skin)
     if skin.any():
-        out += skin[:, :, None] * (_shaded_skin(f, _grid(n, ss, 1)) - np.float32(f.skin))
+        out += skin[:, :, None] * (_shaded_skin(f, _grid(n, ss, 1)) - _vec(f.skin))
     covers = [(colour, coverage(colour)) for colour in (f.hair, f.hair_dark)]
     if any(c.any() for _, c in covers):
         gain, sheen = _hair_maps(f, style, n, ss)
         for colour, c in covers:
-            rgb = np.float32(colour) * gain[:, :, None] + 255.0 * sheen[:, :, None]
-            out += c[:, :, None] * (rgb - np.float32(colour))
+            rgb = _vec(colour) * gain[:, :, None] + 255.0 * sheen[:, :, None]
+            out += c[:, :, None] * (rgb - _vec(colour))
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
 
 
@@ -525,12 +529,12 @@ def _shaded_skin(f: _Face, grid: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     nz = np.sqrt(np.clip(1.0 - u**2 - v**2, 0.0, 1.0))
     lit = (_LIGHT[0] * u + _LIGHT[1] * v + _LIGHT[2] * nz) / np.sqrt(u**2 + v**2 + nz**2).clip(1e-3)
     light = 0.72 + 0.36 * np.clip(lit, 0.0, 1.0)  # about 1.05 at the lit centre
-    rgb = np.float32(f.skin) * light[:, :, None].astype(np.float32)
+    rgb = _vec(f.skin) * light[:, :, None].astype(np.float32)
     blush = np.zeros(rgb.shape[:2], np.float32)
     for side in (-1, 1):
         bx, by = f.cx + f.dx + side * 0.5 * f.rx, f.cy + 0.28 * f.ry
         blush += np.exp(-(((xs - bx) ** 2 + (ys - by) ** 2) / (0.2 * f.rx0) ** 2))
-    return rgb + 0.16 * blush[:, :, None] * (np.float32((205, 95, 95)) - rgb)
+    return rgb + 0.16 * blush[:, :, None] * (_vec((205, 95, 95)) - rgb)
 
 
 def _hair_maps(f: _Face, style: _Style, n: int, ss: int) -> tuple[np.ndarray, np.ndarray]:
