@@ -7,6 +7,11 @@ interactive action's newest result before it is applied, and the before/after
 view compares it (or the active layer) with what lies under it.  Layers are
 drawn with their mask applied and their blend mode as the painter's
 composition mode (the W3C formulas export uses too).
+
+Pixels are drawn smoothly (bilinear) when the view is fitted or zoomed out, so
+a 64 px face fitted to the window looks like a face, not a grid of blocks; at
+100 % and when the user zooms in on purpose they are drawn as they are
+(nearest neighbour), for pixel inspection.
 """
 
 from __future__ import annotations
@@ -143,6 +148,7 @@ class Canvas(QGraphicsView):
         self._sel_item.hide()
         self.scene().addItem(self._sel_item)
         self.selection: tuple[int, int, int, int] | None = None
+        self._fitted = False  # the zoom came from fit(), not from the user
         self._space = False
         self._pan_from: QPointF | None = None
         self._sel_from: QPointF | None = None
@@ -195,6 +201,7 @@ class Canvas(QGraphicsView):
     def _sync(self, index: int) -> None:
         layer = self.document.layer(index)
         item = self._items[index]
+        item.setTransformationMode(self._pixel_mode())
         item.setPixmap(QPixmap.fromImage(pil_to_qimage(layer.rendered())))
         item.setPos(*layer.offset)
         item.setOpacity(layer.opacity)
@@ -225,6 +232,7 @@ class Canvas(QGraphicsView):
         self._preview.setPixmap(QPixmap.fromImage(pil_to_qimage(image)))
         self._preview.setPos(*origin)
         fw, fh = footprint or image.size
+        self._preview.setTransformationMode(self._pixel_mode())
         self._preview.setTransform(QTransform.fromScale(fw / image.width, fh / image.height))
         self._preview.show()
         self._update_compare()
@@ -250,6 +258,8 @@ class Canvas(QGraphicsView):
         factor = max(0.02, min(64.0, factor))
         self.resetTransform()
         self.scale(factor, factor)
+        self._fitted = False
+        self._update_pixel_mode()
         self.zoom_changed.emit(factor)
 
     def fit(self) -> None:
@@ -257,7 +267,23 @@ class Canvas(QGraphicsView):
         if rect.isEmpty():
             return
         self.fitInView(rect.adjusted(-8, -8, 8, 8), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fitted = True
+        self._update_pixel_mode()
         self.zoom_changed.emit(self.zoom)
+
+    @property
+    def smooth(self) -> bool:
+        """Bilinear pixels: fitted to the window, or zoomed out below 100 %."""
+        return self._fitted or self.zoom < 1.0
+
+    def _pixel_mode(self) -> Qt.TransformationMode:
+        return (Qt.TransformationMode.SmoothTransformation if self.smooth
+                else Qt.TransformationMode.FastTransformation)
+
+    def _update_pixel_mode(self) -> None:
+        mode = self._pixel_mode()
+        for item in [*self._items, self._preview]:
+            item.setTransformationMode(mode)
 
     def actual_size(self) -> None:
         self.set_zoom(1.0)

@@ -11,6 +11,7 @@ layers with it, in the same undo step.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,24 @@ from ganstudio.gui.workers import JobRunner
 
 
 class ActionController(QObject):
+    """Widget → job → canvas for the action panel.
+
+    Slider previews of a large model are quick first: the request carries
+    ``inputs["preview_resolution"]`` (an action that can, renders only up to that
+    size and says so with ``info["preview_scale"]``), the canvas draws it at full
+    size, and once no newer request has come (the slider rests) the same request
+    runs again at full size.  A new slider move cancels that refinement between
+    two of its steps.  The quick size adapts so one preview renders in about
+    ``PREVIEW_BUDGET_MS`` on this machine.
+    """
+
     message = Signal(str)
     committed = Signal(object)  # Layer
+
+    QUICK_ABOVE = 256  #: models larger than this (px) get quick previews first
+    PREVIEW_START = 128  #: the first quick size; then it adapts between MIN and the model's
+    PREVIEW_MIN = 32
+    PREVIEW_BUDGET_MS = 700
 
     def __init__(self, runner: JobRunner, cache: ModelCache, panel: ActionPanel,
                  canvas: Canvas, parent: QObject | None = None) -> None:
@@ -44,6 +61,8 @@ class ActionController(QObject):
         self._jobs: dict[str, int] = {}  # job id -> request sequence number
         self._commits: set[str] = set()  # ids of Apply jobs: their failure is a dialog
         self._last_preview: tuple[Any, ActionRequest, Any] | None = None
+        self._quick_size: dict[Path, int] = {}  # model path -> quick preview size (px)
+        self._refine: Job | None = None  # the full-size render after a quick preview
         panel.preview_requested.connect(self.preview)
         panel.apply_requested.connect(self.apply)
         runner.job_finished.connect(self._finished)
@@ -57,6 +76,7 @@ class ActionController(QObject):
         self.model_file = model_file
         self._last_preview = None
         self._shown = self._seq  # a preview still running for the old model is not shown
+        self._cancel_refine()
         self.canvas.clear_preview()
         self.panel.set_model(model_file, self.cache.loaded(model_file.path))
         if self.cache.loaded(model_file.path) is None:
@@ -100,8 +120,49 @@ class ActionController(QObject):
 
     def preview(self, action: Action, params: dict[str, Any]) -> None:
         request = self._request(action, params, commit=False)
-        if request is not None:
-            self._submit(request, INTERACTIVE)
+        if request is None:
+            return
+        self._cancel_refine()
+        size = self._quick_preview_size()
+        if size is not None:
+            request.inputs["preview_resolution"] = size
+        self._submit(request, INTERACTIVE)
+
+    # -- quick previews and their refinement -------------------------------------
+    def _model_resolution(self) -> int:
+        config = (self.model_file.meta.get("config") if self.model_file else None) or {}
+        try:
+            return int(config.get("resolution") or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    def _quick_preview_size(self) -> int | None:
+        resolution = self._model_resolution()
+        if self.model_file is None or resolution <= self.QUICK_ABOVE:
+            return None
+        return self._quick_size.get(self.model_file.path,
+                                    min(self.PREVIEW_START, resolution // 2))
+
+    def _adapt_quick_size(self, request: ActionRequest, render_ms: Any) -> None:
+        """Halve the quick size when a preview took longer than the budget, double it
+        when it took under a quarter (never above half the model's size)."""
+        size = int(request.inputs.get("preview_resolution") or 0)
+        if not size or not isinstance(render_ms, (int, float)):
+            return
+        if render_ms > self.PREVIEW_BUDGET_MS and size > self.PREVIEW_MIN:
+            size //= 2
+        elif render_ms < self.PREVIEW_BUDGET_MS / 4 and size * 4 <= self._model_resolution():
+            size *= 2
+        self._quick_size[request.model_path] = size
+
+    def _cancel_refine(self) -> None:
+        job, self._refine = self._refine, None
+        if job is not None and not job.status.finished:
+            self.runner.cancel(job)
+
+    def _refine_later(self, request: ActionRequest) -> None:
+        inputs = {k: v for k, v in request.inputs.items() if k != "preview_resolution"}
+        self._refine = self._submit(dataclasses.replace(request, inputs=inputs), INTERACTIVE)
 
     def apply(self, action: Action, params: dict[str, Any]) -> None:
         request = self._request(action, params, commit=True)
@@ -169,8 +230,15 @@ class ActionController(QObject):
             self.commit(request, output)
         elif seq > self._shown:  # newer than the one on screen: a drag shows its way
             self._shown = seq
-            self._last_preview = (seq, request, output)
             image = output.composite()
+            scale = output.result.info.get("preview_scale")
+            if scale:  # a quick preview: drawn at full size, refined while the slider rests
+                self._adapt_quick_size(request, output.result.info.get("preview_ms"))
+                full = (round(image.width * scale), round(image.height * scale))
+                self.canvas.show_preview(image, request.origin, full)
+                self._refine_later(request)
+                return
+            self._last_preview = (seq, request, output)
             upscaled = request.upscale(image) is not None
             footprint = request.inputs["image"].size if upscaled else None
             doc = self.document

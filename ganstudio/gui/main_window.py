@@ -47,6 +47,7 @@ from ganstudio.core.untrusted import open_image, safe_text
 from ganstudio.errors import DataError
 from ganstudio.gui.canvas import Canvas, qimage_to_pil
 from ganstudio.gui.controller import ActionController
+from ganstudio.gui.dialogs.import_model import ModelImporter, is_model_file
 from ganstudio.gui.dialogs.plugins import PluginsDialog
 from ganstudio.gui.dialogs.settings import SettingsDialog
 from ganstudio.gui.dialogs.train import TrainDialog
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.job_status.open_jobs.connect(self.show_jobs)
         self.statusBar().addPermanentWidget(self.job_status)
         self.models.model_selected.connect(self.controller.set_model)
+        self.importer = ModelImporter(self.runner, lambda: self.registry, self.models, self)
         self.layers.edit_again.connect(self.edit_again)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.runner.job_finished.connect(self._job_finished)
@@ -179,6 +181,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._act(f, "&New", self.new_document, K.New)
         self._act(f, "&Open image…", self.open_image_dialog, K.Open)
         self._act(f, "Open &project…", self.open_project_dialog)
+        self._act(f, "&Import model…", self.importer.choose)
         self.save_action = self._act(f, "&Save project", self.save_project, K.Save)
         self._act(f, "Save project &as…", self.save_project_as, K.SaveAs)
         f.addSeparator()
@@ -506,7 +509,10 @@ class MainWindow(QMainWindow):
         into: str | None = None  # asked once per drop: the other files follow as layers
         for url in event.mimeData().urls():
             if url.isLocalFile():
-                if self.open_path(Path(url.toLocalFile()), into) and len(self.document):
+                path = Path(url.toLocalFile())
+                if is_model_file(path):  # .pkl/.pt/.pth/.safetensors: import, not open
+                    self.importer.import_files([path])
+                elif self.open_path(path, into) and len(self.document):
                     into = "layer"
         event.acceptProposedAction()
 

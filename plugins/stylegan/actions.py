@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Generator, Mapping
 from typing import Any
 
 import torch
@@ -10,13 +11,59 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganstudio.blocks import seeded_normal
-from ganstudio.core.specs import ActionResult, ParamError
+from ganstudio.core.specs import ActionResult, ParamError, Progress
 
 from .networks import as_ws
 
 
 def _G(model: Any) -> Any:
     return model.generator.eval()
+
+
+#: the ``inputs`` key of a quick slider preview: the largest size (px) worth rendering.
+#: The GUI's interactive lane sets it while a slider moves, then asks again without it.
+PREVIEW_KEY = "preview_resolution"
+
+
+def preview_limit(G: Any, inputs: Mapping[str, Any] | None) -> int | None:
+    """The size a preview request asks for, when it is below the model's own."""
+    value = (inputs or {}).get(PREVIEW_KEY)
+    if not value:
+        return None
+    size = int(value)
+    return size if 4 <= size < int(G.resolution) else None
+
+
+@torch.no_grad()
+def render_steps(
+    G: Any, ws: Tensor, inputs: Mapping[str, Any] | None = None, batch: int = 64
+) -> Generator[Progress, None, tuple[Tensor, dict[str, Any]]]:
+    """W+ (N, num_ws, w_dim) → (images (N, C, H, W) on the CPU, info), block by block.
+
+    A progress event after every block lets a job be cancelled mid-image (a
+    1024 px render takes seconds on a CPU).  Given a preview request
+    (``inputs[PREVIEW_KEY]``), synthesis stops at that size and returns the
+    skip architecture's RGB so far; ``info`` then says so (``preview_scale``:
+    full size / this size, and ``preview_ms``), so the caller can draw it at
+    full size and ask for the final image when the slider rests.
+    """
+    limit = preview_limit(G, inputs)
+    device = G.w_avg.device
+    t0 = time.perf_counter()
+    out = []
+    for start in range(0, len(ws), batch):
+        img = ws
+        for res, rgb in G.synthesis.progressive(ws[start : start + batch].to(device),
+                                                "const", limit):
+            img = rgb
+            yield Progress(message=f"{res} px", data={"resolution": res})
+        out.append(img.float().cpu())
+    images = torch.cat(out)  # (N, C, H, W)
+    info: dict[str, Any] = {}
+    if images.shape[-1] < G.resolution:
+        info = {"preview_scale": G.resolution / images.shape[-1],
+                "preview_ms": round(1000 * (time.perf_counter() - t0))}
+    return images, info
 
 
 @torch.no_grad()
@@ -35,14 +82,17 @@ def seeds_to_ws(model: Any, seeds: list[int], psi: float) -> tuple[Tensor, Tenso
     return z, ws.float().cpu()
 
 
-def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
+def generate(
+    model: Any, params: dict[str, Any], inputs: Any = None
+) -> Generator[Progress, None, ActionResult]:
     seeds = [params["seed"] + i for i in range(params["count"])]
     z, ws = seeds_to_ws(model, seeds, params["truncation"])
+    images, shown = yield from render_steps(_G(model), ws, inputs)
     return ActionResult(
-        _synth(model, ws),
+        images,
         layout="grid",
         latents={"z": z.numpy(), "ws": ws.numpy()},
-        info={"seeds": seeds},
+        info={"seeds": seeds, **shown},
     )
 
 
@@ -150,7 +200,9 @@ def _grid_image(corner: Tensor, tops: Tensor, lefts: Tensor, cells: Tensor, pad:
     return grid[None]
 
 
-def style_mix(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
+def style_mix(
+    model: Any, params: dict[str, Any], inputs: Any = None
+) -> Generator[Progress, None, ActionResult]:
     G = _G(model)
     idx = crossover(G, params)
     psi = params["truncation"]
@@ -161,7 +213,7 @@ def style_mix(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionR
         ws_rows = seeds_to_ws(model, rows, psi)[1]  # (R, num_ws, w_dim)
         ws_cols = seeds_to_ws(model, cols, psi)[1]  # (K, num_ws, w_dim)
         mixed = torch.cat([mix(ws_rows[r : r + 1], ws_cols, idx) for r in range(len(rows))])
-        imgs = _synth(model, torch.cat([ws_rows, ws_cols, mixed]))
+        imgs, shown = yield from render_steps(G, torch.cat([ws_rows, ws_cols, mixed]), inputs)
         left, top, cells = (
             imgs[: len(rows)],
             imgs[len(rows) : len(rows) + len(cols)],
@@ -172,11 +224,12 @@ def style_mix(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionR
             grid,
             layout="grid",
             latents={"ws": mixed.numpy()},
-            info={"rows": rows, "columns": cols, "layers_from_b": idx},
+            info={"rows": rows, "columns": cols, "layers_from_b": idx, **shown},
         )
     ws_a = _source_ws(model, params["source_a"], params["seed_a"], psi)
     ws_b = _source_ws(model, params["source_b"], params["seed_b"], psi)
     ws = mix(ws_a, ws_b, idx)
+    images, shown = yield from render_steps(G, ws, inputs)
     return ActionResult(
-        _synth(model, ws), layout="grid", latents={"ws": ws.numpy()}, info={"layers_from_b": idx}
+        images, layout="grid", latents={"ws": ws.numpy()}, info={"layers_from_b": idx, **shown}
     )

@@ -36,13 +36,18 @@ def upfirdn2d(
         z = x.new_zeros(b, c, h * up, w * up)
         z[:, :, ::up, ::up] = x  # (B, C, H*up, W*up)
         x = z
-    p0, p1 = pad
-    x = F.pad(x, [max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)])
-    if p0 < 0 or p1 < 0:
-        x = x[:, :, max(-p0, 0) : x.shape[2] - max(-p1, 0), max(-p0, 0) : x.shape[3] - max(-p1, 0)]
     kh, kw = kernel.shape
-    weight = torch.flip(kernel, [0, 1]).to(x.dtype).view(1, 1, kh, kw).expand(c, 1, kh, kw)
-    x = F.conv2d(x, weight, groups=c)  # depthwise
+    # a contiguous depthwise weight: an expanded view sends oneDNN down a slow path
+    weight = torch.flip(kernel, [0, 1]).to(x.dtype).view(1, 1, kh, kw).repeat(c, 1, 1, 1)
+    p0, p1 = pad
+    if p0 == p1 >= 0:  # the conv pads by itself: no padded copy of x
+        x = F.conv2d(x, weight, groups=c, padding=p0)  # depthwise
+    else:
+        x = F.pad(x, [max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)])
+        if p0 < 0 or p1 < 0:
+            x = x[:, :, max(-p0, 0) : x.shape[2] - max(-p1, 0),
+                  max(-p0, 0) : x.shape[3] - max(-p1, 0)]
+        x = F.conv2d(x, weight, groups=c)  # depthwise
     return x[:, :, ::down, ::down] if down > 1 else x
 
 
@@ -119,9 +124,10 @@ class EqualLinear(nn.Module):
         self.activate = activate
 
     def forward(self, x: Tensor) -> Tensor:
+        # (W·s)x = W(s·x): scaling the few inputs is cheaper than the whole weight
         if self.activate:
-            return fused_leaky_relu(F.linear(x, self.weight * self.scale), self.bias * self.lr_mul)
-        return F.linear(x, self.weight * self.scale, self.bias * self.lr_mul)
+            return fused_leaky_relu(F.linear(x * self.scale, self.weight), self.bias * self.lr_mul)
+        return F.linear(x * self.scale, self.weight, self.bias * self.lr_mul)
 
 
 class EqualConv2d(nn.Module):
@@ -144,13 +150,25 @@ class EqualConv2d(nn.Module):
         return F.conv2d(x, self.weight * self.scale, self.bias, self.stride, self.padding)
 
 
+def _mul(x: Tensor, y: Tensor | float) -> Tensor:
+    """x · y, in place when no gradient is recorded (x is a fresh intermediate)."""
+    return x * y if torch.is_grad_enabled() else x.mul_(y)
+
+
+def _add(x: Tensor, y: Tensor) -> Tensor:
+    return x + y if torch.is_grad_enabled() else x.add_(y)
+
+
 class ModulatedConv2d(nn.Module):
     """A conv whose input channels are scaled per sample by the style, output demodulated.
 
-    Computed the "non-fused" way: scale the activations, run one ordinary
-    convolution with the shared weight, rescale the outputs — equal to
-    modulating per-sample weights (the paper's formulation) but a plain batched
-    conv, which is much faster on CPUs than a grouped conv over the batch.
+    Two equal ways to compute it, chosen by batch size.  One image: the
+    paper's formulation — modulate and demodulate the weight (a few MB), then
+    one ordinary convolution; the activations are touched once.  A batch: the
+    "non-fused" way — scale the activations, one batched conv with the shared
+    weight, rescale the outputs — much faster on CPUs than NVIDIA's grouped
+    conv over the batch.  ``gain`` and ``bias`` are folded in where that is
+    free (the caller's activation gain, a bias after the conv).
     """
 
     def __init__(
@@ -175,18 +193,37 @@ class ModulatedConv2d(nn.Module):
             p = (len(blur_kernel) - factor) - (kernel_size - 1)
             self.blur = Blur(blur_kernel, ((p + 1) // 2 + factor - 1, p // 2 + 1), factor)
 
-    def forward(self, x: Tensor, w: Tensor) -> Tensor:
-        b = x.shape[0]
-        weight = self.scale * self.weight[0]  # (out, in, k, k)
-        style = self.modulation(w)  # (B, in)
-        x = x * style.view(b, -1, 1, 1).to(x.dtype)
+    def _conv(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if self.upsample:
-            out = F.conv_transpose2d(x, weight.transpose(0, 1).to(x.dtype), stride=2)
+            weight = weight.transpose(0, 1).contiguous()  # (in, out, k, k)
+            out = F.conv_transpose2d(x, weight.to(x.dtype), stride=2)
             out = self.blur(out)  # (B, out, 2H, 2W)
-        else:
-            out = F.conv2d(x, weight.to(x.dtype), padding=self.padding)  # (B, out, H, W)
+            return out if bias is None else _add(out, bias.view(1, -1, 1, 1).to(out.dtype))
+        b = None if bias is None else bias.to(x.dtype)
+        return F.conv2d(x, weight.to(x.dtype), b, padding=self.padding)  # (B, out, H, W)
+
+    def forward(
+        self, x: Tensor, w: Tensor, gain: float = 1.0, bias: Tensor | None = None
+    ) -> Tensor:
+        """(B, in, H, W), w (B, w_dim) → gain · modconv(x) + bias: (B, out, H', W')."""
+        b = x.shape[0]
+        style = self.modulation(w)  # (B, in)
+        if b == 1:  # modulate the weight itself: one pass over the activations
+            weight = self.weight[0] * (style.view(1, -1, 1, 1) * self.scale)  # (out, in, k, k)
+            if self.demodulate:
+                norm = torch.linalg.vector_norm(weight, dim=(1, 2, 3))  # (out,)
+                coef = torch.rsqrt(norm.square() + 1e-8) * gain
+                weight = _mul(weight, coef.view(-1, 1, 1, 1))
+            elif gain != 1.0:
+                weight = _mul(weight, gain)
+            return self._conv(x, weight, bias)
+        weight = self.scale * self.weight[0]  # (out, in, k, k)
+        x = x * style.view(b, -1, 1, 1).to(x.dtype)
+        out = self._conv(x, weight)
         if self.demodulate:
             w_mod = weight.unsqueeze(0) * style.view(b, 1, -1, 1, 1)  # (B, out, in, k, k)
-            demod = torch.rsqrt(w_mod.pow(2).sum([2, 3, 4]) + 1e-8)  # (B, out)
-            out = out * demod.view(b, -1, 1, 1).to(out.dtype)
-        return out
+            demod = torch.rsqrt(w_mod.pow(2).sum([2, 3, 4]) + 1e-8) * gain  # (B, out)
+            out = _mul(out, demod.view(b, -1, 1, 1).to(out.dtype))
+        elif gain != 1.0:
+            out = _mul(out, gain)
+        return out if bias is None else _add(out, bias.view(1, -1, 1, 1).to(out.dtype))

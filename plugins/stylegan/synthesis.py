@@ -8,12 +8,13 @@ the layout of both rosinality's port and NVIDIA's code.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .ops import FusedLeakyReLU, ModulatedConv2d, Upsample
+from .ops import SQRT2, FusedLeakyReLU, ModulatedConv2d, Upsample
 
 NOISE_MODES = ("const", "random", "none")
 
@@ -31,12 +32,30 @@ class StyledConv(nn.Module):
         self.act = FusedLeakyReLU(out_ch)
 
     def forward(self, x: Tensor, w: Tensor, noise_mode: str = "random") -> Tensor:
+        if not torch.is_grad_enabled():
+            return self._inference(x, w, noise_mode)
         x = self.conv(x, w)  # (B, out, res, res)
         if noise_mode == "random":
             x = x + self.noise_strength * torch.randn_like(x[:, :1])
         elif noise_mode == "const":
             x = x + self.noise_strength * self.noise_const.to(x.dtype)
         return self.act(x)
+
+    def _inference(self, x: Tensor, w: Tensor, noise_mode: str) -> Tensor:
+        """The same arithmetic with fewer passes over the activations (no autograd):
+        lrelu(x + b)·√2 = lrelu(√2·x + √2·b), so the gain goes into the conv's weight,
+        the bias into the conv where that is free, and the rest happens in place."""
+        bias = self.act.bias * SQRT2
+        folded = not self.conv.upsample  # conv2d adds a bias for free; the blur would not
+        x = self.conv(x, w, gain=SQRT2, bias=bias if folded else None)  # (B, out, res, res)
+        strength = self.noise_strength * SQRT2
+        if noise_mode == "random":
+            x.add_(torch.randn_like(x[:, :1]) * strength.to(x.dtype))
+        elif noise_mode == "const":
+            x.add_(self.noise_const.to(x.dtype) * strength.to(x.dtype))  # (1, 1, res, res)
+        if not folded:
+            x.add_(bias.view(1, -1, 1, 1).to(x.dtype))
+        return F.leaky_relu_(x, 0.2)
 
 
 class ToRGB(nn.Module):
@@ -49,9 +68,10 @@ class ToRGB(nn.Module):
         self.upsample = Upsample() if upsample else None
 
     def forward(self, x: Tensor, w: Tensor, skip: Tensor | None = None) -> Tensor:
-        out = self.conv(x, w) + self.bias
+        out = self.conv(x, w, bias=self.bias.view(-1))
         if skip is not None and self.upsample is not None:
-            out = out + self.upsample(skip)
+            up = self.upsample(skip)
+            out = out + up if torch.is_grad_enabled() else out.add_(up)
         return out
 
 
@@ -77,20 +97,45 @@ class SynthesisNetwork(nn.Module):
             self.to_rgbs.append(ToRGB(out_ch, w_dim, img_channels))
             in_ch = out_ch
 
-    def forward(self, ws: Tensor, noise_mode: str = "random") -> Tensor:
+    def forward(
+        self, ws: Tensor, noise_mode: str = "random", max_resolution: int | None = None
+    ) -> Tensor:
+        """W+ (B, num_ws, w_dim) → image (B, C, res, res).
+
+        ``max_resolution`` stops early and returns the skip architecture's RGB
+        image accumulated so far (at that size, a power of two ≥ 4): the cheap
+        preview of the final image that a slider needs.
+        """
+        img = ws
+        for _, rgb in self.progressive(ws, noise_mode, max_resolution):
+            img = rgb
+        return img
+
+    def progressive(
+        self, ws: Tensor, noise_mode: str = "random", max_resolution: int | None = None
+    ) -> Iterator[tuple[int, Tensor]]:
+        """Yield (resolution, RGB so far) after each block, 4 px up to ``max_resolution``
+        (default: the full size); callers can stop, or be cancelled, between blocks."""
         if noise_mode not in NOISE_MODES:
             raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
         if ws.ndim != 3 or ws.shape[1] != self.num_ws:
             raise ValueError(
                 f"expected ws of shape (B, {self.num_ws}, {self.w_dim}), got {tuple(ws.shape)}"
             )
+        top = self.resolution if max_resolution is None else max(4, min(max_resolution,
+                                                                        self.resolution))
         x = self.const.expand(ws.shape[0], -1, -1, -1)  # (B, C4, 4, 4)
         x = self.conv1(x, ws[:, 0], noise_mode)
         img = self.to_rgb1(x, ws[:, 1])  # (B, 3, 4, 4)
+        res = 4
+        yield res, img
         i = 1
         for k, to_rgb in enumerate(self.to_rgbs):
+            if res * 2 > top:
+                return
             x = self.convs[2 * k](x, ws[:, i], noise_mode)  # (B, C, 2H, 2W)
             x = self.convs[2 * k + 1](x, ws[:, i + 1], noise_mode)
-            img = to_rgb(x, ws[:, i + 2], img)
+            img = to_rgb(x, ws[:, i + 2], img)  # (B, 3, 2H, 2W)
+            res *= 2
             i += 2
-        return img  # (B, 3, res, res)
+            yield res, img

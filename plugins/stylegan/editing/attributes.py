@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from ganstudio.core.specs import ActionResult, ParamError
+from ganstudio.core.specs import ActionResult, ParamError, Progress
 
 from . import slider_name
 from .directions import condition
-from .wspace import as_ws, broadcast, layer_groups, layer_mask, render, w_for_seeds
+from .wspace import as_ws, broadcast, layer_groups, layer_mask, render_steps, w_for_seeds
 
 
 def read_latent(latents: Any) -> np.ndarray | None:
@@ -44,7 +44,9 @@ def edit_ws(
     return ws + mask[None, :, None] * delta  # (B, num_ws, w_dim)
 
 
-def edit_attributes(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
+def edit_attributes(
+    model: Any, params: dict[str, Any], inputs: Any = None
+) -> Generator[Progress, None, ActionResult]:
     G = model.generator.eval()
     directions: dict[str, Tensor] = dict(model.extras.get("directions", {}))
     keep = [t.strip() for t in params.get("keep_fixed", "").split(",") if t.strip()]
@@ -62,8 +64,9 @@ def edit_attributes(model: Any, params: dict[str, Any], inputs: Any = None) -> A
     amounts = {n: float(params.get(slider_name(n), 0.0)) for n in directions}
     edited = edit_ws(ws, directions, amounts, keep, params.get("layers", "all"), layer_groups(G))
     moved = [f"{n}={a:+g}" for n, a in amounts.items() if a]
+    images, shown = yield from render_steps(G, edited, inputs)  # cancellable; quick previews
     return ActionResult(
-        render(G, edited), layout="grid",
+        images, layout="grid",
         latents={"ws": edited.cpu().numpy(), "ws_source": ws.cpu().numpy()},
-        info={"edits": moved, "keep_fixed": keep, "from_layer": source is not None},
+        info={"edits": moved, "keep_fixed": keep, "from_layer": source is not None, **shown},
     )

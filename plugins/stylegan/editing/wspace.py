@@ -7,12 +7,15 @@ and the ``G.w_avg`` buffer, so they work with any W-space variant.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor
+
+from ganstudio.core.specs import Progress
 
 #: StyleGAN's convention: W+ entries 0-3 drive 4-8 px (pose, face shape),
 #: 4-7 drive 16-32 px (features, expression), the rest colour and texture.
@@ -85,6 +88,37 @@ def render(G: Any, ws: Tensor, noise_mode: str = "const", batch: int = 64) -> Te
     out = [G.synthesis(ws[i:i + batch], noise_mode=noise_mode).float().cpu()
            for i in range(0, len(ws), batch)]
     return torch.cat(out).clamp(-1, 1)
+
+
+@torch.no_grad()
+def render_steps(
+    G: Any, ws: Tensor, inputs: Mapping[str, Any] | None = None, batch: int = 64
+) -> Generator[Progress, None, tuple[Tensor, dict[str, Any]]]:
+    """:func:`render` as a job step: with a generator that synthesises block by block
+    (``G.synthesis.progressive``, StyleGAN2's skip generator) it yields between blocks
+    (so a job can be cancelled mid-image) and honours a slider preview request
+    (``inputs["preview_resolution"]``: stop at that size; ``info`` says
+    ``preview_scale``).  Other generators render in one go, at full size."""
+    progressive = getattr(G.synthesis, "progressive", None)
+    value = int((inputs or {}).get("preview_resolution") or 0)
+    full = int(getattr(G, "resolution", 0) or 0)
+    limit = value if progressive is not None and 4 <= value < full else None
+    t0 = time.perf_counter()
+    out = []
+    for start in range(0, len(ws), batch):
+        chunk = ws[start:start + batch]
+        if progressive is None:
+            img = G.synthesis(chunk, noise_mode="const")
+        else:
+            for res, img in progressive(chunk, "const", limit):  # noqa: B007 - last one kept
+                yield Progress(message=f"{res} px", data={"resolution": res})
+        out.append(img.float().cpu())
+    images = torch.cat(out).clamp(-1, 1)
+    info: dict[str, Any] = {}
+    if limit is not None and images.shape[-1] < full:
+        info = {"preview_scale": full / images.shape[-1],
+                "preview_ms": round(1000 * (time.perf_counter() - t0))}
+    return images, info
 
 
 def as_ws(latent: Any, num_ws: int, device: torch.device) -> Tensor:
