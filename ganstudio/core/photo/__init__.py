@@ -6,7 +6,8 @@ Qt-free and model-agnostic: a plugin's projector uses :func:`locate_face` and
 source carries them back into the photo (:func:`blend_into_photo`).
 Modules: ``detect`` (faces, eyes, mouth), ``align`` (the FFHQ similarity
 transform and its inverse), ``blend`` (feathered mask, colour matching),
-``pipeline`` (the pieces joined), ``upscale`` (an installed super-resolver).
+``pipeline`` (the pieces joined), ``edit`` (the blend after any latent action),
+``upscale`` (an installed super-resolver).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .pipeline import (
     aligned_face,
     blend_into_photo,
     carry_photo,
+    centre_face,
     face_template,
     locate_face,
     photo_alignment,
@@ -31,7 +33,7 @@ from .pipeline import (
 __all__ = [
     "PHOTO_KEYS", "PROCEDURAL_TEMPLATE", "Alignment", "FaceNotFoundError", "FaceRegion",
     "Landmarks", "PhotoFace", "align", "aligned_face", "blend_face", "blend_into_photo",
-    "carry_photo", "detect_faces", "face_region", "face_template", "ffhq_quad",
+    "carry_photo", "centre_face", "detect_faces", "face_region", "face_template", "ffhq_quad",
     "find_landmarks", "locate_face", "match_colour", "photo_alignment", "photo_arrays",
     "projection_info", "restore_photo", "warp_to_aligned",
 ]

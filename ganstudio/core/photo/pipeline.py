@@ -28,7 +28,8 @@ from .detect import Box, detect_faces, find_landmarks
 PHOTO_KEYS = ("photo_align", "photo_size", "photo_align_size", "photo_landmarks",
               "photo_patch", "photo_patch_box", "photo_projection")
 
-Upscaler = Callable[[Image.Image], tuple[Image.Image, dict[str, Any]]]
+#: face, side it should reach in pixels → (enlarged face, what was done)
+Upscaler = Callable[[Image.Image, float], tuple[Image.Image, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,19 @@ def locate_face(photo: Image.Image, size: int, face: int | None = None,
     boxes = found[0]
     alignment = align(landmarks, size, photo.size, template)
     return PhotoFace(alignment, landmarks.method, boxes, face or 0)
+
+
+def centre_face(photo: Image.Image, size: int) -> PhotoFace:
+    """No detection: the photo's centre square is the frame (a photo already aligned the
+    way the model expects, e.g. a generated image)."""
+    w, h = photo.size
+    side = min(w, h)
+    x0, y0 = (w - side) / 2, (h - side) / 2
+    m = np.array([[size / side, 0, -x0 * size / side], [0, size / side, -y0 * size / side],
+                  [0, 0, 1.0]])
+    box = (int(x0), int(y0), side, side)
+    marks = np.array([x0, y0]) + np.array([[0.35, 0.42], [0.65, 0.42], [0.5, 0.72]]) * side
+    return PhotoFace(Alignment(m, int(size), photo.size, marks, "centre"), "none", [box], 0)
 
 
 def aligned_face(photo: Image.Image, face: PhotoFace) -> Image.Image:
@@ -154,8 +168,8 @@ def blend_into_photo(
             out.append(image)  # a grid or another shape: not a face of this frame
             continue
         face = image
-        if upscale is not None and alignment.scale < 0.95:
-            face, done = upscale(face)
+        if upscale is not None and alignment.scale < 0.95:  # the frame is smaller than the face
+            face, done = upscale(face, alignment.size / alignment.scale)
             info["upscaled"] = done
         out.append(blend_face(base, face, alignment, region))
         info["blended"] += 1
