@@ -10,6 +10,7 @@ calls for the GUI, the CLI and batch alike.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,10 +57,14 @@ def face_template(model_meta: Mapping[str, Any] | None) -> np.ndarray | None:
 def locate_face(photo: Image.Image, size: int, face: int | None = None,
                 template: np.ndarray | None = None) -> PhotoFace:
     """Detect the faces, take face ``face`` (default: the largest) and align it onto a
-    ``size`` px frame.  Raises FaceNotFoundError listing the boxes for a bad ``face``."""
+    ``size`` px frame.  Raises FaceNotFoundError listing the boxes for a bad ``face``.
+    With no face found, the photo's centre square is the frame (method ``whole-photo``):
+    a photo that is a face crop already, or a generated image."""
     found = detect_faces(photo)
     landmarks = find_landmarks(photo, face, found)
     boxes = found[0]
+    if landmarks.method == "whole-photo":
+        return dataclasses.replace(centre_face(photo, size), method="whole-photo")
     alignment = align(landmarks, size, photo.size, template)
     return PhotoFace(alignment, landmarks.method, boxes, face or 0)
 
