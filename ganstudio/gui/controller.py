@@ -79,10 +79,32 @@ class ActionController(QObject):
         if got is None:
             return None
         inputs, origin = got
-        latents = {layer.id: dict(layer.latents) for layer in self.document.layers if layer.latents}
+        latents = {layer.id: self._source_latents(layer)
+                   for layer in self.document.layers if layer.latents}
         layers = self.document.layer_snapshot() if commit and "image" in inputs else []
         return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin,
                              layer_latents=latents, layers=layers)
+
+    @staticmethod
+    def _source_latents(layer: Layer) -> dict[str, Any]:
+        """A layer's latents; a projected photo's also hand over its pixels, so an edit of
+        it is blended back into the photo (ganstudio.core.photo)."""
+        latents: dict[str, Any] = dict(layer.latents)
+        if "photo_align" in latents:
+            latents["image"] = layer.image
+        return latents
+
+    def _origin(self, request: ActionRequest, output: Any) -> tuple[int, int]:
+        """Where a result goes: an edit blended into a projected photo goes over that
+        photo's layer (it is the photo's size), anything else at the request's origin."""
+        photo = output.provenance.get("photo")
+        if photo:
+            layer_id = (output.provenance.get("params") or {}).get(photo.get("source"))
+            try:
+                return self.document.layer(self.document.index_of(str(layer_id))).offset
+            except (KeyError, ValueError, IndexError):
+                pass
+        return request.origin
 
     def _submit(self, request: ActionRequest, lane: str) -> Job:
         self._seq += 1
@@ -157,7 +179,7 @@ class ActionController(QObject):
             image = output.composite()
             upscaled = request.upscale(image) is not None
             footprint = request.inputs["image"].size if upscaled else None
-            self.canvas.show_preview(image, request.origin, footprint)
+            self.canvas.show_preview(image, self._origin(request, output), footprint)
 
     def commit(self, request: ActionRequest, output: Any) -> Layer:
         prov = dict(output.provenance)
@@ -165,7 +187,7 @@ class ActionController(QObject):
         latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
         image: Image.Image = output.composite()
         scale = request.upscale(image)
-        origin = request.origin
+        origin = self._origin(request, output)
         with self.document.group(f"Apply {request.action.name}"):
             if scale is not None:  # an upscaler: its result sets the new resolution
                 self.document.scale(*scale, resampled=request.resampled)

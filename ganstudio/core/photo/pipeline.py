@@ -142,9 +142,14 @@ def restore_photo(image: Image.Image, latents: Mapping[str, Any]) -> Image.Image
     patch = np.asarray(patch)
     x0, y0, x1, y1 = box
     arr = np.asarray(image).copy()
-    if patch.shape != arr[y0:y1, x0:x1].shape:
+    here = arr[y0:y1, x0:x1]
+    if patch.shape == here.shape:
+        here[...] = patch
+    elif (patch.ndim == here.ndim == 3 and patch.shape[:2] == here.shape[:2]
+          and min(patch.shape[2], here.shape[2]) >= 3):  # RGB photo, RGBA layer (or back)
+        here[..., :3] = patch[..., :3]
+    else:
         return image  # another mode than the photo's: blend over the layer as it is
-    arr[y0:y1, x0:x1] = patch
     return Image.fromarray(arr, image.mode)
 
 
