@@ -141,6 +141,10 @@ def _own_actions() -> list[Action]:
             params=(
                 SeedParam("seed_a", 0),
                 SeedParam("seed_b", 1),
+                LayerParam("source_a", help="a layer (or .npz latent) to start from instead "
+                           "of seed A; a projected photo is blended back in every frame"),
+                LayerParam("source_b", help="a layer (or .npz latent) to end at instead of "
+                           "seed B"),
                 IntParam("frames", 8, min=2, max=240),
                 ChoiceParam("mode", "lerp-w", choices=("lerp-w", "slerp-z")),
                 _TRUNCATION,
