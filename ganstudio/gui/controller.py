@@ -42,6 +42,9 @@ class ActionController(QObject):
         panel.preview_requested.connect(self.preview)
         panel.apply_requested.connect(self.apply)
         runner.job_finished.connect(self._finished)
+        runner.job_event.connect(self._live_preview)
+        #: job id -> (origin, size) of its input: where its same-sized previews go
+        self._live: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
 
     @property
     def document(self) -> Document:
@@ -110,6 +113,8 @@ class ActionController(QObject):
         self._seq += 1
         job = action_job(self.cache, request, lane)
         self._jobs[job.id] = self._seq
+        if "image" in request.inputs:  # e.g. project: its previews are the photo's size
+            self._live[job.id] = (request.origin, request.inputs["image"].size)
         return self.runner.submit(job)
 
     def preview(self, action: Action, params: dict[str, Any]) -> None:
@@ -136,6 +141,14 @@ class ActionController(QObject):
             return
         self._submit(request, INTERACTIVE if action.interactive else BACKGROUND)
 
+    def _live_preview(self, job: Job, event: Any) -> None:
+        """A long image action's progress image (the projection over the face) on the
+        canvas, in its input's place, while it runs."""
+        live = self._live.get(job.id)
+        preview = getattr(event, "preview", None)
+        if live is not None and isinstance(preview, Image.Image) and preview.size == live[1]:
+            self.canvas.show_preview(preview, live[0])
+
     def ask_data(self, action: Action) -> str | None:
         """The data an action that extends the model learns from ("" for none, None: cancel)."""
         text, ok = QInputDialog.getText(
@@ -148,6 +161,8 @@ class ActionController(QObject):
     # -- results ------------------------------------------------------------------
     def _finished(self, job: Job) -> None:
         seq = self._jobs.pop(job.id, None)
+        if self._live.pop(job.id, None) is not None and job.status != JobStatus.DONE:
+            self.canvas.clear_preview()
         if job.kind == "load":
             current = self.model_file
             loaded = self.cache.loaded(current.path) if current is not None else None
