@@ -70,7 +70,7 @@ class VGGDistance(torch.nn.Module):
 def load_vgg16(path: str | Path, device: torch.device) -> VGGDistance:
     """torchvision's VGG16 with the user's weights (a ``.pth`` state dict); clear errors for
     a missing, foreign or damaged file."""
-    from torchvision.models import vgg16
+    from torchvision.models.vgg import cfgs, make_layers
 
     p = Path(path).expanduser()
     if not p.is_file():
@@ -83,15 +83,15 @@ def load_vgg16(path: str | Path, device: torch.device) -> VGGDistance:
         state = state["state_dict"]
     if not isinstance(state, dict):
         raise ParamError(f"vgg_weights: {p.name} holds no state dict")
-    net = vgg16()
+    features = make_layers(cfgs["D"], batch_norm=False)  # vgg16().features, no classifier
     feats = {k[len("features."):]: v for k, v in state.items()
              if isinstance(k, str) and k.startswith("features.")}
     try:
-        net.features.load_state_dict(feats, strict=True)
+        features.load_state_dict(feats, strict=True)
     except RuntimeError as exc:
         first = str(exc).splitlines()[0]
         raise ParamError(f"vgg_weights: {p.name} is not torchvision's VGG16 ({first})") from None
-    return VGGDistance(net.features[:30]).to(device)
+    return VGGDistance(features[:30]).to(device)
 
 
 def make_distance(vgg_weights: str, device: torch.device) -> tuple[Distance, str]:
