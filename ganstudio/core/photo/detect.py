@@ -65,7 +65,7 @@ def _cascade(name: str) -> Any | None:
         import cv2
     except ImportError:
         return None
-    path = f"{cv2.data.haarcascades}{name}"
+    path = f"{cv2.data.haarcascades}{name}"  # type: ignore[attr-defined]
     cascade = cv2.CascadeClassifier(path)
     return None if cascade.empty() else cascade
 

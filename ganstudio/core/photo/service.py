@@ -23,7 +23,8 @@ def split_pairs(edit: Sequence[Any], project: Sequence[Any],
     """``--param`` pairs for the edit, and those only the projection knows (face=N, steps …)."""
     mine = {p.name for p in edit}
     theirs = {p.name for p in project}
-    to_edit, to_project = [], []
+    to_edit: list[str] = []
+    to_project: list[str] = []
     for pair in pairs:
         key = pair.partition("=")[0].strip()
         (to_project if key in theirs and key not in mine else to_edit).append(pair)
