@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from ganstudio.core.specs import ParamError
+from ganstudio.errors import UserError
 
 from .align import PROCEDURAL_TEMPLATE, Alignment, align, warp_to_aligned
 from .blend import blend_face, face_region
@@ -179,8 +180,12 @@ def blend_into_photo(
             continue
         face = image
         if upscale is not None and alignment.scale < 0.95:  # the frame is smaller than the face
-            face, done = upscale(face, alignment.size / alignment.scale)
-            info["upscaled"] = done
+            try:
+                face, done = upscale(face, alignment.size / alignment.scale)
+                info["upscaled"] = done
+            except UserError as exc:  # e.g. a damaged upscaler model: blend without it
+                info["upscale_skipped"] = str(exc)
+                upscale = None
         out.append(blend_face(base, face, alignment, region))
         info["blended"] += 1
     if info["blended"] < len(images):
