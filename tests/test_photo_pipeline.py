@@ -169,3 +169,15 @@ def test_one_command_edits_the_photo_and_reuses_a_saved_projection(
 
     code, err = _cli(capsys, *base[:-2], "--param", "face=4", "-o", str(tmp_path / "x.png"))
     assert code == 2 and "face=4: the photo has 1 face(s) — 0: x=" in err
+
+
+def test_a_damaged_or_foreign_projection_is_one_clear_error(astronaut):
+    from ganstudio.core.photo import photo_alignment, restore_photo
+    from ganstudio.core.specs import ParamError
+
+    face = locate_face(astronaut, 32)
+    latents = photo_arrays(astronaut, face.alignment)
+    with pytest.raises(ParamError, match="alignment is damaged"):
+        photo_alignment({**latents, "photo_align": np.zeros((2, 2))})
+    with pytest.raises(ParamError, match="from a 512×512 photo, not this 100×80 one"):
+        restore_photo(Image.new("RGB", (100, 80)), latents)
