@@ -7,6 +7,9 @@ photo inside the face mask of *this* checkout's alignment (mask > 0.5) — the
 same pixels for every checkout.
 
     python scripts/eval_projection.py --code /path/to/old/checkout --code . --steps 60 300
+    python scripts/eval_projection.py --existing 'old_{stem}_{steps}.png' --steps 60 300
+
+``--existing`` measures results made earlier (e.g. by an older checkout) instead.
 """
 
 from __future__ import annotations
@@ -42,17 +45,38 @@ def face_mask(photo: Image.Image, resolution: int) -> np.ndarray:
     return full > 0.5
 
 
+def score(res: np.ndarray, orig: np.ndarray, mask: np.ndarray) -> str:
+    """PSNR and SSIM inside the mask, formatted."""
+    from skimage.metrics import structural_similarity
+
+    mse = float(((res.astype(np.float64) - orig) ** 2)[mask].mean())
+    _, ssim = structural_similarity(res, orig, channel_axis=2, data_range=255, full=True,
+                                    win_size=7)
+    return f"{10 * np.log10(255**2 / mse):>7.2f} {float(ssim.mean(2)[mask].mean()):>6.3f}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--code", action="append", required=True, help="checkout to run (repeat)")
+    ap.add_argument("--code", action="append", default=[], help="checkout to run (repeat)")
+    ap.add_argument("--existing", help="measure these files instead: a pattern with {stem} "
+                    "and {steps}")
     ap.add_argument("--model", default=str(DEMO))
     ap.add_argument("--photos", type=int, default=2)
     ap.add_argument("--steps", type=int, nargs="+", default=[60, 300])
     args = ap.parse_args()
-    from skimage.metrics import structural_similarity
 
     photos = sorted(DATA.glob("*.jpg"))[: args.photos]
     print(f"{'checkout':>24} {'photo':>10} {'steps':>6} {'psnr':>7} {'ssim':>6} {'s':>6}")
+    if args.existing:
+        for path in photos:
+            photo = Image.open(path).convert("RGB")
+            mask = face_mask(photo, 32)
+            for steps in args.steps:
+                res = np.asarray(Image.open(args.existing.format(stem=path.stem, steps=steps))
+                                 .convert("RGB"))
+                print(f"{'existing':>24} {path.stem:>10} {steps:>6} "
+                      + score(res, np.asarray(photo), mask) + f" {'':>6}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         for code in args.code:
             env = {**os.environ, "PYTHONPATH": str(Path(code).resolve()), "OMP_NUM_THREADS": "2"}
@@ -63,18 +87,16 @@ def main() -> int:
                 for steps in args.steps:
                     out = Path(tmp) / f"{path.stem}_{steps}.png"
                     start = time.perf_counter()
+                    # cwd elsewhere: ``-m`` would put the current folder's ganstudio first
                     subprocess.run([sys.executable, "-m", "ganstudio", "run", "project",
-                                    "--model", args.model, "--input", str(path), "--param",
-                                    f"steps={steps}", "-o", str(out), "--no-progress"],
-                                   env=env, check=True, capture_output=True)
+                                    "--model", str(Path(args.model).resolve()), "--input",
+                                    str(path), "--param", f"steps={steps}", "-o", str(out),
+                                    "--no-progress"],
+                                   env=env, check=True, capture_output=True, cwd=tmp)
                     took = time.perf_counter() - start
                     res = np.asarray(Image.open(out).convert("RGB"))
-                    mse = float(((res.astype(np.float64) - orig) ** 2)[mask].mean())
-                    _, ssim = structural_similarity(res, orig, channel_axis=2, data_range=255,
-                                                    full=True, win_size=7)
                     print(f"{Path(code).resolve().name:>24} {path.stem:>10} {steps:>6} "
-                          f"{10 * np.log10(255**2 / mse):>7.2f} "
-                          f"{float(ssim.mean(2)[mask].mean()):>6.3f} {took:>6.1f}", flush=True)
+                          + score(res, orig, mask) + f" {took:>6.1f}", flush=True)
     return 0
 
 
