@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ganstudio.commands._common import action_progress, add_device_arg, registry
 from ganstudio.core.specs import parse_params
@@ -34,11 +35,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="action parameter (repeatable); --list-params shows them",
     )
-    p.add_argument("--input", help="input image for image→image actions")
+    p.add_argument("--input", help="input image for image→image actions; for a latent "
+                   "action (attributes, style-mix …): a photo whose face is projected, "
+                   "edited and blended back")
     p.add_argument("-o", "--output", help="output image (.png, .jpg, .webp, .gif)")
     p.add_argument("--latents", metavar="NPZ",
                    help="also save the result's latents (.npz); a layer parameter such as "
-                   "style-mix's source_a takes this file back")
+                   "style-mix's source_a takes this file back.  With --input PHOTO and a "
+                   "latent action: the photo's projection, reused when the file exists "
+                   "(nothing is projected twice), else written")
     p.add_argument("--list-params", action="store_true", help="show the action's parameters")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_arg(p)
@@ -78,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
                 if action.id == "fit-directions" else "'ganstudio run' writes images only")
         raise UserError(f"action {action.id!r} adds to the model rather than making an "
                         f"image; {hint}")
+    if args.input and action.input_kind != "image" and model is not None:
+        return _edit_photo(args, reg, model, action)  # project + edit + blend back
     values = parse_params(params, args.params)
     inputs = {}
     if args.input and action.input_kind != "image":
@@ -118,4 +125,32 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {save_latents(args.latents, out.result.latents)}", file=sys.stderr)
         except OSError as exc:
             raise output_error(args.latents, exc) from None
+    return 0
+
+
+def _edit_photo(args: argparse.Namespace, reg: Any, model: Any, action: Any) -> int:
+    """``run ACTION --input PHOTO``: the photo pipeline (ganstudio.core.photo.service)."""
+    from ganstudio.core.atomic import remove_stale_temps
+    from ganstudio.core.batch import InputError, read_input
+    from ganstudio.core.imaging import save_image
+    from ganstudio.core.photo.service import edit_photo
+    from ganstudio.core.photo.upscale import find_upscaler
+
+    source = Path(args.input).expanduser()
+    if not source.is_file():
+        raise UserError(f"--input {source}: no such file")
+    try:
+        photo, _ = read_input(source)
+    except InputError as exc:
+        raise UserError(f"--input {source.name}: {exc}") from None
+    with action_progress(show=not args.no_progress) as on_progress:
+        out = edit_photo(reg, model, action, args.params, photo, args.latents, on_progress,
+                         upscale=find_upscaler(reg, model.device))
+    target = Path(args.output).expanduser()
+    remove_stale_temps(target.parent)
+    try:
+        save_image(target, out.composite(), out.provenance)
+    except OSError as exc:
+        raise output_error(target, exc) from None
+    print(f"wrote {target}", file=sys.stderr)
     return 0

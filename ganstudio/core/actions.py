@@ -59,12 +59,17 @@ def iterate_action(
     values: Mapping[str, Any],
     inputs: Mapping[str, Any] | None = None,
     resolve_layer: LayerResolver | None = None,
+    upscale: Any = None,
 ) -> Generator[Progress, None, ActionOutput]:
     """Validate params, run (as a generator when the action is one), wrap the result.
 
     A :class:`LayerParam` value (a layer id, a latent file) is turned into that
     source's latents by ``resolve_layer`` (default: read a ``.npz``/``.npy``);
     provenance records the user's choice, the action receives the arrays.
+    When that source is a projected photo, the result is blended back into the
+    photo (``inputs["photo"]``, else the source layer's own ``image``): one
+    place for every latent action (``ganstudio.core.photo``); ``upscale``
+    optionally enlarges a face smaller than its place in the photo first.
     """
     specs = action.params_for(model)
     params = validate_params(specs, values)
@@ -86,7 +91,12 @@ def iterate_action(
         raise TypeError(f"action {action.id!r} returned {type(result).__name__}, not ActionResult")
     images = as_images(result.images) if result.images is not None else []
     info = {k: v for k, v in result.info.items() if isinstance(v, (int, float, str, list, bool))}
-    return ActionOutput(images, result.layout, provenance(model, action, params, info), result)
+    prov = provenance(model, action, params, info)
+    if action.input_kind != "image":  # a latent edit: a projected source goes back in place
+        from ganstudio.core.photo.edit import blend_edit
+
+        images, result, prov = blend_edit(images, result, prov, specs, call, inputs, upscale)
+    return ActionOutput(images, result.layout, prov, result)
 
 
 def run_action(
@@ -97,7 +107,8 @@ def run_action(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     resolve_layer: LayerResolver | None = None,
+    upscale: Any = None,
 ) -> ActionOutput:
     """Run to completion (CLI, batch, tests): progress to a callback, cancel between yields."""
-    gen = iterate_action(action, model, values, inputs, resolve_layer)
+    gen = iterate_action(action, model, values, inputs, resolve_layer, upscale)
     return drive(gen, on_progress, should_stop)

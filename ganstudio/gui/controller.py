@@ -66,6 +66,9 @@ class ActionController(QObject):
         panel.preview_requested.connect(self.preview)
         panel.apply_requested.connect(self.apply)
         runner.job_finished.connect(self._finished)
+        runner.job_event.connect(self._live_preview)
+        #: job id -> (origin, size) of its input: where its same-sized previews go
+        self._live: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
 
     @property
     def document(self) -> Document:
@@ -105,10 +108,32 @@ class ActionController(QObject):
         if got is None:
             return None
         inputs, origin = got
-        latents = {layer.id: dict(layer.latents) for layer in self.document.layers if layer.latents}
+        latents = {layer.id: self._source_latents(layer)
+                   for layer in self.document.layers if layer.latents}
         layers = self.document.layer_snapshot() if commit and "image" in inputs else []
         return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin,
                              layer_latents=latents, layers=layers)
+
+    @staticmethod
+    def _source_latents(layer: Layer) -> dict[str, Any]:
+        """A layer's latents; a projected photo's also hand over its pixels, so an edit of
+        it is blended back into the photo (ganstudio.core.photo)."""
+        latents: dict[str, Any] = dict(layer.latents)
+        if "photo_align" in latents:
+            latents["image"] = layer.image
+        return latents
+
+    def _origin(self, request: ActionRequest, output: Any) -> tuple[int, int]:
+        """Where a result goes: an edit blended into a projected photo goes over that
+        photo's layer (it is the photo's size), anything else at the request's origin."""
+        photo = output.provenance.get("photo")
+        if photo:
+            layer_id = (output.provenance.get("params") or {}).get(photo.get("source"))
+            try:
+                return self.document.layer(self.document.index_of(str(layer_id))).offset
+            except (KeyError, ValueError, IndexError):
+                pass
+        return request.origin
 
     def _submit(self, request: ActionRequest, lane: str) -> Job:
         self._seq += 1
@@ -116,6 +141,8 @@ class ActionController(QObject):
         self._jobs[job.id] = self._seq
         if request.commit:
             self._commits.add(job.id)
+        if "image" in request.inputs:  # e.g. project: its previews are the photo's size
+            self._live[job.id] = (request.origin, request.inputs["image"].size)
         return self.runner.submit(job)
 
     def preview(self, action: Action, params: dict[str, Any]) -> None:
@@ -183,6 +210,14 @@ class ActionController(QObject):
             return
         self._submit(request, INTERACTIVE if action.interactive else BACKGROUND)
 
+    def _live_preview(self, job: Job, event: Any) -> None:
+        """A long image action's progress image (the projection over the face) on the
+        canvas, in its input's place, while it runs."""
+        live = self._live.get(job.id)
+        preview = getattr(event, "preview", None)
+        if live is not None and isinstance(preview, Image.Image) and preview.size == live[1]:
+            self.canvas.show_preview(preview, live[0])
+
     def ask_data(self, action: Action) -> str | None:
         """The data an action that extends the model learns from ("" for none, None: cancel)."""
         text, ok = QInputDialog.getText(
@@ -195,6 +230,8 @@ class ActionController(QObject):
     # -- results ------------------------------------------------------------------
     def _finished(self, job: Job) -> None:
         seq = self._jobs.pop(job.id, None)
+        if self._live.pop(job.id, None) is not None and job.status != JobStatus.DONE:
+            self.canvas.clear_preview()
         if job.kind == "load":
             current = self.model_file
             loaded = self.cache.loaded(current.path) if current is not None else None
@@ -245,7 +282,7 @@ class ActionController(QObject):
             refit = not len(doc) and doc.size != image.size
             if refit:  # an empty page takes the preview's size, as its first layer will
                 doc.size = image.size
-            self.canvas.show_preview(image, request.origin, footprint)
+            self.canvas.show_preview(image, self._origin(request, output), footprint)
             if refit:
                 self.canvas.fit()
 
@@ -255,7 +292,7 @@ class ActionController(QObject):
         latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
         image: Image.Image = output.composite()
         scale = request.upscale(image)
-        origin = request.origin
+        origin = self._origin(request, output)
         with self.document.group(f"Apply {request.action.name}"):
             if scale is not None:  # an upscaler: its result sets the new resolution
                 self.document.scale(*scale, resampled=request.resampled)

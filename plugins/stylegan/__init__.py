@@ -143,6 +143,11 @@ def _own_actions() -> list[Action]:
             params=(
                 SeedParam("seed_a", 0, label="Seed A"),
                 SeedParam("seed_b", 1, label="Seed B"),
+                LayerParam("source_a", label="Source A", help="a layer (or .npz latent) to "
+                           "start from instead of seed A; a projected photo is blended back "
+                           "in every frame"),
+                LayerParam("source_b", label="Source B", help="a layer (or .npz latent) to end "
+                           "at instead of seed B"),
                 IntParam("frames", 8, min=2, max=240),
                 ChoiceParam("mode", "lerp-w", choices=("lerp-w", "slerp-z"),
                             help="lerp-w: a straight line in W; slerp-z: along the sphere in Z."),

@@ -109,6 +109,13 @@ def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> Actio
     G = _G(model)
     seeds = [params["seed_a"], params["seed_b"]]
     t = torch.linspace(0, 1, params["frames"]).unsqueeze(1)  # (F, 1)
+    if params.get("source_a") is not None or params.get("source_b") is not None:
+        psi = params["truncation"]
+        ws_a = _source_ws(model, params.get("source_a"), seeds[0], psi)  # (1, num_ws, w_dim)
+        ws_b = _source_ws(model, params.get("source_b"), seeds[1], psi)
+        ws = torch.lerp(ws_a.float(), ws_b.float(), t[:, :, None])  # (F, num_ws, w_dim)
+        return ActionResult(_synth(model, ws), layout="strip", latents={"ws": ws.numpy()},
+                            info={"seeds": seeds, "mode": "lerp-w+"})
     za, zb = seeded_normal(2, G.z_dim, seeds=seeds)
     if params["mode"] == "slerp-z":
         z = slerp(za.expand(len(t), -1), zb.expand(len(t), -1), t)
@@ -150,7 +157,7 @@ def _source_ws(model: Any, value: Any, seed: int, psi: float) -> Tensor:
     try:
         ws = as_ws(_latent_of(value), G.num_ws, G.w_dim)
     except (ValueError, TypeError) as exc:
-        raise ParamError(f"style-mix source: {exc}") from None
+        raise ParamError(f"source: {exc}") from None
     return ws[:1]
 
 

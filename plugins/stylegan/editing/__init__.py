@@ -85,17 +85,28 @@ def _fit_params(model: Any = None) -> list[Param]:
 
 def _project_params(model: Any = None) -> list[Param]:
     return [
-        IntParam("steps", 300, min=1, max=10_000, help="Optimisation steps."),
+        IntParam("steps", 300, min=1, max=10_000,
+                 help="Optimisation steps (the first 40 % in W, then W+)."),
         FloatParam("lr", 0.1, min=1e-4, max=1.0, step=0.01, label="Learning rate",
                    help="Step size of the latent optimisation (Adam)."),
-        BoolParam("noise", True, help="Also fit the per-layer noise maps (regularised)."),
-        ChoiceParam("crop", "auto", choices=("auto", "face", "none"),
-                    help="auto: find the face when the photo is larger than the model; "
-                    "face: always look; none: use the centre square."),
+        BoolParam("noise", False, help="Also fit the per-layer noise maps (regularised). "
+                  "Only the projection image uses them: the latent other actions edit "
+                  "carries W+ alone, so off keeps an edit at 0 equal to the projection."),
+        ChoiceParam("align", "auto", choices=("auto", "ffhq", "none"),
+                    help="auto: detect the face and align it as the model's faces are "
+                    "framed (FFHQ's eye/mouth recipe, or the model's own template); ffhq: "
+                    "always FFHQ's; none: the photo is already aligned (centre square)."),
+        IntParam("face", -1, min=-1, max=999, special="Largest",
+                 help="Which face when the photo has several (0 = the largest; -1: the "
+                 "largest, or the whole photo when none is found)."),
         BoolParam("pivotal_tuning", False, help="Then fine-tune a copy of the generator "
                   "around the latent for a faithful reconstruction (slower)."),
         IntParam("pti_steps", 100, min=1, max=10_000, label="Pivotal tuning steps",
                  help="Fine-tuning steps of the generator copy (with pivotal tuning)."),
+        StrParam("vgg_weights", "", label="VGG16 weights file",
+                 help="A local VGG16 weights file (torchvision's "
+                 "vgg16 state dict) for an LPIPS-style distance; empty: pixels and edges. "
+                 "Nothing is downloaded."),
         SeedParam("seed", 0),
     ]
 
@@ -131,6 +142,6 @@ def editing_actions() -> list[Action]:
                "the model carries; hold others fixed."),
         Action("project", "Project a photo", _project, params=_project_params,
                requires=_REQUIRES, input_kind="image",
-               description="Find the latent of a photo (its face, cropped and blended back) "
-               "so the other actions can edit it."),
+               description="Find the latent of the face in a photo (detected, aligned, "
+               "blended back) so any latent action can edit it in place."),
     ]
