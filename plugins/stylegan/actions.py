@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Generator, Mapping
 from typing import Any
@@ -56,7 +57,9 @@ def render_steps(
         for res, rgb in G.synthesis.progressive(ws[start : start + batch].to(device),
                                                 "const", limit):
             img = rgb
-            yield Progress(message=f"{res} px", data={"resolution": res})
+            done = start + min(batch, len(ws) - start) * _block_share(res, limit or G.resolution)
+            yield Progress(message=f"{res} px", fraction=min(1.0, done / len(ws)),
+                           data={"resolution": res})
         out.append(img.float().cpu())
     images = torch.cat(out)  # (N, C, H, W)
     info: dict[str, Any] = {}
@@ -240,3 +243,9 @@ def style_mix(
     return ActionResult(
         images, layout="grid", latents={"ws": ws.numpy()}, info={"layers_from_b": idx, **shown}
     )
+
+
+def _block_share(res: int, top: int) -> float:
+    """How far synthesis is once the ``res`` block is done (4 px … ``top``), so a
+    terminal shows a bar rather than one line per block."""
+    return (math.log2(res) - 1) / max(1.0, math.log2(top) - 1)

@@ -7,6 +7,7 @@ and the ``G.w_avg`` buffer, so they work with any W-space variant.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
@@ -111,7 +112,10 @@ def render_steps(
             img = G.synthesis(chunk, noise_mode="const")
         else:
             for res, img in progressive(chunk, "const", limit):  # noqa: B007 - last one kept
-                yield Progress(message=f"{res} px", data={"resolution": res})
+                share = (math.log2(res) - 1) / max(1.0, math.log2(limit or full) - 1)
+                done = (start + len(chunk) * share) / len(ws)
+                yield Progress(message=f"{res} px", fraction=min(1.0, done),
+                               data={"resolution": res})
         out.append(img.float().cpu())
     images = torch.cat(out).clamp(-1, 1)
     info: dict[str, Any] = {}
