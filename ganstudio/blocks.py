@@ -27,8 +27,9 @@ def seeded_normal(n: int, dim: int, seeds: Sequence[int] | None = None, seed: in
     again alone, whatever the batch or device.
     """
     seeds = list(seeds) if seeds is not None else [seed + i for i in range(n)]
-    return torch.stack([torch.randn(dim, generator=torch.Generator().manual_seed(int(s)))
-                        for s in seeds])
+    return torch.stack(
+        [torch.randn(dim, generator=torch.Generator().manual_seed(int(s))) for s in seeds]
+    )
 
 
 def _doublings(resolution: int) -> int:

@@ -62,8 +62,9 @@ def sr_workload(num_feat: int | None, num_conv: int | None) -> tuple[Action, Loa
     changes = {k: v for k, v in {"num_feat": num_feat, "num_conv": num_conv}.items() if v}
     cfg = dataclasses.replace(variant.config(scale=4), **changes)
     g = variant.build(cfg)["G"].eval()
-    model = LoadedModel(path=None, variant=variant, variant_id="srvgg", config=cfg,
-                        modules={"G": g})
+    model = LoadedModel(
+        path=None, variant=variant, variant_id="srvgg", config=cfg, modules={"G": g}
+    )
     action = reg.action_for("super-resolve", variant.capabilities, "srvgg")
     return action, model, f"SR compact net ×4 (srvgg, {cfg.num_feat} ch, {cfg.num_conv} convs)"
 
@@ -74,7 +75,9 @@ class ConvStack(torch.nn.Module):
     def __init__(self, width: int = 64, depth: int = 6) -> None:
         super().__init__()
         layers: list[torch.nn.Module] = [
-            torch.nn.Conv2d(3, width, 3, padding=1), torch.nn.PReLU(width)]
+            torch.nn.Conv2d(3, width, 3, padding=1),
+            torch.nn.PReLU(width),
+        ]
         for _ in range(depth):
             layers += [torch.nn.Conv2d(width, width, 3, padding=1), torch.nn.PReLU(width)]
         layers += [torch.nn.Conv2d(width, 3 * 16, 3, padding=1), torch.nn.PixelShuffle(4)]
@@ -95,8 +98,9 @@ def _conv_run(model: Any, params: dict, inputs: dict) -> ActionResult:
 def conv_workload() -> tuple[Action, LoadedModel, str]:
     net = ConvStack().eval().to(memory_format=torch.channels_last)
     variant = Variant("convstack", "Conv stack", object, lambda cfg: {})
-    model = LoadedModel(path=None, variant=variant, variant_id="convstack", config=None,
-                        modules={"G": net})
+    model = LoadedModel(
+        path=None, variant=variant, variant_id="convstack", config=None, modules={"G": net}
+    )
     action = Action("conv-upscale", "Conv ×4", _conv_run, input_kind="image", batchable=True)
     return action, model, "conv stack ×4 (8 convs, 64 ch, DCGAN-generator size)"
 
@@ -133,10 +137,24 @@ def demo_workload() -> tuple[Action, LoadedModel, str]:
     return action, model, f"demo SR model ×{cfg.scale} ({cfg.num_feat} ch, {cfg.num_conv} convs)"
 
 
-def pipeline(action: Action, model: LoadedModel, src: Path, out: Path, writers: int,
-             model_threads: int | None = None) -> float:
-    runner = BatchRunner(action, model, src, out, {}, BatchOptions(fmt="png"), writers=writers,
-                         model_threads=model_threads)
+def pipeline(
+    action: Action,
+    model: LoadedModel,
+    src: Path,
+    out: Path,
+    writers: int,
+    model_threads: int | None = None,
+) -> float:
+    runner = BatchRunner(
+        action,
+        model,
+        src,
+        out,
+        {},
+        BatchOptions(fmt="png"),
+        writers=writers,
+        model_threads=model_threads,
+    )
     gen = runner.run()
     t0 = time.perf_counter()
     try:
@@ -158,15 +176,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--images", type=int, default=24)
     ap.add_argument("--size", type=int, default=256, help="input side in pixels")
-    ap.add_argument("--workload", choices=("auto", "demo", "sr", "conv"), default="auto",
-                    help="auto: the shipped demo SR model, else the SR plugin, else a conv stack")
+    ap.add_argument(
+        "--workload",
+        choices=("auto", "demo", "sr", "conv"),
+        default="auto",
+        help="auto: the shipped demo SR model, else the SR plugin, else a conv stack",
+    )
     ap.add_argument("--num-feat", type=int, help="SR compact net width (sr workload)")
     ap.add_argument("--num-conv", type=int, help="SR compact net depth (sr workload)")
     ap.add_argument("--writers", type=int, default=1, help="pipeline writer threads")
-    ap.add_argument("--repeat", type=int, default=2,
-                    help="alternate naive/pipeline runs this many times; best of each counts")
-    ap.add_argument("--system-malloc", action="store_true",
-                    help="leave glibc's allocator at its defaults (see core/hostmem.py)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=2,
+        help="alternate naive/pipeline runs this many times; best of each counts",
+    )
+    ap.add_argument(
+        "--system-malloc",
+        action="store_true",
+        help="leave glibc's allocator at its defaults (see core/hostmem.py)",
+    )
     args = ap.parse_args()
     if not args.system_malloc:
         hostmem.tune()  # as the ganstudio command does, for both loops
@@ -183,8 +212,10 @@ def main() -> None:
         src = Path(tmp) / "in"
         src.mkdir()
         files = make_folder(src, args.images, args.size)
-        print(f"workload: {label}; {args.images} JPEGs {args.size}² → PNG; "
-              f"{args.writers} writer thread(s); {cores} cores")
+        print(
+            f"workload: {label}; {args.images} JPEGs {args.size}² → PNG; "
+            f"{args.writers} writer thread(s); {cores} cores"
+        )
         run_action(action, model, {}, {"image": read_input(files[0])[0]})  # warm up
         naive_rate: dict[int, float] = {}
         for threads in range(1, cores + 1):
@@ -200,9 +231,11 @@ def main() -> None:
 
             naive_rate[threads] = args.images / best_of(args.repeat, one)
             per = {k: 1000 * v / args.images for k, v in spent.items()}
-            print(f"naive, torch on {threads} thread(s): {naive_rate[threads]:6.2f} img/s "
-                  f"(read {per['read']:.1f} ms, model {per['model']:.1f} ms, "
-                  f"write {per['write']:.1f} ms per image)")
+            print(
+                f"naive, torch on {threads} thread(s): {naive_rate[threads]:6.2f} img/s "
+                f"(read {per['read']:.1f} ms, model {per['model']:.1f} ms, "
+                f"write {per['write']:.1f} ms per image)"
+            )
         torch.set_num_threads(cores)
         runner_threads = max(1, cores - args.writers)
 
@@ -213,10 +246,13 @@ def main() -> None:
         rate = args.images / best_of(args.repeat, piped)
         best_threads = max(naive_rate, key=naive_rate.__getitem__)
         best = naive_rate[best_threads]
-        print(f"pipeline (model on {runner_threads} thread(s), encoding beside it): "
-              f"{rate:6.2f} img/s")
-        print(f"ratio pipeline / best naive loop ({best_threads} thread(s)): "
-              f"{rate / best:.2f}× (target ≥ 1.3×)")
+        print(
+            f"pipeline (model on {runner_threads} thread(s), encoding beside it): {rate:6.2f} img/s"
+        )
+        print(
+            f"ratio pipeline / best naive loop ({best_threads} thread(s)): "
+            f"{rate / best:.2f}× (target ≥ 1.3×)"
+        )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,7 @@ def gaps_ms(ticks: list[float]) -> list[float]:
 def summary(name: str, gaps: list[float]) -> tuple[float, float]:
     ordered = sorted(gaps)
     p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-    print(f"{name:10} {len(gaps):6d} {max(gaps):9.1f} {p99:8.1f} "
-          f"{statistics.median(gaps):8.1f}")
+    print(f"{name:10} {len(gaps):6d} {max(gaps):9.1f} {p99:8.1f} {statistics.median(gaps):8.1f}")
     return max(gaps), p99
 
 
@@ -66,10 +65,20 @@ def main() -> int:
             app.processEvents()
             time.sleep(0.001)
 
-    spec = TrainSpec("dcgan", "procedural:faces?count=256", str(Path(home) / "runs" / "b"),
-                     {"resolution": 32, "width": 16, "z_dim": 32},
-                     {"steps": args.steps + 5, "batch_size": 32, "num_workers": 0,
-                      "sample_every": 10, "checkpoint_every": 0, "ema_decay": 0.0})
+    spec = TrainSpec(
+        "dcgan",
+        "procedural:faces?count=256",
+        str(Path(home) / "runs" / "b"),
+        {"resolution": 32, "width": 16, "z_dim": 32},
+        {
+            "steps": args.steps + 5,
+            "batch_size": 32,
+            "num_workers": 0,
+            "sample_every": 10,
+            "checkpoint_every": 0,
+            "ema_decay": 0.0,
+        },
+    )
     window.submit_training(spec)
     job = window.runner.jobs[-1]
     # measure the training itself, not torch's import and the data set up
@@ -91,8 +100,9 @@ def main() -> int:
     print(f"{'':10} {'ticks':>6} {'worst':>9} {'p99':>8} {'median':>8}")
     worst_idle, p99_idle = summary("idle", idle)
     worst_busy, p99_busy = summary("training", busy)
-    print(f"ratio training/idle: worst {worst_busy / worst_idle:.2f}, "
-          f"p99 {p99_busy / p99_idle:.2f}")
+    print(
+        f"ratio training/idle: worst {worst_busy / worst_idle:.2f}, p99 {p99_busy / p99_idle:.2f}"
+    )
     window.close()
     return 0 if job.status == JobStatus.DONE else 1
 

@@ -83,8 +83,10 @@ def drag(app, window, mf, action, seconds: float, shown: list[float]) -> None:
     final = window.controller._last_preview
     ok = final is not None and final[1].params.get(editor.param.name) == last
     rate = during / seconds
-    print(f"{mf.name:28} {action.id:12} {editor.param.name[:14]:14} {rate:8.1f} "
-          f"{alone:9.1f} {rate / alone:6.2f}  {'yes' if ok else 'NO'}")
+    print(
+        f"{mf.name:28} {action.id:12} {editor.param.name[:14]:14} {rate:8.1f} "
+        f"{alone:9.1f} {rate / alone:6.2f}  {'yes' if ok else 'NO'}"
+    )
 
 
 def main() -> int:
@@ -115,14 +117,17 @@ def main() -> int:
         original(*a, **k)
 
     window.canvas.show_preview = show_preview  # type: ignore[method-assign]
-    print(f"{'model':28} {'action':12} {'slider':14} {'drag /s':>8} {'alone /s':>9} "
-          f"{'ratio':>6}  last shown")
+    print(
+        f"{'model':28} {'action':12} {'slider':14} {'drag /s':>8} {'alone /s':>9} "
+        f"{'ratio':>6}  last shown"
+    )
     for mf in find_model_files():
         if mf.source != "bundled":
             continue
         window.controller.set_model(mf)
-        wait_until(app, lambda mf=mf: window.cache.loaded(mf.path) is not None
-                   and not window.runner.busy)
+        wait_until(
+            app, lambda mf=mf: window.cache.loaded(mf.path) is not None and not window.runner.busy
+        )
         panel = window.actions_panel
         actions = [a for a in panel.action_specs if a.interactive]
         if not actions:

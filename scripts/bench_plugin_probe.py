@@ -28,8 +28,9 @@ def ganstudio_actions():
 
 def start(env: dict[str, str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ganstudio", "plugins"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ganstudio", "plugins"], env=env, check=True, capture_output=True
+    )
     return time.perf_counter() - t0
 
 
@@ -46,8 +47,10 @@ def main() -> None:
         cached = [start(env) for _ in range(3)]
         (folder / "bench_0.py").write_text(PLUGIN.replace("{i}", "0") + "\n# edited\n")
         edited = start(env)
-        none = [start({**base, "GANSTUDIO_HOME": str(Path(tmp) / "home2"),
-                       "GANSTUDIO_PLUGIN_PATH": ""}) for _ in range(3)]
+        none = [
+            start({**base, "GANSTUDIO_HOME": str(Path(tmp) / "home2"), "GANSTUDIO_PLUGIN_PATH": ""})
+            for _ in range(3)
+        ]
     c, z = statistics.median(cached), statistics.median(none)
     print(f"{n} new third-party plugins, first start (all probed): {first:.2f} s")
     print(f"next starts (cached verdicts), median of 3:          {c:.2f} s")

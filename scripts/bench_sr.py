@@ -83,8 +83,11 @@ def count_gflop(net: nn.Module, x: torch.Tensor) -> float:
         elif isinstance(m, nn.Linear):
             total += 2 * out.numel() * m.in_features
 
-    handles = [m.register_forward_hook(hook) for m in net.modules()
-               if isinstance(m, (nn.Conv2d, nn.Linear))]
+    handles = [
+        m.register_forward_hook(hook)
+        for m in net.modules()
+        if isinstance(m, (nn.Conv2d, nn.Linear))
+    ]
     with torch.inference_mode():
         net(x)
     for h in handles:
@@ -114,15 +117,19 @@ def bench_net(kind: str, side: int, tile: int, repeat: int) -> None:
     x = torch.rand(1, 3, side, side)
     gflop = count_gflop(net, x)
     out_mp = (side * 4) ** 2 / 1e6
-    print(f"\n{kind}: {side}×{side} → {side * 4}×{side * 4}, {gflop:.1f} GFLOP per image "
-          f"({gflop / (side * side / 1e6) / 1e3:.1f} TFLOP per input megapixel)")
+    print(
+        f"\n{kind}: {side}×{side} → {side * 4}×{side * 4}, {gflop:.1f} GFLOP per image "
+        f"({gflop / (side * side / 1e6) / 1e3:.1f} TFLOP per input megapixel)"
+    )
 
     def row(label: str, timing: tuple[float, float], work: float = 1.0) -> float:
         seconds, peak = timing
-        print(f"  {label:<38} {seconds * 1e3:7.0f} ms {out_mp / seconds:6.3f} MP/s out "
-              f"{gflop / seconds:6.1f} GFLOP/s  (mm {peak:5.0f})  efficiency "
-              f"{gflop / seconds / peak:.2f}"
-              + (f", {gflop * work / seconds / peak:.2f} counting the overlap" if work > 1 else ""))
+        print(
+            f"  {label:<38} {seconds * 1e3:7.0f} ms {out_mp / seconds:6.3f} MP/s out "
+            f"{gflop / seconds:6.1f} GFLOP/s  (mm {peak:5.0f})  efficiency "
+            f"{gflop / seconds / peak:.2f}"
+            + (f", {gflop * work / seconds / peak:.2f} counting the overlap" if work > 1 else "")
+        )
         return seconds
 
     with torch.inference_mode():
@@ -138,17 +145,26 @@ def bench_net(kind: str, side: int, tile: int, repeat: int) -> None:
         def run() -> object:
             _, sink = t.float_sink(3, side * 4, side * 4)
             return drive(t.upscale_tiles(cl_net, x, sink, tile_size, overlap, cpu))
+
         return run
 
     whole = row("action path, 1 tile", paired(tiled(side), repeat))
     grid = t.tile_grid(side, side, tile)
-    computed = sum((min(side, g.y1 + overlap) - max(0, g.y0 - overlap))
-                   * (min(side, g.x1 + overlap) - max(0, g.x0 - overlap)) for g in grid)
-    split = row(f"action path, {len(grid)} tiles of {tile} (+{overlap} px)",
-                paired(tiled(tile), repeat), computed / side**2)
-    print(f"  tiled vs untiled (action path): {split / whole:.2f}× the time "
-          f"({100 * (split / whole - 1):+.0f}%); channels_last speed-up over NCHW "
-          f"{nchw / cl:.2f}×")
+    computed = sum(
+        (min(side, g.y1 + overlap) - max(0, g.y0 - overlap))
+        * (min(side, g.x1 + overlap) - max(0, g.x0 - overlap))
+        for g in grid
+    )
+    split = row(
+        f"action path, {len(grid)} tiles of {tile} (+{overlap} px)",
+        paired(tiled(tile), repeat),
+        computed / side**2,
+    )
+    print(
+        f"  tiled vs untiled (action path): {split / whole:.2f}× the time "
+        f"({100 * (split / whole - 1):+.0f}%); channels_last speed-up over NCHW "
+        f"{nchw / cl:.2f}×"
+    )
 
 
 def bench_batch_pipeline(threads: int) -> None:
@@ -166,20 +182,33 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-batch", action="store_true", help="skip the batch pipeline figures")
-    ap.add_argument("--srvgg", default="1024:512", metavar="SIDE:TILE",
-                    help="compact net: input side and tile size (default 1024:512)")
-    ap.add_argument("--rrdb", default="512:256", metavar="SIDE:TILE",
-                    help="RRDBNet: input side and tile size (default 512:256)")
+    ap.add_argument(
+        "--srvgg",
+        default="1024:512",
+        metavar="SIDE:TILE",
+        help="compact net: input side and tile size (default 1024:512)",
+    )
+    ap.add_argument(
+        "--rrdb",
+        default="512:256",
+        metavar="SIDE:TILE",
+        help="RRDBNet: input side and tile size (default 512:256)",
+    )
     ap.add_argument("--only", choices=("srvgg", "rrdb"), help="benchmark one network only")
-    ap.add_argument("--system-malloc", action="store_true",
-                    help="leave glibc's allocator at its defaults (see core/hostmem.py)")
+    ap.add_argument(
+        "--system-malloc",
+        action="store_true",
+        help="leave glibc's allocator at its defaults (see core/hostmem.py)",
+    )
     args = ap.parse_args()
     if not args.system_malloc:
         hostmem.tune()  # as the ganstudio command and the app do
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} thread(s); torch.mm 2048² fp32 "
-          f"now: {mm_peak():.1f} GFLOP/s.  Each row's efficiency uses the mm speed measured "
-          "next to its own runs (the machine is shared; load moves both together).")
+    print(
+        f"torch {torch.__version__}, {args.threads} thread(s); torch.mm 2048² fp32 "
+        f"now: {mm_peak():.1f} GFLOP/s.  Each row's efficiency uses the mm speed measured "
+        "next to its own runs (the machine is shared; load moves both together)."
+    )
     print(f"host allocator: {'tuned' if hostmem.is_tuned() else 'system defaults'}")
     for kind in (args.only,) if args.only else ("srvgg", "rrdb"):
         side, tile = (int(v) for v in getattr(args, kind).split(":"))

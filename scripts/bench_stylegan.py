@@ -46,8 +46,14 @@ from torch import Tensor
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "plugins"))
 
-FFHQ = {"resolution": 1024, "z_dim": 512, "w_dim": 512, "mapping_layers": 8,
-        "channel_base": 32768, "channel_max": 512}  # config-f
+FFHQ = {
+    "resolution": 1024,
+    "z_dim": 512,
+    "w_dim": 512,
+    "mapping_layers": 8,
+    "channel_base": 32768,
+    "channel_max": 512,
+}  # config-f
 
 
 # --------------------------------------------------------------------------- reference
@@ -59,8 +65,9 @@ def fir_2d(taps: tuple[float, ...] = (1, 3, 3, 1)) -> Tensor:
     return f / f.sum()
 
 
-def ref_upfirdn2d(x: Tensor, f: Tensor, up: int = 1, pad: tuple[int, int, int, int] = (0,) * 4,
-                  gain: float = 1.0) -> Tensor:
+def ref_upfirdn2d(
+    x: Tensor, f: Tensor, up: int = 1, pad: tuple[int, int, int, int] = (0,) * 4, gain: float = 1.0
+) -> Tensor:
     """Zero-insert ×up, pad (x0, x1, y0, y1), convolve each channel with the flipped filter."""
     b, c, h, w = x.shape
     if up > 1:
@@ -72,8 +79,14 @@ def ref_upfirdn2d(x: Tensor, f: Tensor, up: int = 1, pad: tuple[int, int, int, i
     return F.conv2d(x, kernel, groups=c)
 
 
-def ref_modconv(x: Tensor, weight: Tensor, styles: Tensor, demodulate: bool = True,
-                up: bool = False, f: Tensor | None = None) -> Tensor:
+def ref_modconv(
+    x: Tensor,
+    weight: Tensor,
+    styles: Tensor,
+    demodulate: bool = True,
+    up: bool = False,
+    f: Tensor | None = None,
+) -> Tensor:
     """The fused path: per-sample weights, one grouped conv (transposed for ×2)."""
     b, cin = styles.shape
     cout, _, k, _ = weight.shape
@@ -99,8 +112,7 @@ def _lrelu(x: Tensor, bias: Tensor) -> Tensor:
     return F.leaky_relu(x + bias.reshape(1, -1, 1, 1), 0.2) * math.sqrt(2)
 
 
-def ref_layer(p: dict[str, Tensor], name: str, x: Tensor, w: Tensor, up: bool,
-              f: Tensor) -> Tensor:
+def ref_layer(p: dict[str, Tensor], name: str, x: Tensor, w: Tensor, up: bool, f: Tensor) -> Tensor:
     styles = _fc(p, f"{name}.conv.modulation", w)
     weight = p[f"{name}.conv.weight"][0]  # unit-scale weight: demodulation normalises it
     x = ref_modconv(x, weight, styles, up=up, f=f)
@@ -115,8 +127,9 @@ def ref_torgb(p: dict[str, Tensor], name: str, x: Tensor, w: Tensor) -> Tensor:
 
 
 @torch.no_grad()
-def reference_forward(p: dict[str, Tensor], z: Tensor, num_ws: int, mapping_layers: int,
-                      psi: float = 1.0) -> Tensor:
+def reference_forward(
+    p: dict[str, Tensor], z: Tensor, num_ws: int, mapping_layers: int, psi: float = 1.0
+) -> Tensor:
     """z (B, z_dim) → image (B, 3, R, R) from a generator state dict (our key names)."""
     f = fir_2d()
     x = z * (z.square().mean(1, keepdim=True) + 1e-8).rsqrt()
@@ -124,8 +137,9 @@ def reference_forward(p: dict[str, Tensor], z: Tensor, num_ws: int, mapping_laye
         x = F.leaky_relu(_fc(p, f"mapping.fcs.{i}", x, lr_mul=0.01), 0.2) * math.sqrt(2)
     w = p["w_avg"] + psi * (x - p["w_avg"])
     ws = w[:, None].repeat(1, num_ws, 1)
-    x = ref_layer(p, "synthesis.conv1", p["synthesis.const"].expand(len(z), -1, -1, -1),
-                  ws[:, 0], False, f)
+    x = ref_layer(
+        p, "synthesis.conv1", p["synthesis.const"].expand(len(z), -1, -1, -1), ws[:, 0], False, f
+    )
     img = ref_torgb(p, "synthesis.to_rgb1", x, ws[:, 1])
     for k in range((num_ws - 2) // 2):
         x = ref_layer(p, f"synthesis.convs.{2 * k}", x, ws[:, 1 + 2 * k], True, f)
@@ -154,8 +168,7 @@ def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     return 1000 * statistics.median(wall), 1000 * statistics.median(cpu)
 
 
-def paired_ms(a: Callable[[], object], b: Callable[[], object],
-              repeat: int) -> tuple[float, float]:
+def paired_ms(a: Callable[[], object], b: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median ms of ``a`` and ``b``, run alternately: the machine is shared, and a load
     that comes and goes then weighs on both alike."""
     a(), b()
@@ -191,8 +204,10 @@ def bench_forward(G: torch.nn.Module, repeat: int) -> None:
         a, b = ours(), ref()
         diff = (a - b).abs().max().item()
         ms_ours, ms_ref = paired_ms(ours, ref, repeat)
-    print(f"  image {tuple(a.shape)}, values in [{a.min():.2f}, {a.max():.2f}]; "
-          f"max |ours − reference| = {diff:.2e}")
+    print(
+        f"  image {tuple(a.shape)}, values in [{a.min():.2f}, {a.max():.2f}]; "
+        f"max |ours − reference| = {diff:.2e}"
+    )
     print(f"  ours      {ms_ours:8.0f} ms/image")
     print(f"  reference {ms_ref:8.0f} ms/image")
     print(f"  ratio reference/ours = {ms_ref / ms_ours:.2f}×  (goal ≥ 1.0×)")
@@ -213,8 +228,9 @@ def bench_preview(G: torch.nn.Module, repeat: int) -> None:
     tensors = {**{f"G.{k}": v for k, v in G.state_dict().items()}, **directions}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ffhq-shapes.safetensors"
-        checkpoints.save_model(path, tensors, model_meta("stylegan2", "stylegan",
-                                                         StyleGAN2Config(**FFHQ)))
+        checkpoints.save_model(
+            path, tensors, model_meta("stylegan2", "stylegan", StyleGAN2Config(**FFHQ))
+        )
         model = load_model(path, registry)
     sizes = (32, 64, 128, 256)
     print(f"  (CPU ms are summed over {torch.get_num_threads()} threads)")
@@ -229,10 +245,14 @@ def bench_preview(G: torch.nn.Module, repeat: int) -> None:
 
             ms, cpu = median_ms(once, repeat)
             size = out[-1].composite().size
-            print(f"  {action_id:10s} {label:15s} {ms:7.0f} ms wall, {cpu:7.0f} ms CPU "
-                  f"({size[0]}×{size[1]})")
-    print(f"  (the GUI starts at {ActionController.PREVIEW_START} px and halves or doubles the "
-          f"size so a preview renders within {ActionController.PREVIEW_BUDGET_MS} ms)")
+            print(
+                f"  {action_id:10s} {label:15s} {ms:7.0f} ms wall, {cpu:7.0f} ms CPU "
+                f"({size[0]}×{size[1]})"
+            )
+    print(
+        f"  (the GUI starts at {ActionController.PREVIEW_START} px and halves or doubles the "
+        f"size so a preview renders within {ActionController.PREVIEW_BUDGET_MS} ms)"
+    )
 
 
 def main() -> int:
@@ -246,8 +266,7 @@ def main() -> int:
     from ganstudio.core import hostmem
 
     hostmem.tune()  # as the app and the CLI do: freed layer outputs are reused, not re-faulted
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"FFHQ shapes {FFHQ}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, FFHQ shapes {FFHQ}")
     G = random_generator()
     print(f"generator: {sum(t.numel() for t in G.parameters()) / 1e6:.1f} M parameters")
     if not args.no_forward:

@@ -113,8 +113,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--system-malloc", action="store_true",
-                        help="leave glibc's allocator at its defaults (see core/hostmem.py)")
+    parser.add_argument(
+        "--system-malloc",
+        action="store_true",
+        help="leave glibc's allocator at its defaults (see core/hostmem.py)",
+    )
     args = parser.parse_args()
     if not args.system_malloc:
         hostmem.tune()  # as 'ganstudio train' does, for both loops

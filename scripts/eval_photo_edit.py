@@ -66,8 +66,7 @@ def masked_psnr(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
 def masked_ssim(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
     from skimage.metrics import structural_similarity
 
-    _, full = structural_similarity(a, b, channel_axis=2, data_range=255, full=True,
-                                    win_size=7)
+    _, full = structural_similarity(a, b, channel_axis=2, data_range=255, full=True, win_size=7)
     return float(full.mean(2)[mask].mean())
 
 
@@ -91,13 +90,22 @@ def attribute_scorer(resolution: int, steps: int):
     torch.manual_seed(0)
     data = ProceduralFacesDataset(size=resolution, count=3000, seed=777)
     images, labels = classifier.load_labelled(data, len(data))
-    net = drive(classifier.train_classifier(images, labels, steps, seed=5,
-                                            size=classifier.classifier_size(resolution)))
+    net = drive(
+        classifier.train_classifier(
+            images, labels, steps, seed=5, size=classifier.classifier_size(resolution)
+        )
+    )
     names = list(data.label_names)
 
     def read(faces: list[Image.Image]) -> dict[str, float]:
-        x = torch.stack([torch.from_numpy(np.asarray(f.convert("RGB"), np.float32) / 127.5 - 1)
-                         .permute(2, 0, 1) for f in faces])
+        x = torch.stack(
+            [
+                torch.from_numpy(np.asarray(f.convert("RGB"), np.float32) / 127.5 - 1).permute(
+                    2, 0, 1
+                )
+                for f in faces
+            ]
+        )
         s = classifier.score(net, x)
         return {n: float(s[:, names.index(n)].mean()) for n in ("smile", "age")}
 
@@ -125,18 +133,35 @@ def main() -> int:
     resolution = int(model.config.resolution)
     score = attribute_scorer(resolution, args.classifier_steps)
     directions = set(model.extras.get("directions", {}))
-    print(f"model {Path(args.model).name} ({resolution} px), {args.steps} steps + "
-          f"{args.pti_steps} PTI steps, upscaler: {'yes' if upscale else 'none'}")
-    header = ("photo", "detector", "psnr", "psnr_pti", "ssim", "ssim_pti", "unchanged%",
-              "seam", "d_smile", "d_age", "s")
+    print(
+        f"model {Path(args.model).name} ({resolution} px), {args.steps} steps + "
+        f"{args.pti_steps} PTI steps, upscaler: {'yes' if upscale else 'none'}"
+    )
+    header = (
+        "photo",
+        "detector",
+        "psnr",
+        "psnr_pti",
+        "ssim",
+        "ssim_pti",
+        "unchanged%",
+        "seam",
+        "d_smile",
+        "d_age",
+        "s",
+    )
     print(" ".join(f"{h:>12}" for h in header))
     rows = []
     figure = None
     for path in photos(args.count):
         start = time.perf_counter()
         photo = Image.open(path).convert("RGB")
-        out = run_action(project, model, {"steps": args.steps, "pivotal_tuning": True,
-                                          "pti_steps": args.pti_steps}, {"image": photo})
+        out = run_action(
+            project,
+            model,
+            {"steps": args.steps, "pivotal_tuning": True, "pti_steps": args.pti_steps},
+            {"image": photo},
+        )
         latents = dict(out.result.latents)
         alignment = photo_alignment(latents)
         region = face_region(alignment)
@@ -149,22 +174,31 @@ def main() -> int:
         plain = run_action(attributes, model, {"source": latents}, {"photo": photo})
         plain_img = np.asarray(plain.images[0].convert("RGB"))
         pti_img = np.asarray(out.images[0].convert("RGB"))
-        row = {"photo": f"{path.parent.name[:6]}/{path.stem}",
-               "detector": out.result.info["detector"],
-               "psnr": masked_psnr(plain_img, orig, face),
-               "psnr_pti": masked_psnr(pti_img, orig, face),
-               "ssim": masked_ssim(plain_img, orig, face),
-               "ssim_pti": masked_ssim(pti_img, orig, face)}
+        row = {
+            "photo": f"{path.parent.name[:6]}/{path.stem}",
+            "detector": out.result.info["detector"],
+            "psnr": masked_psnr(plain_img, orig, face),
+            "psnr_pti": masked_psnr(pti_img, orig, face),
+            "ssim": masked_ssim(plain_img, orig, face),
+            "ssim_pti": masked_ssim(pti_img, orig, face),
+        }
         edits = {}
         for name in ("smile", "age"):
             if name not in directions:
                 continue
-            edited = run_action(attributes, model, {"source": latents, name: args.amount},
-                                {"photo": photo}, upscale=upscale)
+            edited = run_action(
+                attributes,
+                model,
+                {"source": latents, name: args.amount},
+                {"photo": photo},
+                upscale=upscale,
+            )
             edits[name] = np.asarray(edited.images[0].convert("RGB"))
         ref = edits.get("smile", plain_img)
-        row["unchanged%"] = min(100.0 * float((img == orig).all(2)[outside].mean())
-                                for img in [plain_img, *edits.values()])
+        row["unchanged%"] = min(
+            100.0 * float((img == orig).all(2)[outside].mean())
+            for img in [plain_img, *edits.values()]
+        )
         row["seam"] = seam_score(ref, orig, band)
         before = score([warp_to_aligned(Image.fromarray(plain_img), alignment)])
         for name, img in edits.items():
@@ -172,14 +206,27 @@ def main() -> int:
             row[f"d_{name}"] = after[name] - before[name]
         row["s"] = time.perf_counter() - start
         rows.append(row)
-        print(" ".join(f"{row.get(h, float('nan')):>12.3f}" if not isinstance(row.get(h), str)
-                       else f"{row[h]:>12}" for h in header), flush=True)
+        print(
+            " ".join(
+                f"{row.get(h, float('nan')):>12.3f}"
+                if not isinstance(row.get(h), str)
+                else f"{row[h]:>12}"
+                for h in header
+            ),
+            flush=True,
+        )
         if args.figure and figure is None:
-            figure = (photo, out.images[0], Image.fromarray(edits.get("smile", plain_img)),
-                      Image.fromarray(edits.get("age", plain_img)))
+            figure = (
+                photo,
+                out.images[0],
+                Image.fromarray(edits.get("smile", plain_img)),
+                Image.fromarray(edits.get("age", plain_img)),
+            )
     found = [r["detector"] not in ("whole-photo", "none") for r in rows]
-    print(f"alignment success: {sum(found)}/{len(rows)} "
-          f"({', '.join(sorted({r['detector'] for r in rows}))})")
+    print(
+        f"alignment success: {sum(found)}/{len(rows)} "
+        f"({', '.join(sorted({r['detector'] for r in rows}))})"
+    )
     means = {h: float(np.nanmean([r.get(h, np.nan) for r in rows])) for h in header[2:]}
     print("mean " + " ".join(f"{h}={v:.3f}" for h, v in means.items()))
     if args.figure and figure is not None:
@@ -194,8 +241,9 @@ def save_figure(path: Path, images: tuple[Image.Image, ...], amount: float) -> N
     sheet = Image.new("RGB", (len(images) * (w + 8) + 8, h + 30), "white")
     draw = ImageDraw.Draw(sheet)
     for i, (im, title) in enumerate(zip(images, titles, strict=True)):
-        sheet.paste(im.convert("RGB").resize((w, h), Image.Resampling.LANCZOS),
-                    (8 + i * (w + 8), 24))
+        sheet.paste(
+            im.convert("RGB").resize((w, h), Image.Resampling.LANCZOS), (8 + i * (w + 8), 24)
+        )
         draw.text((8 + i * (w + 8), 6), title, fill="black")
     path.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(path)

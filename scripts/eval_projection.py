@@ -36,8 +36,9 @@ DEMO = ROOT / "resources" / "models" / "stylegan-faces-32.safetensors"
 
 
 def face_mask(photo: Image.Image, resolution: int) -> np.ndarray:
-    face = locate_face(photo, resolution, template=face_template(
-        {"trained_on": "procedural:faces"}))
+    face = locate_face(
+        photo, resolution, template=face_template({"trained_on": "procedural:faces"})
+    )
     region = face_region(face.alignment)
     full = np.zeros(photo.size[::-1], np.float32)
     x0, y0, x1, y1 = region.box
@@ -50,16 +51,18 @@ def score(res: np.ndarray, orig: np.ndarray, mask: np.ndarray) -> str:
     from skimage.metrics import structural_similarity
 
     mse = float(((res.astype(np.float64) - orig) ** 2)[mask].mean())
-    _, ssim = structural_similarity(res, orig, channel_axis=2, data_range=255, full=True,
-                                    win_size=7)
+    _, ssim = structural_similarity(
+        res, orig, channel_axis=2, data_range=255, full=True, win_size=7
+    )
     return f"{10 * np.log10(255**2 / mse):>7.2f} {float(ssim.mean(2)[mask].mean()):>6.3f}"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--code", action="append", default=[], help="checkout to run (repeat)")
-    ap.add_argument("--existing", help="measure these files instead: a pattern with {stem} "
-                    "and {steps}")
+    ap.add_argument(
+        "--existing", help="measure these files instead: a pattern with {stem} and {steps}"
+    )
     ap.add_argument("--model", default=str(DEMO))
     ap.add_argument("--photos", type=int, default=2)
     ap.add_argument("--steps", type=int, nargs="+", default=[60, 300])
@@ -72,10 +75,14 @@ def main() -> int:
             photo = Image.open(path).convert("RGB")
             mask = face_mask(photo, 32)
             for steps in args.steps:
-                res = np.asarray(Image.open(args.existing.format(stem=path.stem, steps=steps))
-                                 .convert("RGB"))
-                print(f"{'existing':>24} {path.stem:>10} {steps:>6} "
-                      + score(res, np.asarray(photo), mask) + f" {'':>6}")
+                res = np.asarray(
+                    Image.open(args.existing.format(stem=path.stem, steps=steps)).convert("RGB")
+                )
+                print(
+                    f"{'existing':>24} {path.stem:>10} {steps:>6} "
+                    + score(res, np.asarray(photo), mask)
+                    + f" {'':>6}"
+                )
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         for code in args.code:
@@ -88,15 +95,36 @@ def main() -> int:
                     out = Path(tmp) / f"{path.stem}_{steps}.png"
                     start = time.perf_counter()
                     # cwd elsewhere: ``-m`` would put the current folder's ganstudio first
-                    subprocess.run([sys.executable, "-m", "ganstudio", "run", "project",
-                                    "--model", str(Path(args.model).resolve()), "--input",
-                                    str(path), "--param", f"steps={steps}", "-o", str(out),
-                                    "--no-progress"],
-                                   env=env, check=True, capture_output=True, cwd=tmp)
+                    subprocess.run(
+                        [
+                            sys.executable,
+                            "-m",
+                            "ganstudio",
+                            "run",
+                            "project",
+                            "--model",
+                            str(Path(args.model).resolve()),
+                            "--input",
+                            str(path),
+                            "--param",
+                            f"steps={steps}",
+                            "-o",
+                            str(out),
+                            "--no-progress",
+                        ],
+                        env=env,
+                        check=True,
+                        capture_output=True,
+                        cwd=tmp,
+                    )
                     took = time.perf_counter() - start
                     res = np.asarray(Image.open(out).convert("RGB"))
-                    print(f"{Path(code).resolve().name:>24} {path.stem:>10} {steps:>6} "
-                          + score(res, orig, mask) + f" {took:>6.1f}", flush=True)
+                    print(
+                        f"{Path(code).resolve().name:>24} {path.stem:>10} {steps:>6} "
+                        + score(res, orig, mask)
+                        + f" {took:>6.1f}",
+                        flush=True,
+                    )
     return 0
 
 

@@ -51,8 +51,10 @@ def face_photos(folder: Path, count: int) -> Iterator[np.ndarray]:
 
 def score(hr: np.ndarray, out: np.ndarray, shave: int) -> tuple[float, float]:
     a, b = hr[shave:-shave, shave:-shave], out[shave:-shave, shave:-shave]
-    return (float(peak_signal_noise_ratio(a, b, data_range=255)),
-            float(structural_similarity(a, b, channel_axis=2, data_range=255)))
+    return (
+        float(peak_signal_noise_ratio(a, b, data_range=255)),
+        float(structural_similarity(a, b, channel_axis=2, data_range=255)),
+    )
 
 
 def compare(hr: np.ndarray, upscale, scale: int) -> dict[str, float]:
@@ -67,10 +69,15 @@ def compare(hr: np.ndarray, upscale, scale: int) -> dict[str, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default="sr-compact-x2",
-                    help="model file or name (default: the bundled demo)")
-    ap.add_argument("--faces", type=int, default=2500,
-                    help="face photos per set at most (default 2500: all of them)")
+    ap.add_argument(
+        "--model", default="sr-compact-x2", help="model file or name (default: the bundled demo)"
+    )
+    ap.add_argument(
+        "--faces",
+        type=int,
+        default=2500,
+        help="face photos per set at most (default 2500: all of them)",
+    )
     args = ap.parse_args()
 
     import torch
@@ -89,31 +96,47 @@ def main() -> int:
     def upscale(image: Image.Image) -> Image.Image:
         return run_action(action, model, {}, {"image": image}).composite()
 
-    print(f"{args.model}: ×{scale}; LR = Pillow bicubic ÷{scale}; PSNR/SSIM on RGB, "
-          f"{scale} px border shaved\n")
-    print("| photos (held out) | n | bicubic PSNR | model PSNR | gain | bicubic SSIM "
-          "| model SSIM | model wins |")
+    print(
+        f"{args.model}: ×{scale}; LR = Pillow bicubic ÷{scale}; PSNR/SSIM on RGB, "
+        f"{scale} px border shaved\n"
+    )
+    print(
+        "| photos (held out) | n | bicubic PSNR | model PSNR | gain | bicubic SSIM "
+        "| model SSIM | model wins |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 
     def report(label: str, rows: list[dict[str, float]]) -> None:
         mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
         wins = sum(r["psnr_model"] > r["psnr_bicubic"] for r in rows)
         gain = mean["psnr_model"] - mean["psnr_bicubic"]
-        print(f"| {label} | {len(rows)} | {mean['psnr_bicubic']:.2f} dB | "
-              f"{mean['psnr_model']:.2f} dB | {gain:+.2f} dB | {mean['ssim_bicubic']:.4f} | "
-              f"{mean['ssim_model']:.4f} | {wins}/{len(rows)} |", flush=True)
+        print(
+            f"| {label} | {len(rows)} | {mean['psnr_bicubic']:.2f} dB | "
+            f"{mean['psnr_model']:.2f} dB | {gain:+.2f} dB | {mean['ssim_bicubic']:.4f} | "
+            f"{mean['ssim_model']:.4f} | {wins}/{len(rows)} |",
+            flush=True,
+        )
 
     for name in PHOTOS:
         report(f"scikit-image {name}", [compare(skimage_photo(name), upscale, scale)])
-    sets = {"CelebA faces (89×109)": SHARED / "celeba_89x109",
-            "ORL faces (92×112, grey)": SHARED / "orl_faces"}
+    sets = {
+        "CelebA faces (89×109)": SHARED / "celeba_89x109",
+        "ORL faces (92×112, grey)": SHARED / "orl_faces",
+    }
     for label, folder in sets.items():
         if not folder.is_dir():
             print(f"({label}: {folder} not found, skipped)", file=sys.stderr)
             continue
-        rows = [compare(photo, upscale, scale)
-                for photo in tqdm(face_photos(folder, args.faces), total=args.faces,
-                                  desc=label, leave=False, file=sys.stderr)]
+        rows = [
+            compare(photo, upscale, scale)
+            for photo in tqdm(
+                face_photos(folder, args.faces),
+                total=args.faces,
+                desc=label,
+                leave=False,
+                file=sys.stderr,
+            )
+        ]
         report(label, rows)
     return 0
 

@@ -34,12 +34,24 @@ def offscreen_screen(size: tuple[int, int]) -> None:
     """Qt's offscreen platform with a screen of ``size`` (its default is 800×800),
     so the window lays out as it does on a real screen of that size."""
     platform = os.environ.get("QT_QPA_PLATFORM") or (
-        "" if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") else "offscreen")
+        "" if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") else "offscreen"
+    )
     if platform != "offscreen":
         return  # a real display (xvfb-run …): use it as it is
-    config = {"screens": [{"name": "shot", "x": 0, "y": 0, "width": size[0],
-                           "height": size[1], "logicalDpi": 96, "logicalBaseDpi": 96,
-                           "dpr": 1}]}
+    config = {
+        "screens": [
+            {
+                "name": "shot",
+                "x": 0,
+                "y": 0,
+                "width": size[0],
+                "height": size[1],
+                "logicalDpi": 96,
+                "logicalBaseDpi": 96,
+                "dpr": 1,
+            }
+        ]
+    }
     path = Path(tempfile.mkdtemp(prefix="ganstudio-qpa-")) / "screen.json"
     path.write_text(json.dumps(config), encoding="utf-8")
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
@@ -87,8 +99,12 @@ def shoot(app, window, path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", default=str(ROOT / "docs"))
-    parser.add_argument("--train-steps", type=int, default=150,
-                        help="training steps before the training screenshots")
+    parser.add_argument(
+        "--train-steps",
+        type=int,
+        default=150,
+        help="training steps before the training screenshots",
+    )
     args = parser.parse_args()
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -148,11 +164,21 @@ def main() -> int:
     panel.apply_button.click()
     wait_until(app, lambda: len(window.document) == 1)
     window.canvas.fit()
-    spec = TrainSpec("dcgan", "procedural:faces?count=256", str(Path(home) / "runs" / "faces"),
-                     {"resolution": 32, "width": 16, "z_dim": 32},
-                     {"steps": 400, "batch_size": 32, "num_workers": 0,
-                      "sample_every": 25, "sample_count": 16, "checkpoint_every": 0,
-                      "ema_decay": 0.0})
+    spec = TrainSpec(
+        "dcgan",
+        "procedural:faces?count=256",
+        str(Path(home) / "runs" / "faces"),
+        {"resolution": 32, "width": 16, "z_dim": 32},
+        {
+            "steps": 400,
+            "batch_size": 32,
+            "num_workers": 0,
+            "sample_every": 25,
+            "sample_count": 16,
+            "checkpoint_every": 0,
+            "ema_decay": 0.0,
+        },
+    )
     window.submit_training(spec)
     job = window.runner.jobs[-1]
     wait_until(app, lambda: (job.fraction or 0) * 400 >= args.train_steps, timeout=600)

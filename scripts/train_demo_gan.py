@@ -28,8 +28,7 @@ DATA = "procedural:faces?count=20000&seed=0"
 
 #: variant → (config, default steps)
 DEMOS: dict[str, tuple[dict[str, object], int]] = {
-    "cgan": (dict(resolution=32, z_dim=64, condition="age", bins=4, width=32, embed_dim=16),
-             3000),
+    "cgan": (dict(resolution=32, z_dim=64, condition="age", bins=4, width=32, embed_dim=16), 3000),
     "infogan": (dict(resolution=32, z_dim=32, categorical=(5,), continuous=3, width=32), 2000),
 }
 
@@ -53,23 +52,46 @@ def main() -> None:
     variant = registry.variant(args.variant)
     config = apply_overrides(variant.config(), overrides)
     data = ProceduralFacesDataset(size=32, count=20000, seed=0)
-    opts = TrainOptions(steps=args.steps or steps, batch_size=32, num_workers=0,
-                        sample_every=500, sample_count=32, checkpoint_every=1000,
-                        ema_decay=0.999, seed=0, device="cpu")
+    opts = TrainOptions(
+        steps=args.steps or steps,
+        batch_size=32,
+        num_workers=0,
+        sample_every=500,
+        sample_count=32,
+        checkpoint_every=1000,
+        ema_decay=0.999,
+        seed=0,
+        device="cpu",
+    )
     out = args.out or Path(tempfile.mkdtemp(prefix=f"{args.variant}-demo-"))
-    trainer = Trainer(variant, config, data, out, opts, registry.objective("bce").factory(),
-                      plugin=args.variant, data_spec=DATA)
+    trainer = Trainer(
+        variant,
+        config,
+        data,
+        out,
+        opts,
+        registry.objective("bce").factory(),
+        plugin=args.variant,
+        data_spec=DATA,
+    )
     t0 = time.perf_counter()
     for event in trainer.run():
         if event.kind == "step" and event.step % 100 == 0:
             losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
-            print(f"step {event.step}/{event.total} {losses} ({time.perf_counter() - t0:.0f} s)",
-                  flush=True)
+            print(
+                f"step {event.step}/{event.total} {losses} ({time.perf_counter() - t0:.0f} s)",
+                flush=True,
+            )
     target = REPO / "resources" / "models" / f"{args.variant}-faces-32.safetensors"
-    path = export_generator(out / "checkpoints" / checkpoints.LATEST_NAME, target,
-                            trained_on="procedural faces (32 px, 20000, seed 0)")
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s;"
-          f" run folder {out}")
+    path = export_generator(
+        out / "checkpoints" / checkpoints.LATEST_NAME,
+        target,
+        trained_on="procedural faces (32 px, 20000, seed 0)",
+    )
+    print(
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s;"
+        f" run folder {out}"
+    )
 
 
 if __name__ == "__main__":

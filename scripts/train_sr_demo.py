@@ -31,8 +31,20 @@ from ganstudio.core.models import load_model, model_meta
 from ganstudio.core.training import Trainer, TrainOptions
 from ganstudio.plugins import get_registry
 
-TRAIN = ("astronaut", "camera", "rocket", "hubble_deep_field", "brick", "grass", "gravel",
-         "coins", "retina", "immunohistochemistry", "cell", "horse")
+TRAIN = (
+    "astronaut",
+    "camera",
+    "rocket",
+    "hubble_deep_field",
+    "brick",
+    "grass",
+    "gravel",
+    "coins",
+    "retina",
+    "immunohistochemistry",
+    "cell",
+    "horse",
+)
 EVAL = ("chelsea", "coffee")
 SCALE = 2
 
@@ -61,7 +73,7 @@ class PhotoCrops(Dataset):
         im = self.images[rng.choice(len(self.images), p=self.p)]
         y = rng.integers(0, im.shape[0] - self.size + 1)
         x = rng.integers(0, im.shape[1] - self.size + 1)
-        crop = im[y:y + self.size, x:x + self.size]
+        crop = im[y : y + self.size, x : x + self.size]
         crop = np.rot90(crop, k=int(rng.integers(4)))
         if rng.random() < 0.5:
             crop = crop[:, ::-1]
@@ -88,7 +100,8 @@ def evaluate(G: torch.nn.Module, names: tuple[str, ...]) -> list[dict[str, float
             a, b = hr[s, s], img[s, s]
             row[f"psnr_{label}"] = round(float(peak_signal_noise_ratio(a, b, data_range=255)), 2)
             row[f"ssim_{label}"] = round(
-                float(structural_similarity(a, b, channel_axis=2, data_range=255)), 4)
+                float(structural_similarity(a, b, channel_axis=2, data_range=255)), 4
+            )
         rows.append(row)
     return rows
 
@@ -102,22 +115,50 @@ def main() -> None:
 
     reg = get_registry()
     variant = reg.variant("srvgg")
-    config = variant.config(scale=SCALE, num_feat=32, num_conv=10, resolution=96, lr=5e-4,
-                            adv_weight=0.0, perceptual_weight=0.0)
+    config = variant.config(
+        scale=SCALE,
+        num_feat=32,
+        num_conv=10,
+        resolution=96,
+        lr=5e-4,
+        adv_weight=0.0,
+        perceptual_weight=0.0,
+    )
     config.validate()
     dataset = PhotoCrops(TRAIN, config.resolution, count=200_000, seed=0)
-    options = TrainOptions(steps=args.steps, batch_size=16, device="cpu", ema_decay=0.995,
-                           sample_every=0, checkpoint_every=1000, log_every=100, num_workers=0,
-                           seed=0, deterministic=True)
+    options = TrainOptions(
+        steps=args.steps,
+        batch_size=16,
+        device="cpu",
+        ema_decay=0.995,
+        sample_every=0,
+        checkpoint_every=1000,
+        log_every=100,
+        num_workers=0,
+        seed=0,
+        deterministic=True,
+    )
     run_dir = Path(tempfile.mkdtemp(prefix="sr_demo_run_"))
     try:
-        trainer = Trainer(variant, config, dataset, run_dir, options, None,
-                          variant_id="srvgg", plugin="srgan", data_spec="skimage.data crops")
+        trainer = Trainer(
+            variant,
+            config,
+            dataset,
+            run_dir,
+            options,
+            None,
+            variant_id="srvgg",
+            plugin="srgan",
+            data_spec="skimage.data crops",
+        )
         gen = trainer.run()
         for event in gen:
             if event.kind == "step" and event.step % 250 == 0:
-                print(f"step {event.step}/{event.total} l1={event.losses.get('l1', 0):.4f} "
-                      f"{event.img_per_s:.0f} img/s", flush=True)
+                print(
+                    f"step {event.step}/{event.total} l1={event.losses.get('l1', 0):.4f} "
+                    f"{event.img_per_s:.0f} img/s",
+                    flush=True,
+                )
         model = load_model(run_dir / "checkpoints" / checkpoints.LATEST_NAME, reg)
         G = model.generator.eval()  # the EMA copy
         rows = evaluate(G, EVAL)
@@ -125,10 +166,19 @@ def main() -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
 
     tensors = checkpoints.join_roles({"G": G.state_dict()})
-    meta = model_meta("srvgg", "srgan", config, trained_on=(
-        "random crops of scikit-image sample photos (public domain / CC0): " + ", ".join(TRAIN)),
-        steps=args.steps, evaluation=rows, evaluation_note=(
-        "held-out photos; LR = Pillow bicubic /2; PSNR/SSIM on RGB, border of 2 px shaved"))
+    meta = model_meta(
+        "srvgg",
+        "srgan",
+        config,
+        trained_on=(
+            "random crops of scikit-image sample photos (public domain / CC0): " + ", ".join(TRAIN)
+        ),
+        steps=args.steps,
+        evaluation=rows,
+        evaluation_note=(
+            "held-out photos; LR = Pillow bicubic /2; PSNR/SSIM on RGB, border of 2 px shaved"
+        ),
+    )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     checkpoints.save_model(out, tensors, meta)
@@ -136,8 +186,10 @@ def main() -> None:
     print("\n| photo (held out) | bicubic PSNR | model PSNR | bicubic SSIM | model SSIM |")
     print("| --- | --- | --- | --- | --- |")
     for r in rows:
-        print(f"| {r['image']} | {r['psnr_bicubic']:.2f} dB | {r['psnr_model']:.2f} dB | "
-              f"{r['ssim_bicubic']:.4f} | {r['ssim_model']:.4f} |")
+        print(
+            f"| {r['image']} | {r['psnr_bicubic']:.2f} dB | {r['psnr_model']:.2f} dB | "
+            f"{r['ssim_bicubic']:.4f} | {r['ssim_model']:.4f} |"
+        )
     print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)")
 
 

@@ -37,10 +37,34 @@ MODELS = ROOT / "resources" / "models"
 
 #: per resolution: the model config and the default number of steps
 CONFIGS = {
-    32: (dict(resolution=32, z_dim=64, w_dim=64, mapping_layers=4, channel_base=1024,
-              channel_max=64, r1_gamma=0.05, r1_every=16, mixing_prob=0.9), 8000),
-    64: (dict(resolution=64, z_dim=128, w_dim=128, mapping_layers=4, channel_base=4096,
-              channel_max=128, r1_gamma=0.1, r1_every=16, mixing_prob=0.9), 30000),
+    32: (
+        dict(
+            resolution=32,
+            z_dim=64,
+            w_dim=64,
+            mapping_layers=4,
+            channel_base=1024,
+            channel_max=64,
+            r1_gamma=0.05,
+            r1_every=16,
+            mixing_prob=0.9,
+        ),
+        8000,
+    ),
+    64: (
+        dict(
+            resolution=64,
+            z_dim=128,
+            w_dim=128,
+            mapping_layers=4,
+            channel_base=4096,
+            channel_max=128,
+            r1_gamma=0.1,
+            r1_every=16,
+            mixing_prob=0.9,
+        ),
+        30000,
+    ),
 }
 
 
@@ -110,8 +134,11 @@ def main() -> int:
             ev = next(gen)
             if ev.kind == "step" and ev.step == 20 and not args.resume:
                 per_step = (time.perf_counter() - t0) / 20
-                print(f"{per_step:.2f} s/step: {args.steps} steps take about "
-                      f"{per_step * args.steps / 3600:.1f} h here", flush=True)
+                print(
+                    f"{per_step:.2f} s/step: {args.steps} steps take about "
+                    f"{per_step * args.steps / 3600:.1f} h here",
+                    flush=True,
+                )
             if ev.kind == "step" and ev.step % 50 == 0:
                 losses = " ".join(f"{k}={v:.3f}" for k, v in ev.losses.items())
                 print(

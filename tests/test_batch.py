@@ -37,8 +37,14 @@ def _mirror(model, params, inputs):
     return ActionResult([ImageOps.mirror(image) if params["flip"] else image.copy()])
 
 
-MIRROR = Action("mirror", "Mirror", _mirror, params=(BoolParam("flip", True),),
-                input_kind="image", batchable=True)
+MIRROR = Action(
+    "mirror",
+    "Mirror",
+    _mirror,
+    params=(BoolParam("flip", True),),
+    input_kind="image",
+    batchable=True,
+)
 
 
 class _Model(LoadedModel):
@@ -65,8 +71,11 @@ def write_images(folder: Path, names: list[str]) -> None:
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def batch_threads() -> list[threading.Thread]:
@@ -106,7 +115,8 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(tmp_path, monkeypatch):
     pal = image().convert("P")
     pal.save(src / "palette.png", transparency=0)
     Image.fromarray((np.arange(16 * 24).reshape(16, 24) * 150).astype(np.uint16)).save(
-        src / "deep.png")
+        src / "deep.png"
+    )
     image().save(src / "café ☕ 猫.png")
     (src / "empty.png").write_bytes(b"")
     buf = io.BytesIO()
@@ -132,9 +142,16 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(tmp_path, monkeypatch):
 
     failed = {p.name: reason for p, reason in report.failed}
     assert sorted(p.name for p in report.done) == sorted(
-        ["good.png", "phone.jpg", "scan.jpg", "palette.png", "deep.png", "café ☕ 猫.png"])
-    assert set(failed) == {"empty.png", "truncated.png", "notes.jpg", "bomb.png", "bomb2.png",
-                           "locked.png"}
+        ["good.png", "phone.jpg", "scan.jpg", "palette.png", "deep.png", "café ☕ 猫.png"]
+    )
+    assert set(failed) == {
+        "empty.png",
+        "truncated.png",
+        "notes.jpg",
+        "bomb.png",
+        "bomb2.png",
+        "locked.png",
+    }
     assert "empty" in failed["empty.png"]
     assert "truncated" in failed["truncated.png"] or "corrupt" in failed["truncated.png"]
     assert "not a readable image" in failed["notes.jpg"]
@@ -208,7 +225,10 @@ def test_subfolders_are_mirrored_and_out_dir_inside_in_dir_is_not_rescanned(tmp_
     for _ in range(2):
         report, _ = run_all(runner_for(src, dst, recursive=True))
         assert sorted(p.relative_to(src).as_posix() for p in report.done) == [
-            "a/b/two.jpg", "a/one.png", "top.png"]
+            "a/b/two.jpg",
+            "a/one.png",
+            "top.png",
+        ]
     assert (dst / "a" / "b" / "two.jpg").is_file() and (dst / "a" / "one.png").is_file()
 
 
@@ -259,8 +279,10 @@ def test_shards_are_disjoint_and_complete(tmp_path):
     src = tmp_path / "in"
     names = [f"d{i % 3}/img_{i:02d}.png" for i in range(30)]
     write_images(src, names)
-    shares = [{j.rel for j in runner_for(src, tmp_path / "o", recursive=True, shard=(i, 3)).plan()}
-              for i in range(3)]
+    shares = [
+        {j.rel for j in runner_for(src, tmp_path / "o", recursive=True, shard=(i, 3)).plan()}
+        for i in range(3)
+    ]
     assert set().union(*shares) == set(names)
     assert sum(len(s) for s in shares) == len(names)
     assert all(shares)
@@ -313,6 +335,7 @@ def test_closing_the_generator_stops_its_threads(tmp_path):
 
 def _interrupting(times: int):
     """An action that presses Ctrl-C ``times`` times while the model runs on the 2nd file."""
+
     def run(model, params, inputs):
         model.calls.append(inputs["image"].mode)
         if len(model.calls) == 2:
@@ -364,8 +387,16 @@ def test_model_runs_on_the_cores_the_writers_leave_free(tmp_path: Path) -> None:
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        runner = BatchRunner(action, make_model(), src, tmp_path / "out", {}, BatchOptions(),
-                             writers=1, model_threads=1)
+        runner = BatchRunner(
+            action,
+            make_model(),
+            src,
+            tmp_path / "out",
+            {},
+            BatchOptions(),
+            writers=1,
+            model_threads=1,
+        )
         report, _ = run_all(runner)
         assert report.ok and seen == [1, 1]
         assert torch.get_num_threads() == 2
@@ -375,6 +406,7 @@ def test_model_runs_on_the_cores_the_writers_leave_free(tmp_path: Path) -> None:
 
 def _tiled(closed: list[str]):
     """An action that reports four steps per image, like tiled super-resolution."""
+
     def run(model, params, inputs):
         model.calls.append(inputs["image"].mode)
         try:
@@ -391,8 +423,9 @@ def test_progress_inside_a_large_file_and_cancel_between_its_steps(tmp_path):
     src, dst = tmp_path / "in", tmp_path / "out"
     write_images(src, ["a.png", "b.png", "c.png"])
     closed: list[str] = []
-    report, events = run_all(BatchRunner(_tiled(closed), make_model(), src, dst, {},
-                                         BatchOptions()))
+    report, events = run_all(
+        BatchRunner(_tiled(closed), make_model(), src, dst, {}, BatchOptions())
+    )
     assert report.ok and len(report.done) == 3
     working = [e for e in events if e.data["status"] == "working"]
     assert [e.message for e in working[:4]] == [f"a.png: tile {i}/4" for i in range(1, 5)]

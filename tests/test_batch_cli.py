@@ -74,8 +74,11 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setattr(plugins, "_REGISTRY", None)
     model = tmp_path / "tiny.safetensors"
     tensors = {"G.weight": torch.eye(3).flip(0).reshape(3, 3, 1, 1), "G.bias": torch.zeros(3)}
-    checkpoints.save_model(model, tensors, {"variant": "tinyconv", "plugin": "batchtest_plugin",
-                                            "config": {"channels": 3}})
+    checkpoints.save_model(
+        model,
+        tensors,
+        {"variant": "tinyconv", "plugin": "batchtest_plugin", "config": {"channels": 3}},
+    )
     src = tmp_path / "in"
     src.mkdir()
     rng = np.random.default_rng(0)
@@ -93,18 +96,35 @@ def test_cli_batch_end_to_end(env, capsys):
     model, src, tmp = env
     out = tmp / "out"
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.rglob("*.*")}
-    assert batch(model, str(src), str(out), "--recursive", "--param", "gain=0.5",
-                 "--format", "webp") == 0
+    assert (
+        batch(model, str(src), str(out), "--recursive", "--param", "gain=0.5", "--format", "webp")
+        == 0
+    )
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.webp")) == [
-        "a.webp", "b.webp", "sub/c.webp"]
+        "a.webp",
+        "b.webp",
+        "sub/c.webp",
+    ]
     prov = read_provenance(out / "sub" / "c.webp")
     assert prov["action"] == "tint" and prov["params"] == {"gain": 0.5}
     assert prov["info"]["source"]["file"] == "sub/c.png"
     with Image.open(src / "a.png") as a, Image.open(out / "a.webp") as b:
         assert b.size == a.size  # the conv swaps R and B, halves the values
     assert "3 done, 0 skipped, 0 failed" in capsys.readouterr().err
-    assert batch(model, str(src), str(out), "--recursive", "--param", "gain=0.5",
-                 "--format", "webp", "--resume") == 0
+    assert (
+        batch(
+            model,
+            str(src),
+            str(out),
+            "--recursive",
+            "--param",
+            "gain=0.5",
+            "--format",
+            "webp",
+            "--resume",
+        )
+        == 0
+    )
     saved = json.loads((out / "batch-report.json").read_text())
     assert saved["counts"]["skipped"] == 3 and saved["ok"]
     # other params: --resume redoes every output, since its provenance no longer matches
@@ -149,13 +169,16 @@ def test_cli_batch_shard_and_torchrun_env(env, monkeypatch, capsys):
     assert (tmp / "o2" / "batch-report.rank-1.json").is_file()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["IN", "IN"], "differ"),
-    (["IN", "OUT", "--shard", "2/2"], "--shard"),
-    (["IN", "OUT", "--param", "gain=9"], "out of range"),
-    (["IN", "OUT", "--pattern", "*.tif"], "no images"),
-    (["MISSING", "OUT"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["IN", "IN"], "differ"),
+        (["IN", "OUT", "--shard", "2/2"], "--shard"),
+        (["IN", "OUT", "--param", "gain=9"], "out of range"),
+        (["IN", "OUT", "--pattern", "*.tif"], "no images"),
+        (["MISSING", "OUT"], "does not exist"),
+    ],
+)
 def test_cli_batch_usage_errors(env, capsys, args, message):
     model, src, tmp = env
     where = {"IN": str(src), "OUT": str(tmp / "out"), "MISSING": str(tmp / "nope")}
@@ -187,7 +210,17 @@ def test_cli_batch_skips_a_fifo_and_a_device_and_goes_on(env, capsys):
 def test_cli_run_refuses_a_fifo_input_in_one_line(env, capsys):
     model, src, tmp = env
     os.mkfifo(tmp / "pipe.png")
-    code = main(["run", "tint", "--model", str(model), "--input", str(tmp / "pipe.png"),
-                 "-o", str(tmp / "o.png")])
+    code = main(
+        [
+            "run",
+            "tint",
+            "--model",
+            str(model),
+            "--input",
+            str(tmp / "pipe.png"),
+            "-o",
+            str(tmp / "o.png"),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2 and "not a regular file (a FIFO)" in err and len(err.splitlines()) == 1

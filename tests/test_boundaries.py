@@ -6,8 +6,13 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CONTRACT = {"ganstudio.hookspecs", "ganstudio.core.specs", "ganstudio.errors", "ganstudio.blocks",
-            "ganstudio.core.photo"}
+CONTRACT = {
+    "ganstudio.hookspecs",
+    "ganstudio.core.specs",
+    "ganstudio.errors",
+    "ganstudio.blocks",
+    "ganstudio.core.photo",
+}
 
 
 def imports(path: Path) -> set[str]:

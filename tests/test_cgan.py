@@ -100,10 +100,17 @@ def trained(registry, tmp_path):
 
     cfg = _cfg(registry, resolution=32, bins=3)
     data = ProceduralFacesDataset(size=32, count=64)
-    opts = TrainOptions(steps=4, batch_size=16, num_workers=0, sample_every=4, sample_count=6,
-                        checkpoint_every=0)
-    trainer = Trainer(registry.variant("cgan"), cfg, data, tmp_path / "run", opts,
-                      registry.objective("wgan-gp").factory())
+    opts = TrainOptions(
+        steps=4, batch_size=16, num_workers=0, sample_every=4, sample_count=6, checkpoint_every=0
+    )
+    trainer = Trainer(
+        registry.variant("cgan"),
+        cfg,
+        data,
+        tmp_path / "run",
+        opts,
+        registry.objective("wgan-gp").factory(),
+    )
     losses = [e.losses for e in trainer.run() if e.kind == "step"]
     model = load_model(tmp_path / "run" / "checkpoints" / "latest.safetensors", registry)
     return model, losses
@@ -142,14 +149,18 @@ def test_actions_on_a_checkpoint(registry, trained) -> None:
 
 def test_blend_weights_walk_neighbouring_classes(registry) -> None:
     w = _module(registry, "actions").blend_weights(3, 5)
-    torch.testing.assert_close(w, torch.tensor([[1.0, 0, 0], [0.5, 0.5, 0], [0, 1, 0],
-                                                [0, 0.5, 0.5], [0, 0, 1]]))
+    torch.testing.assert_close(
+        w, torch.tensor([[1.0, 0, 0], [0.5, 0.5, 0], [0, 1, 0], [0, 0.5, 0.5], [0, 0, 1]])
+    )
 
 
 def test_plugin_author_fixtures_train_resume_and_run(train_steps, run_action) -> None:
     """Dogfood of ganstudio.testing: labelled procedural faces reach the routine, resume works."""
     small = {"z_dim": 8, "width": 8, "embed_dim": 4, "bins": 2, "objective": "hinge"}
     run = train_steps("cgan", steps=2, overrides=small, resume_steps=1)
-    out = run_action("generate", model=run / "checkpoints" / "latest.safetensors",
-                     params={"count": 2, "class": "age 0.5–1"})
+    out = run_action(
+        "generate",
+        model=run / "checkpoints" / "latest.safetensors",
+        params={"count": 2, "class": "age 0.5–1"},
+    )
     assert len(out.images) == 2 and out.images[0].size == (32, 32)

@@ -291,8 +291,17 @@ def test_run_image_action_keeps_alpha(capsys, tmp_path: Path) -> None:
     """--input goes through the same reader as batch: alpha (and ICC, 16-bit) survive."""
     model = REPO / "resources/models/sr-compact-x2.safetensors"
     Image.new("RGBA", (20, 12), (200, 20, 20, 100)).save(tmp_path / "in.png")
-    code, _, err = cli(capsys, "run", "super-resolve", "--model", str(model),
-                       "--input", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"))
+    code, _, err = cli(
+        capsys,
+        "run",
+        "super-resolve",
+        "--model",
+        str(model),
+        "--input",
+        str(tmp_path / "in.png"),
+        "-o",
+        str(tmp_path / "out.png"),
+    )
     assert code == 0, err
     with Image.open(tmp_path / "out.png") as im:
         assert im.mode == "RGBA" and im.size == (40, 24)
@@ -305,19 +314,50 @@ def test_latents_round_trip_into_a_layer_param(capsys, tmp_path: Path) -> None:
     """generate --latents saves what style-mix's source_a reads back."""
     model = REPO / "resources/models/stylegan-faces-32.safetensors"
     base = ["run", "--model", str(model)]
-    code, _, err = cli(capsys, "run", "generate", "--model", str(model), "--param", "seed=3",
-                       "-o", str(tmp_path / "a.png"), "--latents", str(tmp_path / "a.npz"))
+    code, _, err = cli(
+        capsys,
+        "run",
+        "generate",
+        "--model",
+        str(model),
+        "--param",
+        "seed=3",
+        "-o",
+        str(tmp_path / "a.png"),
+        "--latents",
+        str(tmp_path / "a.npz"),
+    )
     assert code == 0, err
-    for name, params in (("m1.png", ["source_a=" + str(tmp_path / "a.npz"), "seed_a=50"]),
-                         ("m2.png", ["seed_a=3"])):
+    for name, params in (
+        ("m1.png", ["source_a=" + str(tmp_path / "a.npz"), "seed_a=50"]),
+        ("m2.png", ["seed_a=3"]),
+    ):
         args = [x for p in params for x in ("--param", p)]
-        code, _, err = cli(capsys, *base[:1], "style-mix", *base[1:], *args,
-                           "--param", "seed_b=4", "-o", str(tmp_path / name))
+        code, _, err = cli(
+            capsys,
+            *base[:1],
+            "style-mix",
+            *base[1:],
+            *args,
+            "--param",
+            "seed_b=4",
+            "-o",
+            str(tmp_path / name),
+        )
         assert code == 0, err
     with Image.open(tmp_path / "m1.png") as a, Image.open(tmp_path / "m2.png") as b:
         assert np.array_equal(np.asarray(a), np.asarray(b))
-    code, _, err = cli(capsys, "run", "style-mix", "--model", str(model), "--param",
-                       f"source_a={tmp_path / 'a.png'}", "-o", str(tmp_path / "x.png"))
+    code, _, err = cli(
+        capsys,
+        "run",
+        "style-mix",
+        "--model",
+        str(model),
+        "--param",
+        f"source_a={tmp_path / 'a.png'}",
+        "-o",
+        str(tmp_path / "x.png"),
+    )
     assert code == 2 and ".npz" in err
 
 

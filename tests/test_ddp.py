@@ -56,9 +56,19 @@ def _free_port() -> int:
 def torchrun(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1"}
     return subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
-         f"--master_port={_free_port()}", "--master_addr=127.0.0.1", *args],
-        env=env, timeout=240, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node=2",
+            f"--master_port={_free_port()}",
+            "--master_addr=127.0.0.1",
+            *args,
+        ],
+        env=env,
+        timeout=240,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -77,10 +87,31 @@ def test_two_process_ddp_keeps_replicas_in_sync(tmp_path: Path) -> None:
 def test_ganstudio_train_under_torchrun_ends_cleanly(tmp_path: Path) -> None:
     """The command users launch: both ranks exit 0 and rank 0 saves the shared run."""
     out = tmp_path / "run"
-    proc = torchrun("-m", "ganstudio", "train", "dcgan", "--data", "procedural:faces?count=32",
-                    "--out", str(out), "--set", "resolution=32", "--set", "width=8",
-                    "--set", "z_dim=16", "--steps", "3", "--batch-size", "4", "--workers", "0",
-                    "--device", "cpu", "--no-progress")
+    proc = torchrun(
+        "-m",
+        "ganstudio",
+        "train",
+        "dcgan",
+        "--data",
+        "procedural:faces?count=32",
+        "--out",
+        str(out),
+        "--set",
+        "resolution=32",
+        "--set",
+        "width=8",
+        "--set",
+        "z_dim=16",
+        "--steps",
+        "3",
+        "--batch-size",
+        "4",
+        "--workers",
+        "0",
+        "--device",
+        "cpu",
+        "--no-progress",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.count("done at step 3") == 1  # rank 0 reports, rank 1 stays quiet
     meta = checkpoints.read_metadata(out / "checkpoints" / "latest.safetensors")

@@ -112,8 +112,9 @@ def test_project_round_trip_keeps_layers_provenance_and_latents(tmp_path) -> Non
     doc.add_layer(solid((10, 20, 30, 255)), "photo")
     prov = {"app": "GAN Studio", "action": "generate", "params": {"seed": 7}}
     z = np.arange(6, dtype=np.float32).reshape(1, 6)
-    doc.add_layer(solid((1, 2, 3, 128)), "gen", opacity=0.5, offset=(1, 2),
-                  provenance=prov, latents={"z": z})
+    doc.add_layer(
+        solid((1, 2, 3, 128)), "gen", opacity=0.5, offset=(1, 2), provenance=prov, latents={"z": z}
+    )
     path = doc.save(tmp_path / "p.gsproj")
     assert zipfile.is_zipfile(path)
     back = Document.load(path)
@@ -177,11 +178,14 @@ def test_layers_resampled_ahead_are_used_unless_they_changed_since() -> None:
     assert doc.layer(1).offset == (6, 9) and doc.size == (60, 30)
 
 
-@pytest.mark.parametrize("source, result, factor", [
-    ((40, 30), (80, 60), (2.0, 2.0)),
-    ((41, 31), (62, 46), (62 / 41, 46 / 31)),  # ×1.5 with rounding is still one scale
-    ((40, 30), (40, 30), None),  # an edit
-    ((40, 30), (20, 30), None),  # another shape: placed as it is
-])
+@pytest.mark.parametrize(
+    "source, result, factor",
+    [
+        ((40, 30), (80, 60), (2.0, 2.0)),
+        ((41, 31), (62, 46), (62 / 41, 46 / 31)),  # ×1.5 with rounding is still one scale
+        ((40, 30), (40, 30), None),  # an edit
+        ((40, 30), (20, 30), None),  # another shape: placed as it is
+    ],
+)
 def test_uniform_scale_recognises_upscaled_results(source, result, factor) -> None:
     assert uniform_scale(source, result) == factor

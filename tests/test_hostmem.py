@@ -45,10 +45,19 @@ print(json.dumps(out))
 
 
 def probe(**env: str) -> dict:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("MALLOC_", "GLIBC_TUNABLES", "GANSTUDIO_SYSTEM_MALLOC"))}
-    proc = subprocess.run([sys.executable, "-c", PROBE], env={**clean, **env},
-                          capture_output=True, text=True, timeout=120, check=True)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MALLOC_", "GLIBC_TUNABLES", "GANSTUDIO_SYSTEM_MALLOC"))
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(proc.stdout)
 
 

@@ -22,8 +22,9 @@ def _module(registry, sub: str) -> ModuleType:
 
 def _tiny(registry, **changes):
     cfg = registry.variant("infogan").config()
-    base = dict(resolution=16, z_dim=8, categorical=(4,), continuous=2, width=8, channels=1,
-                lr=1e-3)
+    base = dict(
+        resolution=16, z_dim=8, categorical=(4,), continuous=2, width=8, channels=1, lr=1e-3
+    )
     return apply_overrides(cfg, {**base, **changes})
 
 
@@ -104,11 +105,22 @@ def _loaded(registry, cfg, steps: int = 0):
     models, routine = _routine(registry, cfg)
     g = torch.Generator().manual_seed(0)
     for _ in range(steps):
-        routine.step({"image": torch.rand(32, cfg.channels, cfg.resolution, cfg.resolution,
-                                          generator=g) * 2 - 1})
+        routine.step(
+            {
+                "image": torch.rand(32, cfg.channels, cfg.resolution, cfg.resolution, generator=g)
+                * 2
+                - 1
+            }
+        )
     G = models["G"].eval()
-    return _Model(config=cfg, modules={"G": G}, device=torch.device("cpu"), path=None,
-                  sha256="", variant_id="infogan")
+    return _Model(
+        config=cfg,
+        modules={"G": G},
+        device=torch.device("cpu"),
+        path=None,
+        sha256="",
+        variant_id="infogan",
+    )
 
 
 def test_params_come_from_the_model_config(registry) -> None:
@@ -162,10 +174,17 @@ def test_trainer_checkpoint_runs_actions(registry, tmp_path) -> None:
 
     cfg = _tiny(registry, channels=3, categorical=(3,), continuous=1)
     dataset = [{"image": torch.rand(3, 16, 16) * 2 - 1} for _ in range(16)]
-    opts = TrainOptions(steps=3, batch_size=8, num_workers=0, sample_every=3, sample_count=6,
-                        checkpoint_every=0)
-    trainer = Trainer(registry.variant("infogan"), cfg, dataset, tmp_path / "run", opts,
-                      registry.objective("hinge").factory())
+    opts = TrainOptions(
+        steps=3, batch_size=8, num_workers=0, sample_every=3, sample_count=6, checkpoint_every=0
+    )
+    trainer = Trainer(
+        registry.variant("infogan"),
+        cfg,
+        dataset,
+        tmp_path / "run",
+        opts,
+        registry.objective("hinge").factory(),
+    )
     events = list(trainer.run())
     losses = [e.losses for e in events if e.kind == "step"]
     assert len(losses) == 3 and all("loss_info" in row and "q_acc" in row for row in losses)
@@ -182,7 +201,10 @@ def test_plugin_author_fixtures_train_resume_and_run(train_steps, run_action) ->
     """Dogfood of ganstudio.testing: what a third-party plugin's tests would write."""
     small = {"resolution": 16, "z_dim": 8, "categorical": "3", "continuous": 1, "width": 8}
     run = train_steps("infogan", steps=2, overrides=small, resume_steps=1)
-    out = run_action("generate", model=run / "checkpoints" / "latest.safetensors",
-                     params={"count": 2, "category": "1"})
+    out = run_action(
+        "generate",
+        model=run / "checkpoints" / "latest.safetensors",
+        params={"count": 2, "category": "1"},
+    )
     assert len(out.images) == 2 and out.images[0].size == (16, 16)
     assert out.provenance["plugin"]["name"] == "infogan"

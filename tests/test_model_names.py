@@ -15,8 +15,9 @@ from ganstudio.core.model_files import BUNDLED_DIR, UnknownModelError, resolve_m
 DEMO = BUNDLED_DIR / "sr-compact-x2.safetensors"
 
 
-def test_a_bundled_demo_is_found_by_name_and_a_path_always_wins(isolated_home, tmp_path,
-                                                               monkeypatch) -> None:
+def test_a_bundled_demo_is_found_by_name_and_a_path_always_wins(
+    isolated_home, tmp_path, monkeypatch
+) -> None:
     assert resolve_model("sr-compact-x2") == DEMO
     # the user's own model of the same name shadows the bundled one
     mine = isolated_home / "models" / "sr-compact-x2.safetensors"
@@ -53,8 +54,18 @@ def test_models_command_lists_names_the_other_commands_accept(capsys, tmp_path) 
     assert main(["info", "sr-compact-x2"]) == 0
     assert "variant: srvgg" in capsys.readouterr().out
     Image.new("RGB", (12, 10), (90, 30, 200)).save(tmp_path / "in.png")
-    code = main(["run", "super-resolve", "--model", "sr-compact-x2",
-                 "--input", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png")])
+    code = main(
+        [
+            "run",
+            "super-resolve",
+            "--model",
+            "sr-compact-x2",
+            "--input",
+            str(tmp_path / "in.png"),
+            "-o",
+            str(tmp_path / "out.png"),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     with Image.open(tmp_path / "out.png") as im:
         assert im.size == (24, 20)

@@ -34,16 +34,17 @@ def test_an_attribute_edit_of_a_projected_layer_lands_over_the_photo(registry):
     project = registry.action_for("project", model.capabilities, model.variant_id)
     projected = run_action(project, model, {"steps": 3}, {"image": photo})
     assert projected.images[0].size == photo.size
-    layer = doc.add_layer(projected.images[0], "projection", offset=(60, 40),
-                          latents=dict(projected.result.latents))
+    layer = doc.add_layer(
+        projected.images[0], "projection", offset=(60, 40), latents=dict(projected.result.latents)
+    )
 
     controller = SimpleNamespace(document=doc)
     latents = {layer.id: ActionController._source_latents(layer)}
     attributes = registry.action_for("attributes", model.capabilities, model.variant_id)
-    request = ActionRequest(DEMO, attributes, {"source": layer.id, "smile": 2.0},
-                            layer_latents=latents)
-    edited = run_action(attributes, model, request.params, {},
-                        resolve_layer=request.resolve_layer)
+    request = ActionRequest(
+        DEMO, attributes, {"source": layer.id, "smile": 2.0}, layer_latents=latents
+    )
+    edited = run_action(attributes, model, request.params, {}, resolve_layer=request.resolve_layer)
     assert edited.images[0].size == photo.size  # the photo's size, not the model's 32 px
     assert ActionController._origin(controller, request, edited) == (60, 40)
     # outside the face the edit shows the photo itself
@@ -51,10 +52,13 @@ def test_an_attribute_edit_of_a_projected_layer_lands_over_the_photo(registry):
     left = np.asarray(edited.images[0].convert("RGB"))[:, : box[0]]
     assert left.size and np.array_equal(left, np.asarray(photo)[:, : box[0]])
     # and inside it, the edit starts from the photo's pixels, not the projection's
-    direct = run_action(attributes, model, {"source": dict(projected.result.latents),
-                                            "smile": 2.0}, {"photo": photo})
-    assert np.array_equal(np.asarray(edited.images[0].convert("RGB")),
-                          np.asarray(direct.images[0]))
+    direct = run_action(
+        attributes,
+        model,
+        {"source": dict(projected.result.latents), "smile": 2.0},
+        {"photo": photo},
+    )
+    assert np.array_equal(np.asarray(edited.images[0].convert("RGB")), np.asarray(direct.images[0]))
     # a generated result without a photo source keeps the request's origin
     generate = registry.action_for("generate", model.capabilities, model.variant_id)
     plain = run_action(generate, model, {})

@@ -42,14 +42,14 @@ def astronaut() -> Image.Image:
 def _centroid(gray: np.ndarray, x: float, y: float, r: int = 6) -> np.ndarray:
     """The intensity centroid near (x, y), in continuous coordinates (centres at i + 0.5)."""
     x0, y0 = int(x) - r, int(y) - r
-    win = gray[y0:y0 + 2 * r + 1, x0:x0 + 2 * r + 1].astype(np.float64)
+    win = gray[y0 : y0 + 2 * r + 1, x0 : x0 + 2 * r + 1].astype(np.float64)
     win = np.clip(win - np.median(gray), 0, None)
-    ys, xs = np.mgrid[y0:y0 + win.shape[0], x0:x0 + win.shape[1]]
+    ys, xs = np.mgrid[y0 : y0 + win.shape[0], x0 : x0 + win.shape[1]]
     return np.array([(xs * win).sum(), (ys * win).sum()]) / win.sum() + 0.5
 
 
 def _dots(size: tuple[int, int], points: np.ndarray, sigma: float = 1.6) -> Image.Image:
-    ys, xs = np.mgrid[0:size[1], 0:size[0]] + 0.5
+    ys, xs = np.mgrid[0 : size[1], 0 : size[0]] + 0.5
     img = sum(np.exp(-((xs - px) ** 2 + (ys - py) ** 2) / (2 * sigma**2)) for px, py in points)
     return Image.fromarray(np.clip(img * 255, 0, 255).astype(np.uint8)).convert("RGB")
 
@@ -64,13 +64,14 @@ def test_alignment_round_trips_within_half_a_pixel():
         expected = alignment.to_aligned(marks.points())
         if template is None:  # FFHQ's recipe levels the eyes (mouth square to them here)
             assert abs(expected[0, 1] - expected[1, 1]) < 1e-6
-        for (x, y) in expected:
+        for x, y in expected:
             found = _centroid(aligned, x, y, r=int(3 * alignment.scale * 1.6) + 2)
             assert np.hypot(*(found - (x, y))) <= 0.1  # aligned pixels
-        back = warp_to_photo(Image.fromarray(aligned).convert("RGB"), alignment,
-                             (0, 0, *photo.size))
+        back = warp_to_photo(
+            Image.fromarray(aligned).convert("RGB"), alignment, (0, 0, *photo.size)
+        )
         gray = back.mean(2)
-        for (x, y) in marks.points():
+        for x, y in marks.points():
             assert np.hypot(*(_centroid(gray, x, y) - (x, y))) <= 0.5
         assert np.allclose(alignment.to_photo(expected), marks.points())
 
@@ -137,17 +138,26 @@ def _cli(capsys, *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-def test_one_command_edits_the_photo_and_reuses_a_saved_projection(
-        capsys, tmp_path, astronaut):
+def test_one_command_edits_the_photo_and_reuses_a_saved_projection(capsys, tmp_path, astronaut):
     if not DEMO.is_file():
         pytest.skip("no bundled demo model")
     photo = tmp_path / "me.png"
     astronaut.resize((200, 200)).save(photo)
     npz = tmp_path / "me.npz"
-    base = ["run", "attributes", "--model", str(DEMO), "--input", str(photo), "--no-progress",
-            "--latents", str(npz)]
-    code, err = _cli(capsys, *base, "--param", "smile=1.5", "--param", "steps=4",
-                     "-o", str(tmp_path / "out.png"))
+    base = [
+        "run",
+        "attributes",
+        "--model",
+        str(DEMO),
+        "--input",
+        str(photo),
+        "--no-progress",
+        "--latents",
+        str(npz),
+    ]
+    code, err = _cli(
+        capsys, *base, "--param", "smile=1.5", "--param", "steps=4", "-o", str(tmp_path / "out.png")
+    )
     assert code == 0, err
     with Image.open(tmp_path / "out.png") as out:
         assert out.size == (200, 200)

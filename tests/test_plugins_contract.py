@@ -198,4 +198,3 @@ def test_literals_match_the_checked_sets() -> None:
     assert specs.INPUT_KINDS == {"none", "image"}
     assert specs.OUTPUT_KINDS == {"image", "images", "model"}
     assert {"sample", "latent", "w-latent", "upscale"} <= specs.CAPABILITIES
-

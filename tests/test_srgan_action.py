@@ -61,8 +61,13 @@ def test_tiled_action_matches_untiled_and_reports_each_tile(registry, tmp_path) 
     image = Image.fromarray(_rgb(40, 30))
     whole = _run(registry, model, image, tile=512).images[0]
     events = []
-    out = run_action(registry.action("super-resolve"), model, {"tile": 16}, {"image": image},
-                     on_progress=events.append)
+    out = run_action(
+        registry.action("super-resolve"),
+        model,
+        {"tile": 16},
+        {"image": image},
+        on_progress=events.append,
+    )
     tiles = [e for e in events if e.total]
     assert len(tiles) == 6 and tiles[-1].fraction == 1.0
     assert out.provenance["info"]["tiles"] == 6
@@ -72,8 +77,13 @@ def test_tiled_action_matches_untiled_and_reports_each_tile(registry, tmp_path) 
 
 def test_cancel_between_tiles(registry, nearest) -> None:
     with pytest.raises(Cancelled):
-        run_action(registry.action("super-resolve"), nearest, {"tile": 8},
-                   {"image": Image.fromarray(_rgb(32, 32))}, should_stop=lambda: True)
+        run_action(
+            registry.action("super-resolve"),
+            nearest,
+            {"tile": 8},
+            {"image": Image.fromarray(_rgb(32, 32))},
+            should_stop=lambda: True,
+        )
 
 
 def test_alpha_is_kept_and_upscaled_separately(registry, nearest) -> None:

@@ -15,8 +15,9 @@ def fused_and_net(registry, monkeypatch):
     fused, models = sys.modules[f"{pkg}.fused"], sys.modules[f"{pkg}.models"]
     monkeypatch.setattr(fused, "_usable", None)  # whatever an earlier test left
     torch.manual_seed(0)
-    net = models.build_esrgan(registry.variant("esrgan").config(
-        scale=4, num_feat=16, num_block=2, num_grow_ch=8))["G"].eval()
+    net = models.build_esrgan(
+        registry.variant("esrgan").config(scale=4, num_feat=16, num_block=2, num_grow_ch=8)
+    )["G"].eval()
     with torch.no_grad():  # weights of a trained size, not the 0.1-scaled init
         for p in net.parameters():
             p.normal_(0, 0.05)

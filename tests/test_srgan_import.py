@@ -27,9 +27,11 @@ class _DenseOriginal(nn.Module):
 
     def __init__(self, nf: int, gc: int, wrap: bool = False) -> None:
         super().__init__()
+
         def conv(i, o):
             c = nn.Conv2d(i, o, 3, 1, 1)
             return nn.Sequential(c) if wrap else c  # old arch: conv_block → Sequential(conv, act)
+
         self.conv1, self.conv2 = conv(nf, gc), conv(nf + gc, gc)
         self.conv3, self.conv4 = conv(nf + 2 * gc, gc), conv(nf + 3 * gc, gc)
         self.conv5 = conv(nf + 4 * gc, nf)
@@ -122,9 +124,14 @@ class OldArchESRGAN(nn.Module):
         self.model = nn.Sequential(
             nn.Conv2d(in_nc, nf, 3, 1, 1),
             _Shortcut(nn.Sequential(*trunk)),
-            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(nf, nf, 3, 1, 1), _Lrelu(),
-            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(nf, nf, 3, 1, 1), _Lrelu(),
-            nn.Conv2d(nf, nf, 3, 1, 1), _Lrelu(),
+            nn.Upsample(scale_factor=2, mode="nearest"),
+            nn.Conv2d(nf, nf, 3, 1, 1),
+            _Lrelu(),
+            nn.Upsample(scale_factor=2, mode="nearest"),
+            nn.Conv2d(nf, nf, 3, 1, 1),
+            _Lrelu(),
+            nn.Conv2d(nf, nf, 3, 1, 1),
+            _Lrelu(),
             nn.Conv2d(nf, out_nc, 3, 1, 1),
         )
 
@@ -148,8 +155,9 @@ class _RRDBBasicSR(nn.Module):
 class BasicSRRRDBNet(nn.Module):
     """BasicSR rrdbnet_arch.RRDBNet, with Real-ESRGAN's pixel-unshuffle for x2 / x1."""
 
-    def __init__(self, num_in_ch=3, num_out_ch=3, scale=4, num_feat=NF, num_block=NB,
-                 num_grow_ch=GC):
+    def __init__(
+        self, num_in_ch=3, num_out_ch=3, scale=4, num_feat=NF, num_block=NB, num_grow_ch=GC
+    ):
         super().__init__()
         self.scale = scale
         num_in_ch *= {4: 1, 2: 4, 1: 16}[scale]
@@ -201,12 +209,15 @@ def _randomise(module: nn.Module, seed: int) -> nn.Module:
     return module.eval()
 
 
-def _import_and_compare(registry, tmp_path, ref: nn.Module, wrap: str | None, expect: str,
-                        size: int = 12) -> dict:
+def _import_and_compare(
+    registry, tmp_path, ref: nn.Module, wrap: str | None, expect: str, size: int = 12
+) -> dict:
     state = ref.state_dict()
     if wrap == "both":
-        payload = {"params": {k: torch.zeros_like(v) for k, v in state.items()},
-                   "params_ema": state}
+        payload = {
+            "params": {k: torch.zeros_like(v) for k, v in state.items()},
+            "params_ema": state,
+        }
     elif wrap:
         payload = {wrap: state}
     else:
@@ -225,8 +236,11 @@ def _import_and_compare(registry, tmp_path, ref: nn.Module, wrap: str | None, ex
 
 def ref_in(ref: nn.Module) -> int:
     first = next(m for m in ref.modules() if isinstance(m, nn.Conv2d))
-    fold2 = {4: 1, 2: 4, 1: 16}.get(getattr(ref, "scale", 4), 1) if isinstance(
-        ref, BasicSRRRDBNet) else 1
+    fold2 = (
+        {4: 1, 2: 4, 1: 16}.get(getattr(ref, "scale", 4), 1)
+        if isinstance(ref, BasicSRRRDBNet)
+        else 1
+    )
     return first.in_channels // fold2
 
 
@@ -253,8 +267,15 @@ def test_original_esrgan_keys(registry, tmp_path) -> None:
 def test_old_architecture_keys(registry, tmp_path) -> None:
     ref = _randomise(OldArchESRGAN(nb=3), 5)
     keys = ref.state_dict().keys()
-    for key in ("model.0.weight", "model.1.sub.0.RDB1.conv1.0.weight", "model.1.sub.3.weight",
-                "model.3.weight", "model.6.weight", "model.8.weight", "model.10.weight"):
+    for key in (
+        "model.0.weight",
+        "model.1.sub.0.RDB1.conv1.0.weight",
+        "model.1.sub.3.weight",
+        "model.3.weight",
+        "model.6.weight",
+        "model.8.weight",
+        "model.10.weight",
+    ):
         assert key in keys
     cfg = _import_and_compare(registry, tmp_path, ref, None, "esrgan")
     assert (cfg.scale, cfg.num_block, cfg.num_feat) == (4, 3, NF)
@@ -301,8 +322,9 @@ def test_denoise_twin_beside_realesr_general_drives_the_denoise_slider(registry,
     image = Image.fromarray((torch.rand(10, 12, 3) * 255).byte().numpy())
     x = torch.from_numpy(np.array(image)).permute(2, 0, 1)[None].float() / 255
     for strength in (1.0, 0.3):
-        got = run_action(registry.action("super-resolve"), model, {"denoise": strength},
-                         {"image": image}).images[0]
+        got = run_action(
+            registry.action("super-resolve"), model, {"denoise": strength}, {"image": image}
+        ).images[0]
         with torch.no_grad():
             want = _blend(main, weak, strength)(x).clamp(0, 1)[0].permute(1, 2, 0) * 255
         diff = np.abs(np.asarray(got, np.float32) - want.numpy())
@@ -317,11 +339,34 @@ def test_denoise_twin_named_on_the_command_line_must_match(registry, tmp_path, c
     torch.save(_randomise(RefSRVGG(num_conv=3, upscale=4), 7).state_dict(), tmp_path / "twin.pth")
     torch.save(_randomise(RefSRVGG(num_conv=2, upscale=4), 7).state_dict(), tmp_path / "other.pth")
     out = tmp_path / "c.safetensors"
-    assert cli(["import", str(tmp_path / "compact.pth"), "-o", str(out),
-                "--set", f"denoise_twin={tmp_path / 'twin.pth'}"]) == 0
+    assert (
+        cli(
+            [
+                "import",
+                str(tmp_path / "compact.pth"),
+                "-o",
+                str(out),
+                "--set",
+                f"denoise_twin={tmp_path / 'twin.pth'}",
+            ]
+        )
+        == 0
+    )
     assert "G_weak" in load_model(out, registry).extras
-    assert cli(["import", str(tmp_path / "compact.pth"), "-o", str(out), "--force",
-                "--set", f"denoise_twin={tmp_path / 'other.pth'}"]) == 2
+    assert (
+        cli(
+            [
+                "import",
+                str(tmp_path / "compact.pth"),
+                "-o",
+                str(out),
+                "--force",
+                "--set",
+                f"denoise_twin={tmp_path / 'other.pth'}",
+            ]
+        )
+        == 2
+    )
     assert "not the same network" in capsys.readouterr().err
 
 

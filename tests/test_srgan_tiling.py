@@ -23,8 +23,9 @@ def _nets(registry):
     v = registry.variant
     return {
         "srvgg": m.build_srvgg(v("srvgg").config(scale=2, num_feat=8, num_conv=3))["G"],
-        "esrgan_x2": m.build_esrgan(v("esrgan").config(scale=2, num_feat=8, num_block=1,
-                                                        num_grow_ch=4))["G"],
+        "esrgan_x2": m.build_esrgan(
+            v("esrgan").config(scale=2, num_feat=8, num_block=1, num_grow_ch=4)
+        )["G"],
         "srgan": m.build_srgan(v("srgan").config(scale=2, num_feat=8, num_block=2))["G"],
     }
 
@@ -32,8 +33,11 @@ def _nets(registry):
 def _upscale(t, net, x, tile, overlap):
     s = net.scale
     buf, sink = t.float_sink(net.out_ch, x.shape[-2] * s, x.shape[-1] * s)
-    n = drive(t.upscale_tiles(t.prepare(net, torch.device("cpu")), x, sink, tile, overlap,
-                              torch.device("cpu")))
+    n = drive(
+        t.upscale_tiles(
+            t.prepare(net, torch.device("cpu")), x, sink, tile, overlap, torch.device("cpu")
+        )
+    )
     return buf, n
 
 
@@ -56,14 +60,14 @@ def test_tiled_equals_untiled(registry, name: str) -> None:
 def test_rrdb_tiles_report_progress_inside_and_stop_there_when_closed(registry) -> None:
     t = _mod(registry, "tiling")
     m = _mod(registry, "models")
-    net = m.build_esrgan(registry.variant("esrgan").config(
-        scale=4, num_feat=8, num_block=4, num_grow_ch=4))["G"]
+    net = m.build_esrgan(
+        registry.variant("esrgan").config(scale=4, num_feat=8, num_block=4, num_grow_ch=4)
+    )["G"]
     cpu = torch.device("cpu")
     net = t.prepare(net, cpu)
     x = torch.rand(1, 3, 24, 40)
     placed = []
-    events = list(t.upscale_tiles(net, x, lambda y, x0, tile: placed.append((y, x0)),
-                                  24, 0, cpu))
+    events = list(t.upscale_tiles(net, x, lambda y, x0, tile: placed.append((y, x0)), 24, 0, cpu))
     fractions = [e.fraction for e in events]
     assert len(events) == 2 * (4 + 1)  # two tiles: four RRDBs each, then the tile itself
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
@@ -102,8 +106,10 @@ def test_out_of_memory_retries_with_smaller_tiles(registry, monkeypatch) -> None
     buf, sink = t.float_sink(3, 200, 180)
     notes: list[str] = []
     events = []
-    done = drive(t.upscale_with_fallback(net, x, sink, 128, net.halo, torch.device("cpu"), notes),
-                 events.append)
+    done = drive(
+        t.upscale_with_fallback(net, x, sink, 128, net.halo, torch.device("cpu"), notes),
+        events.append,
+    )
     assert done["tile"] == 32
     assert [n for n in notes] == [
         "out of memory with 128 px tiles on cpu: retrying with 64 px",
@@ -123,8 +129,11 @@ def test_out_of_memory_at_the_smallest_tile_on_cpu_is_reported(registry, monkeyp
     monkeypatch.setattr(net, "forward", never)
     _, sink = t.float_sink(3, 80, 80)
     with pytest.raises(MemoryError, match="even with 32 px tiles"):
-        drive(t.upscale_with_fallback(net, torch.rand(1, 3, 40, 40), sink, 32, 4,
-                                      torch.device("cpu"), []))
+        drive(
+            t.upscale_with_fallback(
+                net, torch.rand(1, 3, 40, 40), sink, 32, 4, torch.device("cpu"), []
+            )
+        )
 
 
 def test_other_errors_are_not_taken_for_out_of_memory(registry, monkeypatch) -> None:
@@ -133,8 +142,11 @@ def test_other_errors_are_not_taken_for_out_of_memory(registry, monkeypatch) -> 
     monkeypatch.setattr(net, "forward", lambda inp: (_ for _ in ()).throw(ValueError("bad")))
     _, sink = t.float_sink(3, 80, 80)
     with pytest.raises(ValueError, match="bad"):
-        drive(t.upscale_with_fallback(net, torch.rand(1, 3, 40, 40), sink, 64, 4,
-                                      torch.device("cpu"), []))
+        drive(
+            t.upscale_with_fallback(
+                net, torch.rand(1, 3, 40, 40), sink, 64, 4, torch.device("cpu"), []
+            )
+        )
 
 
 def test_auto_tile_follows_free_memory(registry, monkeypatch) -> None:

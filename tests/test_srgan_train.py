@@ -20,12 +20,36 @@ def _degrade_mod(registry):
 
 def test_training_lowers_the_pixel_loss_and_logs_the_perceptual_fallback(registry, tmp_path):
     variant = registry.variant("srvgg")
-    cfg = variant.config(scale=2, num_feat=16, num_conv=2, d_feat=8, resolution=32, lr=2e-3,
-                         adv_weight=0.01, perceptual_weight=0.1)
-    options = TrainOptions(steps=30, batch_size=4, device="cpu", sample_every=30,
-                           sample_count=4, checkpoint_every=0, log_every=10, num_workers=0)
-    trainer = Trainer(variant, cfg, ProceduralFacesDataset(size=32, count=64), tmp_path / "run",
-                      options, None, variant_id="srvgg", plugin="srgan")
+    cfg = variant.config(
+        scale=2,
+        num_feat=16,
+        num_conv=2,
+        d_feat=8,
+        resolution=32,
+        lr=2e-3,
+        adv_weight=0.01,
+        perceptual_weight=0.1,
+    )
+    options = TrainOptions(
+        steps=30,
+        batch_size=4,
+        device="cpu",
+        sample_every=30,
+        sample_count=4,
+        checkpoint_every=0,
+        log_every=10,
+        num_workers=0,
+    )
+    trainer = Trainer(
+        variant,
+        cfg,
+        ProceduralFacesDataset(size=32, count=64),
+        tmp_path / "run",
+        options,
+        None,
+        variant_id="srvgg",
+        plugin="srgan",
+    )
     l1 = [e.losses["l1"] for e in trainer.run() if e.kind == "step"]
     assert len(l1) == 30
     assert sum(l1[-5:]) / 5 < 0.8 * sum(l1[:5]) / 5
@@ -39,8 +63,9 @@ def test_training_lowers_the_pixel_loss_and_logs_the_perceptual_fallback(registr
 
 def test_degradation_shrinks_and_quantises(registry) -> None:
     d = _degrade_mod(registry)
-    cfg = registry.variant("srvgg").config(scale=4, resolution=32, blur_prob=1.0, noise_prob=1.0,
-                                           jpeg_prob=1.0)
+    cfg = registry.variant("srvgg").config(
+        scale=4, resolution=32, blur_prob=1.0, noise_prob=1.0, jpeg_prob=1.0
+    )
     torch.manual_seed(0)
     hr = torch.rand(2, 3, 32, 32)
     lr = d.degrade(hr, cfg)
@@ -80,12 +105,35 @@ def test_training_with_local_vgg19_weights_uses_the_perceptual_loss(registry, tm
     assert loss.item() > 0 and sr.grad.abs().sum() > 0
 
     variant = registry.variant("srvgg")
-    cfg = variant.config(scale=2, num_feat=8, num_conv=1, d_feat=8, resolution=32,
-                         adv_weight=0.0, perceptual_weight=0.1, vgg_weights=str(weights))
-    options = TrainOptions(steps=2, batch_size=2, device="cpu", sample_every=0,
-                           checkpoint_every=0, log_every=1, num_workers=0)
-    trainer = Trainer(variant, cfg, ProceduralFacesDataset(size=32, count=8), tmp_path / "run",
-                      options, None, variant_id="srvgg", plugin="srgan")
+    cfg = variant.config(
+        scale=2,
+        num_feat=8,
+        num_conv=1,
+        d_feat=8,
+        resolution=32,
+        adv_weight=0.0,
+        perceptual_weight=0.1,
+        vgg_weights=str(weights),
+    )
+    options = TrainOptions(
+        steps=2,
+        batch_size=2,
+        device="cpu",
+        sample_every=0,
+        checkpoint_every=0,
+        log_every=1,
+        num_workers=0,
+    )
+    trainer = Trainer(
+        variant,
+        cfg,
+        ProceduralFacesDataset(size=32, count=8),
+        tmp_path / "run",
+        options,
+        None,
+        variant_id="srvgg",
+        plugin="srgan",
+    )
     steps = [e for e in trainer.run() if e.kind == "step"]
     assert all(e.losses["perceptual"] > 0 for e in steps)
     log = (tmp_path / "run" / "train.log").read_text()

@@ -227,8 +227,13 @@ def test_style_mix_from_layers_matches_mix_from_seeds(registry, model) -> None:
     by_layer = run_action(
         action,
         model,
-        {"source_a": "layer-a", "source_b": "layer-b", "styles": "middle",
-         "seed_a": 99, "seed_b": 98},
+        {
+            "source_a": "layer-a",
+            "source_b": "layer-b",
+            "styles": "middle",
+            "seed_a": 99,
+            "seed_b": 98,
+        },
         resolve_layer=layers.__getitem__,
     )
     assert np.array_equal(np.asarray(by_seed.images[0]), np.asarray(by_layer.images[0]))

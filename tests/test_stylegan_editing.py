@@ -33,7 +33,8 @@ def _load(sub: str = ""):
     if _PKG not in sys.modules:
         root = Path(__file__).resolve().parents[1] / "plugins" / "stylegan" / "editing"
         spec = importlib.util.spec_from_file_location(
-            _PKG, root / "__init__.py", submodule_search_locations=[str(root)])
+            _PKG, root / "__init__.py", submodule_search_locations=[str(root)]
+        )
         module = importlib.util.module_from_spec(spec)
         sys.modules[_PKG] = module
         spec.loader.exec_module(module)
@@ -81,8 +82,9 @@ class StandInG(nn.Module):
         super().__init__()
         torch.manual_seed(0)
         self.z_dim, self.w_dim = z_dim, w_dim
-        self.mapping = nn.Sequential(nn.Linear(z_dim, w_dim), nn.LeakyReLU(0.2),
-                                     nn.Linear(w_dim, w_dim))
+        self.mapping = nn.Sequential(
+            nn.Linear(z_dim, w_dim), nn.LeakyReLU(0.2), nn.Linear(w_dim, w_dim)
+        )
         self.synthesis = StandInSynthesis(w_dim, res)
         self.num_ws = 2 * self.synthesis.blocks
         with torch.no_grad():
@@ -96,11 +98,17 @@ class _Config:
 
 
 def _model(G: nn.Module | None = None, dirs: dict | None = None) -> LoadedModel:
-    variant = Variant("standin", "Stand-in", _Config, lambda cfg: {},
-                      capabilities=frozenset({"w-latent", "sample"}))
+    variant = Variant(
+        "standin",
+        "Stand-in",
+        _Config,
+        lambda cfg: {},
+        capabilities=frozenset({"w-latent", "sample"}),
+    )
     extras = {"directions": dirs} if dirs else {}
-    return LoadedModel(None, variant, "standin", _Config(), {"G_ema": G or StandInG()},
-                       extras=extras)
+    return LoadedModel(
+        None, variant, "standin", _Config(), {"G_ema": G or StandInG()}, extras=extras
+    )
 
 
 def _action(action_id: str):
@@ -147,9 +155,13 @@ def test_fit_directions_from_labels_recovers_known_directions():
     normals = F.normalize(torch.randn(2, G.w_dim, generator=gen), dim=1)
     data = _LinearLabels(G, normals, 1000)
     events = []
-    out = run_action(_action("fit-directions"), _model(G),
-                     {"method": "labels", "samples": 1000, "images": 1000, "steps": 250},
-                     {"dataset": data}, on_progress=events.append)
+    out = run_action(
+        _action("fit-directions"),
+        _model(G),
+        {"method": "labels", "samples": 1000, "images": 1000, "steps": 250},
+        {"dataset": data},
+        on_progress=events.append,
+    )
     tensors = out.result.tensors
     assert set(tensors) == {"directions.smile", "directions.hair_colour_black"}
     assert _cos(tensors["directions.smile"], normals[0]) > 0.9
@@ -184,8 +196,11 @@ def test_pca_finds_the_axis_of_largest_variance_and_names_components():
     assert abs(_cos(dirs[0], axis)) > 0.99
     assert ratio[0] > 0.8 and bool((ratio[:-1] >= ratio[1:]).all())
 
-    out = run_action(_action("fit-directions"), _model(),
-                     {"method": "pca", "components": 3, "names": "turn,age", "samples": 500})
+    out = run_action(
+        _action("fit-directions"),
+        _model(),
+        {"method": "pca", "components": 3, "names": "turn,age", "samples": 500},
+    )
     assert sorted(out.result.tensors) == ["directions.age", "directions.pc2", "directions.turn"]
     assert out.result.info["explained_variance"][0] >= out.result.info["explained_variance"][1]
 
@@ -253,12 +268,17 @@ def test_projection_reconstructs_a_generated_face_and_pivotal_tuning_improves_it
     G = StandInG()
     photo, x = _target(G)
     with torch.no_grad():
-        start = 10 * math.log10(4 / float(F.mse_loss(G.synthesis(
-            G.w_avg.expand(1, G.num_ws, -1)), x)))
+        start = 10 * math.log10(
+            4 / float(F.mse_loss(G.synthesis(G.w_avg.expand(1, G.num_ws, -1)), x))
+        )
     events = []
-    out = run_action(_action("project"), _model(G),
-                     {"steps": 150, "noise": True, "pivotal_tuning": True, "pti_steps": 60},
-                     {"image": photo}, on_progress=events.append)
+    out = run_action(
+        _action("project"),
+        _model(G),
+        {"steps": 150, "noise": True, "pivotal_tuning": True, "pti_steps": 60},
+        {"image": photo},
+        on_progress=events.append,
+    )
     info = out.result.info
     assert info["detector"] == "whole-photo"  # no face in a 16 px blob: the photo is the frame
     assert info["loss"] == "pixel-gradient-pyramid"
@@ -272,13 +292,17 @@ def test_projection_reconstructs_a_generated_face_and_pivotal_tuning_improves_it
     assert out.result.latents["photo_align"].shape == (3, 3)  # the alignment travels along
     # the user's model is untouched (projection optimised a copy's noise and weights)
     with torch.no_grad():
-        again = 10 * math.log10(4 / float(F.mse_loss(G.synthesis(
-            G.w_avg.expand(1, G.num_ws, -1)), x)))
+        again = 10 * math.log10(
+            4 / float(F.mse_loss(G.synthesis(G.w_avg.expand(1, G.num_ws, -1)), x))
+        )
     assert again == start
     # the latent makes the photo editable by the attribute sliders, blended back in place
-    edited = run_action(_action("attributes"), _model(G, {"smile": torch.ones(12)}),
-                        {"source": dict(out.result.latents), "smile": 1.0},
-                        {"photo": photo})
+    edited = run_action(
+        _action("attributes"),
+        _model(G, {"smile": torch.ones(12)}),
+        {"source": dict(out.result.latents), "smile": 1.0},
+        {"photo": photo},
+    )
     assert edited.images[0].size == photo.size
     assert edited.provenance["photo"]["blended"] == 1
 
@@ -286,6 +310,12 @@ def test_projection_reconstructs_a_generated_face_and_pivotal_tuning_improves_it
 def test_projection_can_be_cancelled():
     calls = []
     with pytest.raises(Cancelled):
-        run_action(_action("project"), _model(), {"steps": 500}, {"image": _target(StandInG())[0]},
-                   on_progress=calls.append, should_stop=lambda: len(calls) >= 2)
+        run_action(
+            _action("project"),
+            _model(),
+            {"steps": 500},
+            {"image": _target(StandInG())[0]},
+            on_progress=calls.append,
+            should_stop=lambda: len(calls) >= 2,
+        )
     assert len(calls) == 2

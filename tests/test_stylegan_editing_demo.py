@@ -46,17 +46,29 @@ def test_smile_slider_moves_smile_more_than_other_attributes(demo):
     torch.manual_seed(0)
     data = ProceduralFacesDataset(size=int(demo.config.resolution), count=3000, seed=777)
     images, labels = classifier.load_labelled(data, len(data))
-    net = drive(classifier.train_classifier(images, labels, 600, seed=5,
-                                            size=classifier.classifier_size(images.shape[-1])))
+    net = drive(
+        classifier.train_classifier(
+            images, labels, 600, seed=5, size=classifier.classifier_size(images.shape[-1])
+        )
+    )
     names = data.label_names
     measured = ("age", "glasses", "hair_length", "head_turn", "beard", "skin_tone", "eye_open")
 
     def response(keep_fixed=()):
         change = evaluate.attribute_response(
-            demo.generator, demo.extras["directions"], net, "smile", seeds=range(2000, 2048),
-            amount=2.0, keep_fixed=keep_fixed, label_std=labels.std(0))
-        return (float(change[names.index("smile")]),
-                {n: abs(float(change[names.index(n)])) for n in measured})
+            demo.generator,
+            demo.extras["directions"],
+            net,
+            "smile",
+            seeds=range(2000, 2048),
+            amount=2.0,
+            keep_fixed=keep_fixed,
+            label_std=labels.std(0),
+        )
+        return (
+            float(change[names.index("smile")]),
+            {n: abs(float(change[names.index(n)])) for n in measured},
+        )
 
     smile, _ = response()
     assert smile > 0.2, f"the smile slider moved the smile by only {smile:.2f} std"

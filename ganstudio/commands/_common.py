@@ -48,8 +48,14 @@ def action_progress(show: bool = True, delay: float = 0.5) -> Iterator[Callable[
     """
     from tqdm import tqdm
 
-    bar = tqdm(total=1000, delay=delay, disable=not show, file=sys.stderr, leave=False,
-               bar_format="{desc}{percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
+    bar = tqdm(
+        total=1000,
+        delay=delay,
+        disable=not show,
+        file=sys.stderr,
+        leave=False,
+        bar_format="{desc}{percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+    )
 
     def update(event: Any) -> None:
         if event.fraction is None:

@@ -24,7 +24,8 @@ DEFAULT_MAX_INPUT_MB = 1024
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "batch", help="run an image→image action (e.g. super-resolve) over a folder",
+        "batch",
+        help="run an image→image action (e.g. super-resolve) over a folder",
         description="Run ACTION on every image of IN_DIR and write the results to OUT_DIR, "
         "mirroring sub-folders.  Inputs are never modified; outputs are written atomically, "
         "so an interrupted run leaves only complete files and --resume carries on.  A bad "
@@ -41,33 +42,64 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         help="model file (.safetensors) or a name from 'ganstudio models'; "
-        "not needed by actions that use no model"
+        "not needed by actions that use no model",
     )
     p.add_argument("in_dir", metavar="IN_DIR", help="folder of input images (never modified)")
     p.add_argument("out_dir", metavar="OUT_DIR", help="folder for the results (created if needed)")
-    p.add_argument("--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
-                   help="action parameter (repeatable); 'ganstudio run ACTION --model M "
-                   "--list-params' shows them")
+    p.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="action parameter (repeatable); 'ganstudio run ACTION --model M "
+        "--list-params' shows them",
+    )
     p.add_argument("--recursive", action="store_true", help="include sub-folders (mirrored)")
-    p.add_argument("--pattern", metavar="GLOB",
-                   help="only files whose name or relative path matches, e.g. '*.jpg', 'cats/*'")
-    p.add_argument("--format", dest="fmt", choices=("png", "jpg", "webp"),
-                   help="output format (default: the input's if png/jpg/webp, else png)")
-    p.add_argument("--resume", action="store_true",
-                   help="skip inputs whose output already exists, decodes and was made from "
-                   "the same input, action, model and params (its provenance); redo the rest")
-    p.add_argument("--max-input-mb", type=float, default=DEFAULT_MAX_INPUT_MB, metavar="MB",
-                   help="skip (and report) input files larger than this, unread "
-                   f"(default {DEFAULT_MAX_INPUT_MB:g})")
-    p.add_argument("--max-megapixels", type=float, metavar="MP",
-                   help="skip inputs that decode to more pixels than this (default "
-                   "Pillow's decompression-bomb limit, about 89)")
-    p.add_argument("--shard", metavar="I/N",
-                   help="process only share I of N (0-based; deterministic and disjoint). "
-                   "Under torchrun the rank's share is taken from RANK/WORLD_SIZE")
-    p.add_argument("--report", metavar="PATH",
-                   help="JSON report path (default OUT_DIR/batch-report.json, or "
-                   "batch-report.rank-I.json for a shard)")
+    p.add_argument(
+        "--pattern",
+        metavar="GLOB",
+        help="only files whose name or relative path matches, e.g. '*.jpg', 'cats/*'",
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("png", "jpg", "webp"),
+        help="output format (default: the input's if png/jpg/webp, else png)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip inputs whose output already exists, decodes and was made from "
+        "the same input, action, model and params (its provenance); redo the rest",
+    )
+    p.add_argument(
+        "--max-input-mb",
+        type=float,
+        default=DEFAULT_MAX_INPUT_MB,
+        metavar="MB",
+        help="skip (and report) input files larger than this, unread "
+        f"(default {DEFAULT_MAX_INPUT_MB:g})",
+    )
+    p.add_argument(
+        "--max-megapixels",
+        type=float,
+        metavar="MP",
+        help="skip inputs that decode to more pixels than this (default "
+        "Pillow's decompression-bomb limit, about 89)",
+    )
+    p.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="process only share I of N (0-based; deterministic and disjoint). "
+        "Under torchrun the rank's share is taken from RANK/WORLD_SIZE",
+    )
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        help="JSON report path (default OUT_DIR/batch-report.json, or "
+        "batch-report.rank-I.json for a shard)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_arg(p)
     p.set_defaults(func=run)
@@ -99,19 +131,34 @@ def run(args: argparse.Namespace) -> int:
     model = None
     if args.model:
         model = load_model(resolve_model(args.model), reg, pick_device(args.device))
-    if not args.max_input_mb > 0 or (args.max_megapixels is not None
-                                     and not args.max_megapixels > 0):
+    if not args.max_input_mb > 0 or (
+        args.max_megapixels is not None and not args.max_megapixels > 0
+    ):
         raise UserError("--max-input-mb and --max-megapixels must be positive")
     max_pixels = None
     if args.max_megapixels is not None:
         max_pixels = int(args.max_megapixels * 1e6)
         # Pillow refuses at twice its own limit before we can: lift it to the user's
         Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, max_pixels)
-    options = BatchOptions(recursive=args.recursive, pattern=args.pattern, fmt=args.fmt,
-                           resume=args.resume, shard=shard,
-                           max_input_bytes=int(args.max_input_mb * 2**20), max_pixels=max_pixels)
-    runner = prepare_batch(reg, model, args.action, args.in_dir, args.out_dir, args.params,
-                           options, report_path=args.report)
+    options = BatchOptions(
+        recursive=args.recursive,
+        pattern=args.pattern,
+        fmt=args.fmt,
+        resume=args.resume,
+        shard=shard,
+        max_input_bytes=int(args.max_input_mb * 2**20),
+        max_pixels=max_pixels,
+    )
+    runner = prepare_batch(
+        reg,
+        model,
+        args.action,
+        args.in_dir,
+        args.out_dir,
+        args.params,
+        options,
+        report_path=args.report,
+    )
     # our own check reports decompression bombs per file; Pillow's warning would only add noise
     warnings.simplefilter("ignore", category=Image.DecompressionBombWarning)
     # under torchrun one bar per machine: ranks sharing a terminal would overdraw it
@@ -124,8 +171,10 @@ def run(args: argparse.Namespace) -> int:
     for path, reason in report.redone:
         print(f"  redone: {_rel(path, runner.in_dir)}: {reason}", file=sys.stderr)
     if report.stale_temps_removed:
-        print(f"  removed {report.stale_temps_removed} temporary file(s) left by an "
-              "interrupted run", file=sys.stderr)
+        print(
+            f"  removed {report.stale_temps_removed} temporary file(s) left by an interrupted run",
+            file=sys.stderr,
+        )
     if report.stopped:
         return EXIT_STOPPED
     return EXIT_SOME_FAILED if report.failed else 0

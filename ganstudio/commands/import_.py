@@ -21,10 +21,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("args", nargs="+", metavar="[FORMAT] FILE")
     p.add_argument("-o", "--output", required=True, help="model file to write (.safetensors)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="importer option (repeatable), e.g. denoise_twin=FILE for "
-                   "realesrgan-compact; a key the importer does not take is refused "
-                   "with the list of those it does")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="importer option (repeatable), e.g. denoise_twin=FILE for "
+        "realesrgan-compact; a key the importer does not take is refused "
+        "with the list of those it does",
+    )
     p.set_defaults(func=run)
 
 
@@ -39,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"-o {out}: the output must end in .safetensors")
     if out.exists() and not args.force:
         raise UserError(f"{out} exists; use --force to overwrite it")
-    importer_id = import_checkpoint(registry(args), Path(src).expanduser(), out, fmt,
-                                    parse_sets(args.sets))
+    importer_id = import_checkpoint(
+        registry(args), Path(src).expanduser(), out, fmt, parse_sets(args.sets)
+    )
     print(f"wrote {out} (format {importer_id})", file=sys.stderr)
     return 0

@@ -52,8 +52,10 @@ def _model_info(path: Path, as_json: bool) -> int:
     # everything below comes from the file: printed through safe_text (no ANSI/OSC reaches
     # the terminal)
     say(path.name)
-    say(f"  variant: {meta.get('variant')}"
-        + (f" (plugin {meta['plugin']})" if meta.get("plugin") else ""))
+    say(
+        f"  variant: {meta.get('variant')}"
+        + (f" (plugin {meta['plugin']})" if meta.get("plugin") else "")
+    )
     say(f"  format: {meta.get('format')}  written by GAN Studio {meta.get('app_version')}")
     for key in ("step", "images_seen", "trained_on", "objective", "imported_from", "importer"):
         if meta.get(key) not in (None, ""):
@@ -77,8 +79,10 @@ def _image_info(path: Path, as_json: bool) -> int:
         raise UserError(f"{path}: neither a model file (.safetensors) nor an image") from None
     if prov is None:
         with open_image(path) as im:
-            say(f"{path.name}: {im.format} {im.size[0]}x{im.size[1]} {im.mode}; "
-                "no GAN Studio provenance recorded")
+            say(
+                f"{path.name}: {im.format} {im.size[0]}x{im.size[1]} {im.mode}; "
+                "no GAN Studio provenance recorded"
+            )
         return 0
     if as_json:
         print(json.dumps(prov, indent=2, sort_keys=True))
@@ -87,8 +91,10 @@ def _image_info(path: Path, as_json: bool) -> int:
     say(f"{path.name}: made by GAN Studio {prov.get('app_version', '')}".rstrip())
     say(f"  action: {prov.get('action')}")
     if model:
-        say(f"  model: {model.get('file')} (variant {model.get('variant')}, "
-            f"sha256 {str(model.get('sha256'))[:16]}…)")
+        say(
+            f"  model: {model.get('file')} (variant {model.get('variant')}, "
+            f"sha256 {str(model.get('sha256'))[:16]}…)"
+        )
     for k, v in (prov.get("params") or {}).items():
         say(f"  {k} = {v}")
     return 0

@@ -35,15 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="action parameter (repeatable); --list-params shows them",
     )
-    p.add_argument("--input", help="input image for image→image actions; for a latent "
-                   "action (attributes, style-mix …): a photo whose face is projected, "
-                   "edited and blended back")
+    p.add_argument(
+        "--input",
+        help="input image for image→image actions; for a latent "
+        "action (attributes, style-mix …): a photo whose face is projected, "
+        "edited and blended back",
+    )
     p.add_argument("-o", "--output", help="output image (.png, .jpg, .webp, .gif)")
-    p.add_argument("--latents", metavar="NPZ",
-                   help="also save the result's latents (.npz); a layer parameter such as "
-                   "style-mix's source_a takes this file back.  With --input PHOTO and a "
-                   "latent action: the photo's projection, reused when the file exists "
-                   "(nothing is projected twice), else written")
+    p.add_argument(
+        "--latents",
+        metavar="NPZ",
+        help="also save the result's latents (.npz); a layer parameter such as "
+        "style-mix's source_a takes this file back.  With --input PHOTO and a "
+        "latent action: the photo's projection, reused when the file exists "
+        "(nothing is projected twice), else written",
+    )
     p.add_argument("--list-params", action="store_true", help="show the action's parameters")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_device_arg(p)
@@ -79,10 +85,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.output:
         raise UserError("-o/--output is required")
     if action.output_kind == "model":  # it returns tensors for the model file, no image
-        hint = ("use 'ganstudio directions fit --model M' (-o NEW.safetensors for a copy)"
-                if action.id == "fit-directions" else "'ganstudio run' writes images only")
-        raise UserError(f"action {action.id!r} adds to the model rather than making an "
-                        f"image; {hint}")
+        hint = (
+            "use 'ganstudio directions fit --model M' (-o NEW.safetensors for a copy)"
+            if action.id == "fit-directions"
+            else "'ganstudio run' writes images only"
+        )
+        raise UserError(
+            f"action {action.id!r} adds to the model rather than making an image; {hint}"
+        )
     if args.input and action.input_kind != "image" and model is not None:
         return _edit_photo(args, reg, model, action)  # project + edit + blend back
     values = parse_params(params, args.params)
@@ -144,8 +154,16 @@ def _edit_photo(args: argparse.Namespace, reg: Any, model: Any, action: Any) -> 
     except InputError as exc:
         raise UserError(f"--input {source.name}: {exc}") from None
     with action_progress(show=not args.no_progress) as on_progress:
-        out = edit_photo(reg, model, action, args.params, photo, args.latents, on_progress,
-                         upscale=find_upscaler(reg, model.device))
+        out = edit_photo(
+            reg,
+            model,
+            action,
+            args.params,
+            photo,
+            args.latents,
+            on_progress,
+            upscale=find_upscaler(reg, model.device),
+        )
     target = Path(args.output).expanduser()
     remove_stale_temps(target.parent)
     try:

@@ -58,8 +58,17 @@ from ganstudio.core.specs import Action, Progress, validate_params
 from ganstudio.errors import UserError
 
 __all__ = [
-    "BatchOptions", "BatchReport", "BatchRunner", "DEFAULT_MAX_INPUT_BYTES", "InputError",
-    "OUTPUT_FORMATS", "output_names", "read_input", "report_name", "shard_from_env", "shard_of",
+    "BatchOptions",
+    "BatchReport",
+    "BatchRunner",
+    "DEFAULT_MAX_INPUT_BYTES",
+    "InputError",
+    "OUTPUT_FORMATS",
+    "output_names",
+    "read_input",
+    "report_name",
+    "shard_from_env",
+    "shard_of",
 ]
 
 log = logging.getLogger("ganstudio.batch")
@@ -122,8 +131,12 @@ class BatchReport:
             "redone": [{"file": str(p), "reason": r} for p, r in self.redone],
             "stale_temps_removed": self.stale_temps_removed,
             "seconds": round(self.seconds, 3),
-            "counts": {"done": len(self.done), "skipped": len(self.skipped),
-                       "failed": len(self.failed), "not_started": len(self.not_started)},
+            "counts": {
+                "done": len(self.done),
+                "skipped": len(self.skipped),
+                "failed": len(self.failed),
+                "not_started": len(self.not_started),
+            },
         }
 
     def summary(self) -> str:
@@ -313,19 +326,32 @@ class _Tally:
         else:
             report.failed.append((job.src, reason))
         n, total = len(self.finished), self.total
-        text = {"done": f"done (redone: {job.redo})" if job.redo else "done",
-                "skipped": "skipped (already done)"}.get(status, f"failed: {reason}")
-        return Progress(step=n, total=total, fraction=self._overall(n / total if total else 1.0),
-                        message=f"{job.rel}: {text}",
-                        data={"file": str(job.src), "output": str(job.dst), "status": status,
-                              **({"reason": reason} if reason else {})})
+        text = {
+            "done": f"done (redone: {job.redo})" if job.redo else "done",
+            "skipped": "skipped (already done)",
+        }.get(status, f"failed: {reason}")
+        return Progress(
+            step=n,
+            total=total,
+            fraction=self._overall(n / total if total else 1.0),
+            message=f"{job.rel}: {text}",
+            data={
+                "file": str(job.src),
+                "output": str(job.dst),
+                "status": status,
+                **({"reason": reason} if reason else {}),
+            },
+        )
 
     def working(self, job: _Job, part: float, message: str) -> Progress:
         """The action's progress inside one file, as a share of the whole batch."""
-        return Progress(step=len(self.finished), total=self.total,
-                        fraction=self._overall((job.index + part) / self.total),
-                        message=f"{job.rel}: {message}" if message else job.rel,
-                        data={"file": str(job.src), "output": str(job.dst), "status": "working"})
+        return Progress(
+            step=len(self.finished),
+            total=self.total,
+            fraction=self._overall((job.index + part) / self.total),
+            message=f"{job.rel}: {message}" if message else job.rel,
+            data={"file": str(job.src), "output": str(job.dst), "status": "working"},
+        )
 
 
 class BatchRunner:
@@ -390,11 +416,14 @@ class BatchRunner:
             raise BatchError(f"input folder {str(self.in_dir)!r} does not exist or is not a folder")
         src, dst = Path(os.path.realpath(self.in_dir)), Path(os.path.realpath(self.out_dir))
         if src == dst:
-            raise BatchError("the output folder must differ from the input folder "
-                             "(inputs are never overwritten)")
+            raise BatchError(
+                "the output folder must differ from the input folder (inputs are never overwritten)"
+            )
         if src.is_relative_to(dst):
-            raise BatchError(f"the output folder {str(self.out_dir)!r} contains the input folder; "
-                             "choose one outside it")
+            raise BatchError(
+                f"the output folder {str(self.out_dir)!r} contains the input folder; "
+                "choose one outside it"
+            )
         if dst.exists() and not dst.is_dir():
             raise BatchError(f"output {str(self.out_dir)!r} exists and is not a folder")
 
@@ -416,8 +445,10 @@ class BatchRunner:
         files = [p for p in found if not Path(os.path.realpath(p)).is_relative_to(out_resolved)]
         if not files:
             where = f" matching {opts.pattern!r}" if opts.pattern else ""
-            raise BatchError(f"no images{where} in {str(self.in_dir)!r}"
-                             + ("" if opts.recursive else " (sub-folders need --recursive)"))
+            raise BatchError(
+                f"no images{where} in {str(self.in_dir)!r}"
+                + ("" if opts.recursive else " (sub-folders need --recursive)")
+            )
         rels = [p.relative_to(self.in_dir).as_posix() for p in files]
         names = output_names(rels, opts.fmt)
         index, count = opts.shard
@@ -442,11 +473,20 @@ class BatchRunner:
         write_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
         done_q: queue.Queue[tuple[_Job, str, str]] = queue.Queue()
         abort = threading.Event()
-        threads = [threading.Thread(target=self._reader, args=(jobs, read_q, abort),
-                                    name="batch-reader", daemon=True)]
-        threads += [threading.Thread(target=self._writer, args=(write_q, done_q, abort, inputs),
-                                     name=f"batch-writer-{i}", daemon=True)
-                    for i in range(self.writers)]
+        threads = [
+            threading.Thread(
+                target=self._reader, args=(jobs, read_q, abort), name="batch-reader", daemon=True
+            )
+        ]
+        threads += [
+            threading.Thread(
+                target=self._writer,
+                args=(write_q, done_q, abort, inputs),
+                name=f"batch-writer-{i}",
+                daemon=True,
+            )
+            for i in range(self.writers)
+        ]
         for t in threads:
             t.start()
         torch_threads = _set_torch_threads(self.model_threads)
@@ -506,7 +546,10 @@ class BatchRunner:
         return report
 
     def _apply(
-        self, job: _Job, image: Image.Image, info: dict[str, Any],
+        self,
+        job: _Job,
+        image: Image.Image,
+        info: dict[str, Any],
         working: Callable[[_Job, float, str], Progress],
     ) -> Generator[Progress, None, tuple[Image.Image, dict[str, Any]]]:
         """Run the action on one decoded image (the model's thread).
@@ -568,17 +611,21 @@ class BatchRunner:
         return job, image, info, None
 
     def _expected(self, source_sha: str) -> dict[str, Any]:
-        return {"source": source_sha, "action": self.action.id,
-                "model": getattr(self.model, "sha256", None),
-                "params": _jsonable(self.params)}
+        return {
+            "source": source_sha,
+            "action": self.action.id,
+            "model": getattr(self.model, "sha256", None),
+            "params": _jsonable(self.params),
+        }
 
     def _remove_stale_temps(self, jobs: list[_Job]) -> int:
         """Temporaries a killed earlier run left where this one writes (issue #12, item 19)."""
         folders = {self.out_dir, *(j.dst.parent for j in jobs)}
         return sum(len(remove_stale_temps(f)) for f in folders if f.is_dir())
 
-    def _writer(self, write_q: queue.Queue, done_q: queue.Queue, abort: threading.Event,
-                inputs: set[Path]) -> None:
+    def _writer(
+        self, write_q: queue.Queue, done_q: queue.Queue, abort: threading.Event, inputs: set[Path]
+    ) -> None:
         from ganstudio.core.imaging import save_image
 
         while True:
@@ -592,15 +639,23 @@ class BatchRunner:
                 fitted = _fit_format(image, job.fmt)
                 save_image(job.dst, fitted, meta["provenance"], icc_profile=meta["icc_profile"])
             except Exception as exc:  # disk full, permissions …: this file fails, the batch goes on
-                reason = str(exc) if isinstance(exc, InputError) else (
-                    f"cannot write {job.dst.name} ({type(exc).__name__}: {exc})")
+                reason = (
+                    str(exc)
+                    if isinstance(exc, InputError)
+                    else (f"cannot write {job.dst.name} ({type(exc).__name__}: {exc})")
+                )
                 done_q.put((job, "failed", reason))
             else:
                 done_q.put((job, "done", ""))
 
     def _write_report(self, report: BatchReport) -> None:
-        data = {"action": self.action.id, "params": self.params,
-                "input": str(self.in_dir), "output": str(self.out_dir), **report.to_json()}
+        data = {
+            "action": self.action.id,
+            "params": self.params,
+            "input": str(self.in_dir),
+            "output": str(self.out_dir),
+            **report.to_json(),
+        }
         try:
             atomic_write_text(self.report_path, json.dumps(data, indent=2, default=str) + "\n")
         except OSError:
@@ -644,4 +699,3 @@ def _empty(q: queue.Queue) -> None:
             q.get_nowait()
         except queue.Empty:
             return
-

@@ -68,8 +68,7 @@ def load_model_file(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tenso
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise CheckpointError(f"{path}: damaged model file ({untrusted.safe_text(exc)})") \
-            from None
+        raise CheckpointError(f"{path}: damaged model file ({untrusted.safe_text(exc)})") from None
     tensors = untrusted.check_tensors(tensors, str(path))
     return tensors, meta
 
@@ -143,20 +142,32 @@ def _refusal(exc: BaseException) -> str:
     text = str(exc)
     blocked = _BLOCKED.search(text)
     if blocked:
-        return (f"refused to load: it calls {untrusted.safe_text(blocked.group(1))}, which "
-                "would run code; a plain weights file never does")
+        return (
+            f"refused to load: it calls {untrusted.safe_text(blocked.group(1))}, which "
+            "would run code; a plain weights file never does"
+        )
     unsupported = _UNSUPPORTED.search(text)
     if unsupported:
-        return (f"refused to load: it holds an object of type "
-                f"{untrusted.safe_text(unsupported.group(1).rstrip('.,'))}, which GAN Studio "
-                "does not rebuild (it loads tensors and plain containers only)")
+        return (
+            f"refused to load: it holds an object of type "
+            f"{untrusted.safe_text(unsupported.group(1).rstrip('.,'))}, which GAN Studio "
+            "does not rebuild (it loads tensors and plain containers only)"
+        )
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    detail = next((ln for ln in lines if not ln.startswith(("Weights only load failed",
-                                                             "Check the documentation",
-                                                             "Please file an issue"))),
-                  lines[0] if lines else type(exc).__name__)
-    return (f"refused to load: damaged, or not a PyTorch weights file "
-            f"({untrusted.safe_text(detail[:200])})")
+    detail = next(
+        (
+            ln
+            for ln in lines
+            if not ln.startswith(
+                ("Weights only load failed", "Check the documentation", "Please file an issue")
+            )
+        ),
+        lines[0] if lines else type(exc).__name__,
+    )
+    return (
+        f"refused to load: damaged, or not a PyTorch weights file "
+        f"({untrusted.safe_text(detail[:200])})"
+    )
 
 
 def publish_latest(ckpt: Path, keep_last: int) -> None:

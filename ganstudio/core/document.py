@@ -82,8 +82,9 @@ class Layer:
     @property
     def nbytes(self) -> int:
         w, h = self.image.size
-        return (w * h * (5 if self.mask is not None else 4)
-                + sum(a.nbytes for a in self.latents.values()))
+        return w * h * (5 if self.mask is not None else 4) + sum(
+            a.nbytes for a in self.latents.values()
+        )
 
     def rendered(self) -> Image.Image:
         """The pixels as they are seen: the image with its mask applied (not opacity)."""
@@ -138,8 +139,9 @@ def upscale_factor(source: tuple[int, int], result: tuple[int, int]) -> tuple[fl
 Resampled = tuple[Image.Image, Image.Image, tuple[int, int]]
 
 
-def resample_layers(layers: Iterable[tuple[str, Image.Image, tuple[int, int]]],
-                    fx: float, fy: float) -> dict[str, Resampled]:
+def resample_layers(
+    layers: Iterable[tuple[str, Image.Image, tuple[int, int]]], fx: float, fy: float
+) -> dict[str, Resampled]:
     """Layers (id, image, offset) scaled by (fx, fy): Lanczos, premultiplied alpha.
 
     Pure, so a worker thread can do it while the GUI stays responsive; a 24 MP
@@ -148,8 +150,11 @@ def resample_layers(layers: Iterable[tuple[str, Image.Image, tuple[int, int]]],
     out: dict[str, Resampled] = {}
     for layer_id, image, (ox, oy) in layers:
         size = (max(1, round(image.width * fx)), max(1, round(image.height * fy)))
-        out[layer_id] = (image, image.resize(size, Image.Resampling.LANCZOS),
-                         (round(ox * fx), round(oy * fy)))
+        out[layer_id] = (
+            image,
+            image.resize(size, Image.Resampling.LANCZOS),
+            (round(ox * fx), round(oy * fy)),
+        )
     return out
 
 
@@ -221,8 +226,11 @@ class SetProperty(Command):
     def __init__(self, layer_id: str, name: str, old: Any, new: Any) -> None:
         self.layer_id, self.name, self.old, self.new = layer_id, name, old, new
         self.title = f"Change {name}"
-        self.nbytes = sum(im.size[0] * im.size[1] * len(im.getbands())
-                          for im in (old, new) if isinstance(im, Image.Image))
+        self.nbytes = sum(
+            im.size[0] * im.size[1] * len(im.getbands())
+            for im in (old, new)
+            if isinstance(im, Image.Image)
+        )
 
     def _set(self, doc: Document, value: Any) -> None:
         index = doc.index_of(self.layer_id)
@@ -245,25 +253,35 @@ class ScaleCanvas(Command):
 
     title = "Scale canvas"
 
-    def __init__(self, doc: Document, fx: float, fy: float,
-                 resampled: dict[str, Resampled] | None = None) -> None:
+    def __init__(
+        self, doc: Document, fx: float, fy: float, resampled: dict[str, Resampled] | None = None
+    ) -> None:
         w, h = doc.size
         self.old_size, self.new_size = doc.size, (max(1, round(w * fx)), max(1, round(h * fy)))
         self.old = doc.layer_snapshot()
         ready = dict(resampled or {})
-        stale = [entry for entry in self.old  # changed since it was resampled: do it again
-                 if entry[0] not in ready or ready[entry[0]][0] is not entry[1]]
+        stale = [
+            entry
+            for entry in self.old  # changed since it was resampled: do it again
+            if entry[0] not in ready or ready[entry[0]][0] is not entry[1]
+        ]
         ready.update(resample_layers(stale, fx, fy))
         self.new = [(layer_id, *ready[layer_id][1:]) for layer_id, _, _ in self.old]
         self.nbytes = sum(im.size[0] * im.size[1] * 4 for _, im, _ in self.old + self.new)
         # masks follow their layers (bilinear: a mask is a smooth coverage, not detail)
         self.old_masks = {layer.id: layer.mask for layer in doc._layers if layer.mask is not None}
-        self.new_masks = {layer_id: _fit_mask(mask, ready[layer_id][1].size)
-                          for layer_id, mask in self.old_masks.items()}
+        self.new_masks = {
+            layer_id: _fit_mask(mask, ready[layer_id][1].size)
+            for layer_id, mask in self.old_masks.items()
+        }
 
-    def _set(self, doc: Document, size: tuple[int, int],
-             layers: list[tuple[str, Image.Image, tuple[int, int]]],
-             masks: dict[str, Image.Image] | None = None) -> None:
+    def _set(
+        self,
+        doc: Document,
+        size: tuple[int, int],
+        layers: list[tuple[str, Image.Image, tuple[int, int]]],
+        masks: dict[str, Image.Image] | None = None,
+    ) -> None:
         doc.size = size
         for layer_id, image, offset in layers:
             layer = doc._layers[doc.index_of(layer_id)]
@@ -289,8 +307,15 @@ class PaintPixels(Command):
     image each time; images are replaced, never changed in place.
     """
 
-    def __init__(self, layer_id: str, target: str, box: Box, before: np.ndarray,
-                 after: np.ndarray, title: str = "Brush stroke") -> None:
+    def __init__(
+        self,
+        layer_id: str,
+        target: str,
+        box: Box,
+        before: np.ndarray,
+        after: np.ndarray,
+        title: str = "Brush stroke",
+    ) -> None:
         self.layer_id, self.target, self.box = layer_id, target, box
         self.before, self.after, self.title = before, after, title
         self.nbytes = before.nbytes + after.nbytes
@@ -317,8 +342,9 @@ class ResizeCanvas(Command):
     so growing the canvas again brings them back.
     """
 
-    def __init__(self, doc: Document, size: tuple[int, int], shift: tuple[int, int],
-                 clip: bool, title: str) -> None:
+    def __init__(
+        self, doc: Document, size: tuple[int, int], shift: tuple[int, int], clip: bool, title: str
+    ) -> None:
         self.title = title
         self.old_size, self.new_size = doc.size, size
         self.old = [(layer.id, layer.image, layer.offset, layer.mask) for layer in doc._layers]
@@ -338,8 +364,12 @@ class ResizeCanvas(Command):
         if clip:
             self.nbytes = sum(im.width * im.height * 4 for _, im, _, _ in self.new)
 
-    def _set(self, doc: Document, size: tuple[int, int],
-             layers: list[tuple[str, Image.Image, tuple[int, int], Image.Image | None]]) -> None:
+    def _set(
+        self,
+        doc: Document,
+        size: tuple[int, int],
+        layers: list[tuple[str, Image.Image, tuple[int, int], Image.Image | None]],
+    ) -> None:
         doc.size = size
         for layer_id, image, offset, mask in layers:
             layer = doc._layers[doc.index_of(layer_id)]
@@ -355,9 +385,15 @@ class ResizeCanvas(Command):
 
 #: where the old page sits in a resized canvas: (fx, fy) of the free space on the left/top
 ANCHORS: dict[str, tuple[float, float]] = {
-    "top-left": (0, 0), "top": (0.5, 0), "top-right": (1, 0),
-    "left": (0, 0.5), "center": (0.5, 0.5), "right": (1, 0.5),
-    "bottom-left": (0, 1), "bottom": (0.5, 1), "bottom-right": (1, 1),
+    "top-left": (0, 0),
+    "top": (0.5, 0),
+    "top-right": (1, 0),
+    "left": (0, 0.5),
+    "center": (0.5, 0.5),
+    "right": (1, 0.5),
+    "bottom-left": (0, 1),
+    "bottom": (0.5, 1),
+    "bottom-right": (1, 1),
 }
 
 
@@ -419,8 +455,12 @@ class Group(Command):
 class Document:
     """A stack of layers (index 0 is the bottom) with a bounded undo history."""
 
-    def __init__(self, size: tuple[int, int] = (512, 512),
-                 max_history_bytes: int = DEFAULT_HISTORY_BYTES, max_steps: int = 200) -> None:
+    def __init__(
+        self,
+        size: tuple[int, int] = (512, 512),
+        max_history_bytes: int = DEFAULT_HISTORY_BYTES,
+        max_steps: int = 200,
+    ) -> None:
         self.size = size
         self._layers: list[Layer] = []
         self._active = -1
@@ -491,8 +531,7 @@ class Document:
             if layer.blend == "normal":
                 out = Image.alpha_composite(out, tile)
             else:
-                out = Image.fromarray(blend(np.asarray(out), np.asarray(tile), layer.blend),
-                                      "RGBA")
+                out = Image.fromarray(blend(np.asarray(out), np.asarray(tile), layer.blend), "RGBA")
         return out.crop(region) if region else out
 
     # -- history ------------------------------------------------------------------
@@ -582,8 +621,9 @@ class Document:
         self._emit(DocEvent("history"))
 
     # -- editing (each one undoable) ----------------------------------------------
-    def add_layer(self, image: Image.Image, name: str = "Layer", index: int | None = None,
-                  **props: Any) -> Layer:
+    def add_layer(
+        self, image: Image.Image, name: str = "Layer", index: int | None = None, **props: Any
+    ) -> Layer:
         """Add above ``index`` (default: the top); grows the canvas to fit the first image."""
         layer = Layer(image, name, **props)
         if not self._layers and self.size != layer.size and not self._undo:
@@ -591,8 +631,9 @@ class Document:
         self.execute(AddLayer(layer, len(self._layers) if index is None else index))
         return layer
 
-    def scale(self, fx: float, fy: float | None = None,
-              resampled: dict[str, Resampled] | None = None) -> None:
+    def scale(
+        self, fx: float, fy: float | None = None, resampled: dict[str, Resampled] | None = None
+    ) -> None:
         """Resample the canvas and all layers (one undo step), e.g. after upscaling.
 
         ``resampled`` (from :func:`resample_layers` on a worker) is used for every
@@ -620,16 +661,26 @@ class Document:
         layer = self._layers[index]
         with self.group(f"Change {', '.join(changes)}"):
             for name, value in changes.items():
-                if name not in ("name", "visible", "opacity", "offset", "image", "provenance",
-                                "mask", "blend", "role"):
+                if name not in (
+                    "name",
+                    "visible",
+                    "opacity",
+                    "offset",
+                    "image",
+                    "provenance",
+                    "mask",
+                    "blend",
+                    "role",
+                ):
                     raise AttributeError(f"layers have no settable property {name!r}")
                 if name == "image" and value.mode != "RGBA":
                     value = value.convert("RGBA")
                 if name == "mask" and value is not None:
                     value = _fit_mask(value, changes.get("image", layer.image).size)
                 if name == "blend" and value not in BLEND_MODES:
-                    raise ValueError(f"unknown blend mode {value!r}; "
-                                     f"choose from {', '.join(BLEND_MODES)}")
+                    raise ValueError(
+                        f"unknown blend mode {value!r}; choose from {', '.join(BLEND_MODES)}"
+                    )
                 if name == "offset":
                     value = (int(value[0]), int(value[1]))
                 old = getattr(layer, name)
@@ -637,8 +688,14 @@ class Document:
                     self.execute(SetProperty(layer.id, name, old, value))
 
     # -- painting, masks, crop and canvas size (the editor tools) ------------------
-    def apply_patch(self, index: int, box: Box, pixels: np.ndarray, target: str = "image",
-                    title: str = "Brush stroke") -> None:
+    def apply_patch(
+        self,
+        index: int,
+        box: Box,
+        pixels: np.ndarray,
+        target: str = "image",
+        title: str = "Brush stroke",
+    ) -> None:
         """Put ``pixels``' ``box`` (a finished stroke) into a layer's image or mask: one
         undo step that keeps only that box, before and after."""
         layer = self._layers[index]
@@ -710,9 +767,13 @@ class Document:
             "active": self._active,
             "layers": [
                 {
-                    "id": layer.id, "name": layer.name, "visible": layer.visible,
-                    "opacity": layer.opacity, "offset": list(layer.offset),
-                    "file": f"layers/{i:03d}.png", "provenance": layer.provenance,
+                    "id": layer.id,
+                    "name": layer.name,
+                    "visible": layer.visible,
+                    "opacity": layer.opacity,
+                    "offset": list(layer.offset),
+                    "file": f"layers/{i:03d}.png",
+                    "provenance": layer.provenance,
                     "latents": {k: f"latents/{i:03d}_{k}.npy" for k in layer.latents},
                     # format 2: masks, blend modes and roles (omitted when unused)
                     **({"mask": f"masks/{i:03d}.png"} if layer.mask is not None else {}),
@@ -765,12 +826,19 @@ class Document:
                 for entry in meta["layers"]:
                     image = read_layer_image(zf, entry["file"], budget)
                     latents = {k: read_latent(zf, n) for k, n in entry["latents"].items()}
-                    doc._layers.append(Layer(
-                        image, entry["name"], entry["visible"], entry["opacity"],
-                        entry["offset"], entry.get("provenance"), latents,
-                        entry.get("id") or uuid.uuid4().hex[:10],
-                        **_mask_blend_role(zf, entry, budget),
-                    ))
+                    doc._layers.append(
+                        Layer(
+                            image,
+                            entry["name"],
+                            entry["visible"],
+                            entry["opacity"],
+                            entry["offset"],
+                            entry.get("provenance"),
+                            latents,
+                            entry.get("id") or uuid.uuid4().hex[:10],
+                            **_mask_blend_role(zf, entry, budget),
+                        )
+                    )
         except FileNotFoundError:
             raise ProjectError(f"{path}: no such project") from None
         except NewerFormatError as exc:
@@ -779,8 +847,17 @@ class Document:
             raise ProjectError(f"could not open {path}: it is a folder") from None
         except MemoryError:
             raise ProjectError(f"could not open {path}: not enough memory") from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError,
-                OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            KeyError,
+            ValueError,
+            TypeError,
+            OSError,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
             # RuntimeError: an encrypted member (and RecursionError); NotImplementedError:
             # an unknown compression; TypeError: a type the schema let through
             raise ProjectError(f"could not open {path}: {_reason(exc)}") from None
@@ -873,8 +950,16 @@ def export_provenance(doc: Document) -> dict[str, Any]:
     for layer in visible:
         prov = layer.provenance or {}
         model = prov.get("model") or {}
-        layers.append({"name": layer.name, "action": prov.get("action"),
-                       "model": model.get("file") or model.get("path"),
-                       "params": prov.get("params") or {}})
-    return {"app": "GAN Studio", "action": f"composite of {n} layer{'s' if n != 1 else ''}",
-            "layers": layers}
+        layers.append(
+            {
+                "name": layer.name,
+                "action": prov.get("action"),
+                "model": model.get("file") or model.get("path"),
+                "params": prov.get("params") or {},
+            }
+        )
+    return {
+        "app": "GAN Studio",
+        "action": f"composite of {n} layer{'s' if n != 1 else ''}",
+        "layers": layers,
+    }

@@ -65,8 +65,13 @@ def _user_chose_allocator() -> str | None:
     preload = os.environ.get("LD_PRELOAD", "")
     if any(name in preload for name in ("jemalloc", "tcmalloc", "mimalloc")):
         return f"LD_PRELOAD={preload}"
-    for key in ("GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "MALLOC_MMAP_MAX_",
-                "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+    for key in (
+        "GLIBC_TUNABLES",
+        "MALLOC_ARENA_MAX",
+        "MALLOC_MMAP_MAX_",
+        "MALLOC_MMAP_THRESHOLD_",
+        "MALLOC_TRIM_THRESHOLD_",
+    ):
         if key in os.environ:
             return f"{key} is set"
     return None
@@ -86,9 +91,11 @@ def tune() -> bool:
     if libc is None:
         log.debug("host allocator left as it is (%s)", reason or "not glibc")
         return False
-    ok = (libc.mallopt(M_ARENA_MAX, 1) == 1
-          and libc.mallopt(M_MMAP_MAX, 0) == 1
-          and libc.mallopt(M_TRIM_THRESHOLD, NO_TRIM) == 1)
+    ok = (
+        libc.mallopt(M_ARENA_MAX, 1) == 1
+        and libc.mallopt(M_MMAP_MAX, 0) == 1
+        and libc.mallopt(M_TRIM_THRESHOLD, NO_TRIM) == 1
+    )
     _tuned = ok
     return ok
 

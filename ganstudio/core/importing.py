@@ -62,7 +62,10 @@ def _step(i: int, message: str) -> Progress:
 
 
 def iterate_import(
-    registry: Registry, src: Path, out: Path, importer_id: str | None = None,
+    registry: Registry,
+    src: Path,
+    out: Path,
+    importer_id: str | None = None,
     options: Mapping[str, str] | None = None,
 ) -> Generator[Progress, None, str]:
     """Read, recognise, convert, write atomically, then reload strictly to prove the file
@@ -96,8 +99,9 @@ def iterate_import(
     unknown = sorted(set(options or {}) - set(importer.options))
     if unknown:
         takes = ", ".join(importer.options) or "none"
-        raise CheckpointError(f"importer {importer.id} has no option {unknown[0]!r} "
-                              f"(its options: {takes})")
+        raise CheckpointError(
+            f"importer {importer.id} has no option {unknown[0]!r} (its options: {takes})"
+        )
     yield _step(2, f"converting ({importer.name})")
     try:
         imported = importer.convert(src, state, dict(options or {}))
@@ -145,7 +149,10 @@ def _reason(exc: BaseException) -> str:
 
 
 def import_checkpoint(
-    registry: Registry, src: Path, out: Path, importer_id: str | None = None,
+    registry: Registry,
+    src: Path,
+    out: Path,
+    importer_id: str | None = None,
     options: Mapping[str, str] | None = None,
 ) -> str:
     """:func:`iterate_import` run to the end (the CLI, scripts, tests)."""
@@ -173,7 +180,8 @@ def _copy_model(registry: Registry, src: Path, out: Path) -> Generator[Progress,
     if not read_header(src).get("variant"):
         raise CheckpointError(
             f"{src.name}: not a GAN Studio model (its header names no variant); "
-            "foreign checkpoints are imported from .pkl, .pt or .pth files")
+            "foreign checkpoints are imported from .pkl, .pt or .pth files"
+        )
     yield _step(1, f"checking {src.name}")
     load_model(src, registry, roles=None)  # strict: a damaged or foreign-shaped file stops here
     tmp = out.with_name(f".{out.name}.copy.safetensors")
@@ -188,7 +196,10 @@ def _copy_model(registry: Registry, src: Path, out: Path) -> Generator[Progress,
 
 
 def import_into_models(
-    registry: Registry, src: Path, folder: Path | None = None, importer_id: str | None = None,
+    registry: Registry,
+    src: Path,
+    folder: Path | None = None,
+    importer_id: str | None = None,
 ) -> Generator[Progress, None, Path]:
     """Import ``src`` into the user's models folder (or ``folder``) under a free name;
     returns the new model file.  A ``.safetensors`` GAN Studio model is checked and

@@ -281,12 +281,13 @@ class JobStore:
                 "spec TEXT, status TEXT, fraction REAL, message TEXT, error TEXT, "
                 "created REAL, updated REAL)"
             )
-            db.execute("SELECT id, title, kind, spec, status, fraction, message, error, "
-                       "created, updated FROM jobs LIMIT 1").fetchall()
+            db.execute(
+                "SELECT id, title, kind, spec, status, fraction, message, error, "
+                "created, updated FROM jobs LIMIT 1"
+            ).fetchall()
 
     def _quarantine(self, reason: str) -> None:
-        aside = self.path.with_name(
-            f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
         n = 1
         while aside.exists() or aside.is_symlink():
             n += 1
@@ -297,16 +298,20 @@ class JobStore:
             if side.is_file():
                 with contextlib.suppress(OSError):
                     os.replace(side, aside.with_name(aside.name + sidecar))
-        text = (f"The job list {self.path.name} was damaged ({reason}); it was set aside as "
-                f"{aside.name} and the queue starts empty.")
+        text = (
+            f"The job list {self.path.name} was damaged ({reason}); it was set aside as "
+            f"{aside.name} and the queue starts empty."
+        )
         log.warning("%s", text)
         self.notices.append(text)
         self._create_and_check()
 
     def _unavailable(self, reason: str) -> None:
         self.available = False
-        text = (f"The job list {self.path} cannot be used: {reason}. Jobs of this session "
-                "will not be offered again after a restart.")
+        text = (
+            f"The job list {self.path} cannot be used: {reason}. Jobs of this session "
+            "will not be offered again after a restart."
+        )
         log.warning("%s", text)
         self.notices.append(text)
 
@@ -357,8 +362,10 @@ class JobStore:
         if last is not None and (now - last[0] < every_s or last[1] == job.fraction):
             return False
         self._last_progress[job.id] = (now, job.fraction)
-        self._write("UPDATE jobs SET fraction=?, message=?, updated=? WHERE id=?",
-                    (job.fraction, job.message, time.time(), job.id))
+        self._write(
+            "UPDATE jobs SET fraction=?, message=?, updated=? WHERE id=?",
+            (job.fraction, job.message, time.time(), job.id),
+        )
         return True
 
     def unfinished(self) -> list[dict[str, Any]]:
@@ -391,7 +398,9 @@ class JobStore:
                 fraction = item["fraction"]
                 item["fraction"] = (
                     min(max(float(fraction), 0.0), 1.0)
-                    if isinstance(fraction, int | float) and math.isfinite(fraction) else None)
+                    if isinstance(fraction, int | float) and math.isfinite(fraction)
+                    else None
+                )
                 item["title"] = str(item["title"])
             except (TypeError, ValueError) as exc:
                 self.report_bad(item["id"], item.get("title"), str(exc))
@@ -405,12 +414,15 @@ class JobStore:
         text = f"A stored job ({str(title)[:80]!r}) cannot be resumed and was dropped: {reason}"
         log.warning("%s", text)
         self.notices.append(text)
-        self._write("UPDATE jobs SET status=?, error=?, updated=? WHERE id=?",
-                    (JobStatus.FAILED.value, reason, time.time(), job_id))
+        self._write(
+            "UPDATE jobs SET status=?, error=?, updated=? WHERE id=?",
+            (JobStatus.FAILED.value, reason, time.time(), job_id),
+        )
 
     def mark(self, job_id: str, status: JobStatus) -> None:
-        self._write("UPDATE jobs SET status=?, updated=? WHERE id=?",
-                    (status.value, time.time(), job_id))
+        self._write(
+            "UPDATE jobs SET status=?, updated=? WHERE id=?", (status.value, time.time(), job_id)
+        )
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:

@@ -53,7 +53,7 @@ def _entry(path: Path, source: str) -> ModelFile:
     except (DataError, OSError) as exc:
         reason = str(exc)
         prefix = f"{path}: "
-        reason = reason[len(prefix):] if reason.startswith(prefix) else reason
+        reason = reason[len(prefix) :] if reason.startswith(prefix) else reason
         return ModelFile(path, "", source, {}, error=reason)
     return ModelFile(path, str(meta.get("variant", "")).split(":")[-1], source, meta)
 
@@ -101,6 +101,5 @@ def resolve_model(text: str, extra_dirs: list[Path] | None = None) -> Path:
     names = sorted({e.name for e in entries})
     known = ", ".join(names) if names else "none found"
     raise UnknownModelError(
-        f"{text}: no such model file or model name (names: {known}; "
-        "'ganstudio models' lists them)"
+        f"{text}: no such model file or model name (names: {known}; 'ganstudio models' lists them)"
     )

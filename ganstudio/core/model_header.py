@@ -16,8 +16,15 @@ from typing import Any
 from ganstudio.core import untrusted
 from ganstudio.errors import CheckpointError
 
-__all__ = ["FORMAT_VERSION", "META_KEY", "CheckpointError", "existing_file", "read_header_json",
-           "read_metadata", "tensor_names"]
+__all__ = [
+    "FORMAT_VERSION",
+    "META_KEY",
+    "CheckpointError",
+    "existing_file",
+    "read_header_json",
+    "read_metadata",
+    "tensor_names",
+]
 
 FORMAT_VERSION = 1
 META_KEY = "ganstudio"
@@ -40,8 +47,9 @@ def read_header_json(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise CheckpointError(f"{path}: not a .safetensors model file") from None
     if raw[:1] not in (b"{", b"[", b'"'):  # not JSON at all: some other kind of file
         raise CheckpointError(f"{path}: not a .safetensors model file")
-    header = untrusted.parse_json(raw, f"{path}: header", untrusted.MAX_HEADER_BYTES,
-                                  error=CheckpointError)
+    header = untrusted.parse_json(
+        raw, f"{path}: header", untrusted.MAX_HEADER_BYTES, error=CheckpointError
+    )
     return untrusted.check_safetensors_header(header, str(path))
 
 

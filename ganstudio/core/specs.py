@@ -49,8 +49,15 @@ OutputKind = Literal["image", "images", "model"]
 #: word a later contract adds).  Discovery accepts such words; ``ganstudio
 #: plugins check`` points them out, since a typo would hide an action.
 Capability = Literal[
-    "sample", "latent", "w-latent", "style-mix", "condition", "codes", "upscale",
-    "translate", "voxels",
+    "sample",
+    "latent",
+    "w-latent",
+    "style-mix",
+    "condition",
+    "codes",
+    "upscale",
+    "translate",
+    "voxels",
 ]
 #: What a data source yields and a variant trains on: ``"image"`` (``batch["image"]``),
 #: ``"labels"`` (also ``batch["labels"]``, attribute labels) or ``"paired"``
@@ -118,7 +125,8 @@ class Param(_Located):
     #: ``unavailable_if(model)`` says why the param does not apply to a loaded model
     #: (e.g. "this model has no denoise twin"), or returns None when it applies
     unavailable_if: Callable[[Any], str | None] | None = field(
-        default=None, kw_only=True, compare=False, repr=False)
+        default=None, kw_only=True, compare=False, repr=False
+    )
 
     @property
     def title(self) -> str:

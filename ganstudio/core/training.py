@@ -517,9 +517,7 @@ class Trainer:
             dist.barrier()
         return ckpt
 
-    def _load_resume(
-        self, models: dict[str, torch.nn.Module]
-    ) -> tuple[int, dict[str, Any] | None]:
+    def _load_resume(self, models: dict[str, torch.nn.Module]) -> tuple[int, dict[str, Any] | None]:
         """Load the newest readable checkpoint; (step, saved state or None).
 
         * no ``state.pt`` and no checkpoint: the run was stopped before its first
@@ -599,8 +597,9 @@ class Trainer:
         if state is not None:
             names.append(Path(state["checkpoint"]).name)  # a name, never a path elsewhere
         names.append(checkpoints.LATEST_NAME)
-        names += sorted((p.name for p in self.checkpoint_dir.glob("step_*.safetensors")),
-                        reverse=True)
+        names += sorted(
+            (p.name for p in self.checkpoint_dir.glob("step_*.safetensors")), reverse=True
+        )
         seen: set[str] = set()
         out = []
         for name in names:

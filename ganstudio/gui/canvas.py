@@ -52,8 +52,9 @@ def pil_to_qimage(image: Image.Image) -> QImage:
     # layers are RGBA already: converting would copy them once more (1 s for 96 MP)
     rgba = image if image.mode == "RGBA" else image.convert("RGBA")
     data = rgba.tobytes("raw", "RGBA")
-    return QImage(data, rgba.width, rgba.height, rgba.width * 4,
-                  QImage.Format.Format_RGBA8888).copy()
+    return QImage(
+        data, rgba.width, rgba.height, rgba.width * 4, QImage.Format.Format_RGBA8888
+    ).copy()
 
 
 def qimage_to_pil(image: QImage) -> Image.Image:
@@ -101,15 +102,18 @@ class LayerItem(QGraphicsPixmapItem):
         self.blend = "normal"
         self.clip_x: Callable[[], float] | None = None
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         if self.clip_x is not None:
             left = self.mapFromScene(QPointF(self.clip_x(), 0)).x()
             rect = self.boundingRect()
             if left >= rect.right():
                 return
-            painter.setClipRect(QRectF(left, rect.top(), rect.right() - left, rect.height()),
-                                Qt.ClipOperation.IntersectClip)
+            painter.setClipRect(
+                QRectF(left, rect.top(), rect.right() - left, rect.height()),
+                Qt.ClipOperation.IntersectClip,
+            )
         if self.blend != "normal":
             painter.setCompositionMode(_COMPOSITION[self.blend])
         super().paint(painter, option, widget)  # type: ignore[arg-type]
@@ -225,8 +229,12 @@ class Canvas(QGraphicsView):
         item.setPixmap(pixmap)
 
     # -- preview ------------------------------------------------------------------
-    def show_preview(self, image: Image.Image, origin: tuple[int, int] = (0, 0),
-                     footprint: tuple[int, int] | None = None) -> None:
+    def show_preview(
+        self,
+        image: Image.Image,
+        origin: tuple[int, int] = (0, 0),
+        footprint: tuple[int, int] | None = None,
+    ) -> None:
         """Show a result over the canvas; an upscaled one is drawn in its input's place
         (``footprint``), so zooming in shows the new detail where it will go."""
         self._preview.setPixmap(QPixmap.fromImage(pil_to_qimage(image)))
@@ -277,8 +285,11 @@ class Canvas(QGraphicsView):
         return self._fitted or self.zoom < 1.0
 
     def _pixel_mode(self) -> Qt.TransformationMode:
-        return (Qt.TransformationMode.SmoothTransformation if self.smooth
-                else Qt.TransformationMode.FastTransformation)
+        return (
+            Qt.TransformationMode.SmoothTransformation
+            if self.smooth
+            else Qt.TransformationMode.FastTransformation
+        )
 
     def _update_pixel_mode(self) -> None:
         mode = self._pixel_mode()
@@ -292,7 +303,7 @@ class Canvas(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.set_zoom(self.zoom * (1.25 ** steps))
+            self.set_zoom(self.zoom * (1.25**steps))
         event.accept()
 
     # -- selection ----------------------------------------------------------------
@@ -307,8 +318,9 @@ class Canvas(QGraphicsView):
         if rect is None:
             self._sel_item.hide()
         else:
-            self._sel_item.setRect(QRectF(QRect(rect[0], rect[1], rect[2] - rect[0],
-                                                rect[3] - rect[1])))
+            self._sel_item.setRect(
+                QRectF(QRect(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]))
+            )
             self._sel_item.show()
         self.selection_changed.emit(rect)
 
@@ -337,7 +349,8 @@ class Canvas(QGraphicsView):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pan = event.button() == Qt.MouseButton.MiddleButton or (
-            event.button() == Qt.MouseButton.LeftButton and self._space)
+            event.button() == Qt.MouseButton.LeftButton and self._space
+        )
         if pan:
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -397,8 +410,9 @@ class Canvas(QGraphicsView):
             self.tool.release(self._hover or QPointF(), 1.0)
         self._tool_down = False
         self.tool = tool
-        self.viewport().setCursor(Qt.CursorShape.CrossCursor if tool is not None
-                                  else Qt.CursorShape.ArrowCursor)
+        self.viewport().setCursor(
+            Qt.CursorShape.CrossCursor if tool is not None else Qt.CursorShape.ArrowCursor
+        )
         self.viewport().update()
 
     def _set_hover(self, pos: QPointF | None) -> None:
@@ -417,8 +431,12 @@ class Canvas(QGraphicsView):
         """Tablet pen events drive the tool with their pressure; unhandled, Qt turns
         them into mouse events (pressure 1.0)."""
         kinds = (QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.TabletRelease)
-        if watched is self.viewport() and event.type() in kinds and self.tool is not None \
-                and not self._space:
+        if (
+            watched is self.viewport()
+            and event.type() in kinds
+            and self.tool is not None
+            and not self._space
+        ):
             assert isinstance(event, QTabletEvent)
             pos = self._scene_pos(event.position())
             pressure = float(event.pressure())
@@ -478,8 +496,11 @@ class Canvas(QGraphicsView):
             if item.clip_x != clip:
                 item.clip_x = clip
             item.update()
-        mode = (QGraphicsView.ViewportUpdateMode.FullViewportUpdate if self.compare_split
-                else QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        mode = (
+            QGraphicsView.ViewportUpdateMode.FullViewportUpdate
+            if self.compare_split
+            else QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate
+        )
         if self.viewportUpdateMode() != mode:
             self.setViewportUpdateMode(mode)
         self.viewport().update()

@@ -51,8 +51,14 @@ class ActionController(QObject):
     PREVIEW_MIN = 32
     PREVIEW_BUDGET_MS = 700
 
-    def __init__(self, runner: JobRunner, cache: ModelCache, panel: ActionPanel,
-                 canvas: Canvas, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        cache: ModelCache,
+        panel: ActionPanel,
+        canvas: Canvas,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.runner, self.cache, self.panel, self.canvas = runner, cache, panel, canvas
         self.model_file: ModelFile | None = None
@@ -100,19 +106,29 @@ class ActionController(QObject):
             return None
         return {"image": layer.image}, layer.offset
 
-    def _request(self, action: Action, params: dict[str, Any],
-                 commit: bool) -> ActionRequest | None:
+    def _request(
+        self, action: Action, params: dict[str, Any], commit: bool
+    ) -> ActionRequest | None:
         if self.model_file is None:
             return None
         got = self._inputs(action)
         if got is None:
             return None
         inputs, origin = got
-        latents = {layer.id: self._source_latents(layer)
-                   for layer in self.document.layers if layer.latents}
+        latents = {
+            layer.id: self._source_latents(layer) for layer in self.document.layers if layer.latents
+        }
         layers = self.document.layer_snapshot() if commit and "image" in inputs else []
-        return ActionRequest(self.model_file.path, action, dict(params), inputs, commit, origin,
-                             layer_latents=latents, layers=layers)
+        return ActionRequest(
+            self.model_file.path,
+            action,
+            dict(params),
+            inputs,
+            commit,
+            origin,
+            layer_latents=latents,
+            layers=layers,
+        )
 
     @staticmethod
     def _source_latents(layer: Layer) -> dict[str, Any]:
@@ -167,8 +183,7 @@ class ActionController(QObject):
         resolution = self._model_resolution()
         if self.model_file is None or resolution <= self.QUICK_ABOVE:
             return None
-        return self._quick_size.get(self.model_file.path,
-                                    min(self.PREVIEW_START, resolution // 2))
+        return self._quick_size.get(self.model_file.path, min(self.PREVIEW_START, resolution // 2))
 
     def _adapt_quick_size(self, request: ActionRequest, render_ms: Any) -> None:
         """Halve the quick size when a preview took longer than the budget, double it
@@ -203,9 +218,14 @@ class ActionController(QObject):
             self._submit(request, BACKGROUND)
             return
         last = self._last_preview
-        if (last is not None and last[0] == self._seq and last[1].action is action
-                and last[1].params == request.params and last[1].origin == request.origin
-                and not request.inputs):
+        if (
+            last is not None
+            and last[0] == self._seq
+            and last[1].action is action
+            and last[1].params == request.params
+            and last[1].origin == request.origin
+            and not request.inputs
+        ):
             self.commit(request, last[2])  # the preview on screen is exactly this result
             return
         self._submit(request, INTERACTIVE if action.interactive else BACKGROUND)
@@ -221,10 +241,12 @@ class ActionController(QObject):
     def ask_data(self, action: Action) -> str | None:
         """The data an action that extends the model learns from ("" for none, None: cancel)."""
         text, ok = QInputDialog.getText(
-            self.panel, action.name,
+            self.panel,
+            action.name,
             "Labelled data (e.g. procedural:faces?count=3000, or a folder);\n"
             "leave empty for methods that need none (pca):",
-            text="procedural:faces?count=3000")
+            text="procedural:faces?count=3000",
+        )
         return text.strip() if ok else None
 
     # -- results ------------------------------------------------------------------
@@ -240,8 +262,12 @@ class ActionController(QObject):
                 self.message.emit(f"{current.path.name} ready")
             elif job.status == JobStatus.FAILED:
                 self.message.emit(f"Could not load the model: {job.error}")
-                show_error(self.panel.window(), "Could not load the model", job.error,
-                           self.runner.details.get(job.id, ""))
+                show_error(
+                    self.panel.window(),
+                    "Could not load the model",
+                    job.error,
+                    self.runner.details.get(job.id, ""),
+                )
             return
         if seq is None:
             return
@@ -250,16 +276,21 @@ class ActionController(QObject):
         if job.status == JobStatus.FAILED:
             self.message.emit(f"{job.title} failed: {job.error}")
             if applied:  # a preview's failure stays in the status bar (a drag repeats it)
-                show_error(self.panel.window(), f"{job.title} failed", job.error,
-                           self.runner.details.get(job.id, ""))
+                show_error(
+                    self.panel.window(),
+                    f"{job.title} failed",
+                    job.error,
+                    self.runner.details.get(job.id, ""),
+                )
             return
         if job.status != JobStatus.DONE:
             return
         request, output = job.result
         if output.result.tensors:
             names = sorted(k.split(".", 1)[-1] for k in output.result.tensors)
-            self.message.emit(f"Stored {len(names)} in {request.model_path.name}: "
-                              f"{', '.join(names)}")
+            self.message.emit(
+                f"Stored {len(names)} in {request.model_path.name}: {', '.join(names)}"
+            )
             if self.model_file is not None and self.model_file.path == request.model_path:
                 self.set_model(self.model_file)  # reload: new sliders appear
             return
@@ -301,8 +332,9 @@ class ActionController(QObject):
                 size = (origin[0] + image.width, origin[1] + image.height)
                 if self.document.size != size:
                     self.document.execute(SetCanvasSize(self.document, size))
-            layer = self.document.add_layer(image, request.action.name, offset=origin,
-                                            provenance=prov, latents=latents)
+            layer = self.document.add_layer(
+                image, request.action.name, offset=origin, provenance=prov, latents=latents
+            )
         first = len(self.document) == 1
         self.canvas.clear_preview()
         self._last_preview = None

@@ -45,8 +45,9 @@ def _logger() -> logging.Logger:
             handler.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000,
-                                                       backupCount=3, encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
     except OSError:
         return log  # an unwritable data folder must not turn one error into two
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -64,10 +65,12 @@ def log_error(title: str, message: str, details: str = "") -> Path:
 class ErrorDialog(QMessageBox):
     """A warning with the message, the log file's path, and a "Show Details…" section."""
 
-    def __init__(self, title: str, message: str, details: str, logged: Path,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(QMessageBox.Icon.Warning, title, message,
-                         QMessageBox.StandardButton.Close, parent)
+    def __init__(
+        self, title: str, message: str, details: str, logged: Path, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Close, parent
+        )
         self.setObjectName("errorDialog")
         self.setInformativeText(f"The details are in the log:\n{logged}")
         self.setDetailedText(details or message)
@@ -75,8 +78,7 @@ class ErrorDialog(QMessageBox):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
 
-def show_error(parent: QWidget | None, title: str, message: str,
-               details: str = "") -> ErrorDialog:
+def show_error(parent: QWidget | None, title: str, message: str, details: str = "") -> ErrorDialog:
     """Log the error and show it (non-blocking: the window stays usable)."""
     logged = log_error(title, message, details)
     dialog = ErrorDialog(title, message, details, logged, parent)
@@ -99,8 +101,9 @@ def guarded(slot: _F) -> _F:
             return slot(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - every slot error becomes a dialog
             owner = args[0] if args and isinstance(args[0], QWidget) else None
-            show_exception(owner, exc, f"{slot.__name__.strip('_').replace('_', ' ').capitalize()}"
-                           " failed")
+            show_exception(
+                owner, exc, f"{slot.__name__.strip('_').replace('_', ' ').capitalize()} failed"
+            )
             return None
 
     return wrapper  # type: ignore[return-value]
@@ -122,11 +125,11 @@ def install_excepthook(parent_of: Callable[[], QWidget | None] = lambda: None) -
     if app is None:
         return
     _relay = _Relay(app)
-    _relay.raised.connect(lambda message, details: show_error(
-        parent_of(), "Unexpected error", message, details))
+    _relay.raised.connect(
+        lambda message, details: show_error(parent_of(), "Unexpected error", message, details)
+    )
 
-    def hook(kind: type[BaseException], exc: BaseException,
-             tb: TracebackType | None) -> None:
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc, tb)
             return
@@ -138,5 +141,4 @@ def install_excepthook(parent_of: Callable[[], QWidget | None] = lambda: None) -
         relay.raised.emit(f"{kind.__name__}: {exc}", details)
 
     sys.excepthook = hook
-    threading.excepthook = lambda a: hook(a.exc_type, a.exc_value or a.exc_type(),
-                                          a.exc_traceback)
+    threading.excepthook = lambda a: hook(a.exc_type, a.exc_value or a.exc_type(), a.exc_traceback)

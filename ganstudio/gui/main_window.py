@@ -73,13 +73,14 @@ def with_filter_suffix(path: Path, chosen_filter: str) -> Path:
     start = chosen_filter.find("*.")
     if start < 0:
         return path.with_suffix(".png")
-    ext = chosen_filter[start + 1:].split()[0].rstrip(");")
+    ext = chosen_filter[start + 1 :].split()[0].rstrip(");")
     return path.with_name(path.name + ext)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, registry: Registry, safe_mode: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, registry: Registry, safe_mode: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.setWindowTitle("GAN Studio")
@@ -103,33 +104,38 @@ class MainWindow(QMainWindow):
         self.layers = LayersPanel(self.document)
         self.jobs = JobsPanel(self.runner)
         self.training = TrainingPanel(self.runner)
-        self.controller = ActionController(self.runner, self.cache, self.actions_panel,
-                                           self.canvas, self)
+        self.controller = ActionController(
+            self.runner, self.cache, self.actions_panel, self.canvas, self
+        )
         self.docks: dict[str, QDockWidget] = {}
-        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea,
-                               Qt.DockWidgetArea.RightDockWidgetArea,
-                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        left, right, bottom = (
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
         self._dock("Models", self.models, left)
         self._dock("Action", self.actions_panel, right)
         self._dock("Layers", self.layers, right)
         self._dock("Jobs", self.jobs, bottom)
         self._dock("Training", self.training, bottom)
         # side by side, so a running job's row is never a tab hidden behind the curves
-        self.splitDockWidget(self.docks["Jobs"], self.docks["Training"],
-                             Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.docks["Jobs"], self.docks["Training"], Qt.Orientation.Horizontal)
         # on a wide screen the side docks run the full height (as in Krita or Photoshop):
         # the action panel gets the room, the bottom docks sit between them
         screen = self.screen() or QApplication.primaryScreen()
         if screen is not None and screen.availableGeometry().width() >= 1200:
             self.setCorner(Qt.Corner.BottomLeftCorner, left)
             self.setCorner(Qt.Corner.BottomRightCorner, right)
-        self.resizeDocks([self.docks["Action"], self.docks["Layers"]], [640, 260],
-                         Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["Action"], self.docks["Layers"]], [640, 260], Qt.Orientation.Vertical
+        )
         self.resizeDocks([self.docks["Jobs"]], [200], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["Jobs"], self.docks["Training"]], [400, 560],
-                         Qt.Orientation.Horizontal)  # the curves and samples need the width
-        self.resizeDocks([self.docks["Models"], self.docks["Action"]], [240, 340],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.docks["Jobs"], self.docks["Training"]], [400, 560], Qt.Orientation.Horizontal
+        )  # the curves and samples need the width
+        self.resizeDocks(
+            [self.docks["Models"], self.docks["Action"]], [240, 340], Qt.Orientation.Horizontal
+        )
         self.job_status = JobStatusWidget(self.runner)
         self.job_status.open_jobs.connect(self.show_jobs)
         self.statusBar().addPermanentWidget(self.job_status)
@@ -145,8 +151,9 @@ class MainWindow(QMainWindow):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))
-        self.statusBar().showMessage("Ready" + (" (safe mode: built-in plugins only)"
-                                                if safe_mode else ""))
+        self.statusBar().showMessage(
+            "Ready" + (" (safe mode: built-in plugins only)" if safe_mode else "")
+        )
         self._shown_once = False
         self.resize(self._default_size())
         self._restore_state()
@@ -286,8 +293,9 @@ class MainWindow(QMainWindow):
         """Save / Discard / Cancel for unsaved work: "save", "discard" or "cancel"
         (tests replace this)."""
         B = QMessageBox.StandardButton
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, B.Save | B.Discard | B.Cancel,
-                          self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, B.Save | B.Discard | B.Cancel, self
+        )
         box.setInformativeText("Save the changes first?")
         box.setDefaultButton(B.Save)
         answer = box.exec()
@@ -314,9 +322,9 @@ class MainWindow(QMainWindow):
         data = paths.user_dirs().data
         recovery = find_recovery(data)
         if recovery is not None:
-            if self.ask("Recover work", "GAN Studio did not close cleanly. "
-                        "Recover the autosaved document?") and self.confirm_discard(
-                            "Recover work"):
+            if self.ask(
+                "Recover work", "GAN Studio did not close cleanly. Recover the autosaved document?"
+            ) and self.confirm_discard("Recover work"):
                 try:  # the autosave is kept until the recovered document is saved
                     self.set_document(open_recovery(data))
                 except ProjectError as exc:
@@ -326,8 +334,9 @@ class MainWindow(QMainWindow):
         for item in self.store.unfinished():
             self.store.mark(item["id"], JobStatus.CANCELLED)  # replaced by the resumed job
             if item["spec"].get("type") not in ("train", "batch") or not self.ask(
-                    "Resume job", f"“{item['title']}” was interrupted at "
-                    f"{(item['fraction'] or 0):.0%}. Resume it?"):
+                "Resume job",
+                f"“{item['title']}” was interrupted at {(item['fraction'] or 0):.0%}. Resume it?",
+            ):
                 continue
             try:
                 self.runner.submit(resume_stored_job(self.registry, self.cache, item["spec"]))
@@ -377,8 +386,12 @@ class MainWindow(QMainWindow):
     def ask_open_into(self, name: str, default: str) -> str:
         """Opening an image into a document with layers: "new" document, "layer"
         (the canvas grows to hold it) or "cancel" (tests replace this)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Open image",
-                          f"Open “{name}” as a new document, or add it as a layer?", parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Open image",
+            f"Open “{name}” as a new document, or add it as a layer?",
+            parent=self,
+        )
         new = box.addButton("New document", QMessageBox.ButtonRole.AcceptRole)
         layer = box.addButton("Add as layer", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -532,8 +545,12 @@ class MainWindow(QMainWindow):
     def _job_finished(self, job: object) -> None:
         status = getattr(job, "status", None)
         if status == JobStatus.FAILED and getattr(job, "lane", "") == "background":
-            show_error(self, f"{job.title} failed", job.error,  # type: ignore[attr-defined]
-                       self.runner.details.get(job.id, ""))  # type: ignore[attr-defined]
+            show_error(
+                self,
+                f"{job.title} failed",
+                job.error,  # type: ignore[attr-defined]
+                self.runner.details.get(job.id, ""),
+            )  # type: ignore[attr-defined]
         if getattr(job, "kind", "") == "train" and status in (JobStatus.DONE, JobStatus.CANCELLED):
             out = Path(job.spec["out"])  # type: ignore[attr-defined]
             latest = out / "checkpoints" / "latest.safetensors"
@@ -604,4 +621,3 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         discard_recovery(paths.user_dirs().data)
         event.accept()
-

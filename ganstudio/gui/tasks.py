@@ -17,8 +17,18 @@ from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Action, Progress
 from ganstudio.services.models import ModelCache
 
-__all__ = ["ActionRequest", "BatchSpec", "ModelCache", "TrainSpec", "action_job", "batch_job",
-           "load_job", "resume_stored_job", "train_job", "warm_up_job"]
+__all__ = [
+    "ActionRequest",
+    "BatchSpec",
+    "ModelCache",
+    "TrainSpec",
+    "action_job",
+    "batch_job",
+    "load_job",
+    "resume_stored_job",
+    "train_job",
+    "warm_up_job",
+]
 
 
 def warm_up_job() -> Job:
@@ -91,8 +101,9 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
 
             resolution = int(getattr(model.config, "resolution", 64))
             inputs["dataset"] = open_dataset(cache.registry, request.data, DataRequest(resolution))
-        output = yield from iterate_action(request.action, model, request.params, inputs,
-                                           request.resolve_layer)
+        output = yield from iterate_action(
+            request.action, model, request.params, inputs, request.resolve_layer
+        )
         if output.result.tensors:
             # the action extends the model (e.g. fitted directions): the same guarded,
             # locked rewrite as `ganstudio directions fit` (never a bundled demo)
@@ -130,14 +141,26 @@ class TrainSpec:
     resume: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "train", "variant": self.variant, "data": self.data, "out": self.out,
-                "config": self.config, "options": self.options}
+        return {
+            "type": "train",
+            "variant": self.variant,
+            "data": self.data,
+            "out": self.out,
+            "config": self.config,
+            "options": self.options,
+        }
 
     @classmethod
     def from_json(cls, spec: dict[str, Any], resume: bool = True) -> TrainSpec:
         """From the job store; ValueError names what a damaged spec lacks."""
-        return cls(_text(spec, "variant"), _text(spec, "data"), _text(spec, "out"),
-                   _mapping(spec, "config"), _mapping(spec, "options"), resume)
+        return cls(
+            _text(spec, "variant"),
+            _text(spec, "data"),
+            _text(spec, "out"),
+            _mapping(spec, "config"),
+            _mapping(spec, "options"),
+            resume,
+        )
 
 
 def train_job(registry: Registry, spec: TrainSpec) -> Job:
@@ -150,8 +173,12 @@ def train_job(registry: Registry, spec: TrainSpec) -> Job:
         # a restart resumes whatever the folder holds, also a run stopped before its
         # first checkpoint
         trainer = prepare_training(
-            registry, spec.variant, spec.out, data=spec.data,
-            config=spec.config, options=spec.options,
+            registry,
+            spec.variant,
+            spec.out,
+            data=spec.data,
+            config=spec.config,
+            options=spec.options,
             resume="auto" if spec.resume else False,
         ).trainer
         run = trainer.run()
@@ -189,9 +216,16 @@ class BatchSpec:
     resume: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "batch", "model": self.model, "action": self.action,
-                "in_dir": self.in_dir, "out_dir": self.out_dir, "params": self.params,
-                "recursive": self.recursive, "fmt": self.fmt}
+        return {
+            "type": "batch",
+            "model": self.model,
+            "action": self.action,
+            "in_dir": self.in_dir,
+            "out_dir": self.out_dir,
+            "params": self.params,
+            "recursive": self.recursive,
+            "fmt": self.fmt,
+        }
 
     @classmethod
     def from_json(cls, spec: dict[str, Any], resume: bool = True) -> BatchSpec:
@@ -199,9 +233,16 @@ class BatchSpec:
         fmt = spec.get("fmt")
         if fmt is not None and not isinstance(fmt, str):
             raise ValueError(f"the stored job's 'fmt' is {type(fmt).__name__}, not a name")
-        return cls(_text(spec, "model"), _text(spec, "action"), _text(spec, "in_dir"),
-                   _text(spec, "out_dir"), _mapping(spec, "params"), bool(spec.get("recursive")),
-                   fmt, resume)
+        return cls(
+            _text(spec, "model"),
+            _text(spec, "action"),
+            _text(spec, "in_dir"),
+            _text(spec, "out_dir"),
+            _mapping(spec, "params"),
+            bool(spec.get("recursive")),
+            fmt,
+            resume,
+        )
 
 
 def batch_job(cache: ModelCache, spec: BatchSpec) -> Job:
@@ -213,8 +254,9 @@ def batch_job(cache: ModelCache, spec: BatchSpec) -> Job:
 
         model = cache.get(spec.model)
         options = BatchOptions(recursive=spec.recursive, fmt=spec.fmt, resume=spec.resume)
-        runner = prepare_batch(cache.registry, model, spec.action, spec.in_dir, spec.out_dir,
-                               spec.params, options)  # the same checks as `ganstudio batch`
+        runner = prepare_batch(
+            cache.registry, model, spec.action, spec.in_dir, spec.out_dir, spec.params, options
+        )  # the same checks as `ganstudio batch`
         job.on_stop_after_item = runner.stop_after_current  # type: ignore[attr-defined]
         if job.stop_after_item:
             runner.stop_after_current()

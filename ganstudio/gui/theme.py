@@ -27,12 +27,18 @@ def apply_dark_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     pal = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#232427", QPalette.ColorRole.WindowText: "#d8d9dc",
-        QPalette.ColorRole.Base: "#1b1c1f", QPalette.ColorRole.AlternateBase: "#202124",
-        QPalette.ColorRole.Text: "#d8d9dc", QPalette.ColorRole.Button: "#33353a",
-        QPalette.ColorRole.ButtonText: "#d8d9dc", QPalette.ColorRole.Highlight: "#35507f",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2b2c30",
-        QPalette.ColorRole.ToolTipText: "#d8d9dc", QPalette.ColorRole.PlaceholderText: "#6c6f75",
+        QPalette.ColorRole.Window: "#232427",
+        QPalette.ColorRole.WindowText: "#d8d9dc",
+        QPalette.ColorRole.Base: "#1b1c1f",
+        QPalette.ColorRole.AlternateBase: "#202124",
+        QPalette.ColorRole.Text: "#d8d9dc",
+        QPalette.ColorRole.Button: "#33353a",
+        QPalette.ColorRole.ButtonText: "#d8d9dc",
+        QPalette.ColorRole.Highlight: "#35507f",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2b2c30",
+        QPalette.ColorRole.ToolTipText: "#d8d9dc",
+        QPalette.ColorRole.PlaceholderText: "#6c6f75",
     }
     for role, color in roles.items():
         pal.setColor(role, QColor(color))

@@ -29,8 +29,9 @@ from ganstudio.core.jobs import (
 )
 
 
-def traced(work: Callable[[Job], Generator[Any, None, Any]],
-           record: Callable[[str], None]) -> Callable[[Job], Generator[Any, None, Any]]:
+def traced(
+    work: Callable[[Job], Generator[Any, None, Any]], record: Callable[[str], None]
+) -> Callable[[Job], Generator[Any, None, Any]]:
     """The same work, but a failure's full traceback is handed to ``record`` first
     (the job itself keeps only "Type: message"; the error dialog shows the rest)."""
 

@@ -32,10 +32,17 @@ def _routine(models, config, objective, ctx):
 
 def ganstudio_variants():
     return [
-        Variant("cgan", "Conditional GAN", CGANConfig, _build, _routine, _CAPS,
-                description="Label-conditioned DCGAN with a projection discriminator: a class "
-                            "or a binned attribute (age young → old) picks what it draws.",
-                accepts_objectives=True),
+        Variant(
+            "cgan",
+            "Conditional GAN",
+            CGANConfig,
+            _build,
+            _routine,
+            _CAPS,
+            description="Label-conditioned DCGAN with a projection discriminator: a class "
+            "or a binned attribute (age young → old) picks what it draws.",
+            accepts_objectives=True,
+        ),
     ]
 
 
@@ -46,15 +53,27 @@ def _config(model: Any) -> CGANConfig:
 
 def _generate_params(model: Any) -> list[Param]:
     names = _config(model).class_names
-    return [SeedParam("seed", 0), IntParam("count", 1, min=1, max=256),
-            ChoiceParam("class", names[0] if names else "", choices=names,
-                        help="The condition the generator draws.")]
+    return [
+        SeedParam("seed", 0),
+        IntParam("count", 1, min=1, max=256),
+        ChoiceParam(
+            "class",
+            names[0] if names else "",
+            choices=names,
+            help="The condition the generator draws.",
+        ),
+    ]
 
 
 _SWEEP_PARAMS = (
     SeedParam("seed", 0),
-    IntParam("frames", 0, min=0, max=240,
-             help="0: one frame per class; more blends neighbouring classes smoothly."),
+    IntParam(
+        "frames",
+        0,
+        min=0,
+        max=240,
+        help="0: one frame per class; more blends neighbouring classes smoothly.",
+    ),
     ChoiceParam("layout", "strip", choices=("strip", "animation")),
 )
 
@@ -73,13 +92,26 @@ def _sweep(model, params, inputs=None):
 
 def ganstudio_actions():
     return [
-        Action("generate", "Generate", _generate, params=_generate_params,
-               requires=frozenset({"sample", "condition"}), output_kind="image",
-               interactive=True, variants=_VARIANTS,
-               description="Sample images of one class; image i of a batch uses seed + i."),
-        Action("condition-sweep", "Condition sweep", _sweep, params=_SWEEP_PARAMS,
-               requires=frozenset({"sample", "condition"}), output_kind="images",
-               variants=_VARIANTS,
-               description="One face through every class in order, e.g. ageing young → old: "
-                           "a strip or a GIF."),
+        Action(
+            "generate",
+            "Generate",
+            _generate,
+            params=_generate_params,
+            requires=frozenset({"sample", "condition"}),
+            output_kind="image",
+            interactive=True,
+            variants=_VARIANTS,
+            description="Sample images of one class; image i of a batch uses seed + i.",
+        ),
+        Action(
+            "condition-sweep",
+            "Condition sweep",
+            _sweep,
+            params=_SWEEP_PARAMS,
+            requires=frozenset({"sample", "condition"}),
+            output_kind="images",
+            variants=_VARIANTS,
+            description="One face through every class in order, e.g. ageing young → old: "
+            "a strip or a GIF.",
+        ),
     ]

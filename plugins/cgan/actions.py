@@ -24,9 +24,12 @@ def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionRe
     z = seeded_normal(len(seeds), cfg.z_dim, seeds)
     k = cfg.class_names.index(params["class"])
     y = torch.full((len(seeds),), k, dtype=torch.long)
-    return ActionResult(_render(model, z, y), layout="grid",
-                        latents={"z": z.numpy(), "class": y.numpy()},
-                        info={"seeds": seeds, "class_index": k})
+    return ActionResult(
+        _render(model, z, y),
+        layout="grid",
+        latents={"z": z.numpy(), "class": y.numpy()},
+        info={"seeds": seeds, "class_index": k},
+    )
 
 
 def blend_weights(num_classes: int, frames: int) -> Tensor:
@@ -52,6 +55,9 @@ def condition_sweep(model: Any, params: dict[str, Any], inputs: Any = None) -> A
     frames = max(params["frames"], k) if params["frames"] else k
     y: Tensor = torch.arange(k) if frames == k else blend_weights(k, frames)
     z = seeded_normal(1, cfg.z_dim, [params["seed"]]).expand(frames, -1)
-    return ActionResult(_render(model, z, y), layout=params["layout"],
-                        latents={"z": z[:1].numpy(), "class": y.numpy()},
-                        info={"seed": params["seed"], "classes": list(cfg.class_names)})
+    return ActionResult(
+        _render(model, z, y),
+        layout=params["layout"],
+        latents={"z": z[:1].numpy(), "class": y.numpy()},
+        info={"seed": params["seed"], "classes": list(cfg.class_names)},
+    )

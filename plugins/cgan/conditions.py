@@ -45,11 +45,11 @@ class ConditionMap:
             return cls((names.index(cfg.condition),), cfg.bins, cfg.low, cfg.high)
         if group:
             raise ConfigError(
-                f"condition {cfg.condition!r} is a categorical group; "
-                f"set classes={','.join(group)}"
+                f"condition {cfg.condition!r} is a categorical group; set classes={','.join(group)}"
             )
-        raise ConfigError(f"condition {cfg.condition!r} is not in the labels "
-                          f"(known: {', '.join(names)})")
+        raise ConfigError(
+            f"condition {cfg.condition!r} is not in the labels (known: {', '.join(names)})"
+        )
 
     def __call__(self, labels: Tensor) -> Tensor:
         """(B, L) labels → (B,) long class indices, -1 where a row has none."""

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 def bin_names(condition: str, bins: int, low: float, high: float) -> tuple[str, ...]:
     """``age 0–0.25``, ``age 0.25–0.5`` …: equal-width bins of [low, high], low to high."""
     step = (high - low) / bins
-    return tuple(f"{condition} {low + i * step:.3g}–{low + (i + 1) * step:.3g}"
-                 for i in range(bins))
+    return tuple(
+        f"{condition} {low + i * step:.3g}–{low + (i + 1) * step:.3g}" for i in range(bins)
+    )
 
 
 #: a label embedding row per class: far more than any dataset's attribute has

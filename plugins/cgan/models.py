@@ -20,8 +20,7 @@ class ConditionalGenerator(nn.Module):
     def __init__(self, cfg: CGANConfig) -> None:
         super().__init__()
         self.embed = nn.Embedding(cfg.num_classes, cfg.embed_dim)
-        layers = dcgan_up_layers(cfg.z_dim + cfg.embed_dim, cfg.width, cfg.channels,
-                                 cfg.resolution)
+        layers = dcgan_up_layers(cfg.z_dim + cfg.embed_dim, cfg.width, cfg.channels, cfg.resolution)
         self.main = nn.Sequential(*layers)  # (B, C, res, res)
 
     def label_embedding(self, y: Tensor) -> Tensor:
@@ -62,5 +61,3 @@ def build_cgan(cfg: CGANConfig) -> dict[str, nn.Module]:
     D.apply(dcgan_init)
     nn.init.normal_(G.embed.weight, 0.0, 1.0)  # the label weighs as much as z at the start
     return {"G": G, "D": D}
-
-

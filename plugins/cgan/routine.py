@@ -21,8 +21,9 @@ class ConditionalRoutine:
     balance; the objective's penalty gets D bound to those classes.
     """
 
-    def __init__(self, models: Mapping[str, nn.Module], config: CGANConfig, objective: Any,
-                 ctx: Any) -> None:
+    def __init__(
+        self, models: Mapping[str, nn.Module], config: CGANConfig, objective: Any, ctx: Any
+    ) -> None:
         self.G, self.D = models["G"], models["D"]
         self.G_ema = models.get("G_ema")
         self.cfg, self.obj, self.ctx = config, objective, ctx
@@ -61,8 +62,12 @@ class ConditionalRoutine:
         p.backward(loss_g)
         p.step(self.opt_g)
         self.steps += 1
-        out = {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
-               "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item()}
+        out = {
+            "loss_d": loss_d.item(),
+            "loss_g": loss_g.item(),
+            "d_real": d_real.mean().item(),
+            "d_fake": d_fake.mean().item(),
+        }
         if penalty.requires_grad:
             out["penalty"] = penalty.item()
         return out
@@ -78,8 +83,11 @@ class ConditionalRoutine:
             return g(z, y)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-                "steps": self.steps}
+        return {
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "steps": self.steps,
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.opt_g.load_state_dict(state["opt_g"])

@@ -47,8 +47,12 @@ def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionRe
     cats, codes = _categories(cfg, params, seeds), _codes(cfg, params, len(seeds))
     latent = compose_latent(cfg, z, cats, codes)
     latents = {"z": z.numpy(), "categories": cats.numpy(), "codes": codes.numpy()}
-    return ActionResult(_render(model, latent), layout="grid", latents=latents,
-                        info={"seeds": seeds, "categories": cats.tolist()})
+    return ActionResult(
+        _render(model, latent),
+        layout="grid",
+        latents=latents,
+        info={"seeds": seeds, "categories": cats.tolist()},
+    )
 
 
 def sweep(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResult:
@@ -77,7 +81,9 @@ def sweep(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionResul
         raise ParamError(f"code={code!r} is not one of: {', '.join(cat_names + code_names)}")
     z = seeded_normal(1, cfg.z_dim, [seed]).expand(len(values), -1)
     latent = compose_latent(cfg, z, cats, codes)
-    return ActionResult(_render(model, latent), layout=params["layout"],
-                        latents={"z": z[:1].numpy(), "categories": cats.numpy(),
-                                 "codes": codes.numpy()},
-                        info={"seed": seed, "code": code, "values": values})
+    return ActionResult(
+        _render(model, latent),
+        layout=params["layout"],
+        latents={"z": z[:1].numpy(), "categories": cats.numpy(), "codes": codes.numpy()},
+        info={"seed": seed, "code": code, "values": values},
+    )

@@ -73,8 +73,12 @@ def compose_latent(cfg: InfoGANConfig, z: Tensor, categories: Tensor, codes: Ten
     return torch.cat(parts, dim=1)
 
 
-def random_codes(cfg: InfoGANConfig, n: int, generator: torch.Generator | None = None,
-                 device: torch.device | str = "cpu") -> tuple[Tensor, Tensor]:
+def random_codes(
+    cfg: InfoGANConfig,
+    n: int,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+) -> tuple[Tensor, Tensor]:
     """Categorical codes uniform over their values; continuous codes uniform in [-1, 1]."""
     cats = [torch.randint(k, (n,), generator=generator, device=device) for k in cfg.categorical]
     empty = torch.zeros(n, 0, dtype=torch.long, device=device)
@@ -87,8 +91,8 @@ def split_q(cfg: InfoGANConfig, q: Tensor) -> tuple[list[Tensor], Tensor, Tensor
     """Q's raw output → (logits per categorical code, continuous means, log-stds or None)."""
     logits, start = [], 0
     for k in cfg.categorical:
-        logits.append(q[:, start:start + k])
+        logits.append(q[:, start : start + k])
         start += k
-    mean = q[:, start:start + cfg.continuous]
-    log_std = q[:, start + cfg.continuous:] if cfg.learn_std else None
+    mean = q[:, start : start + cfg.continuous]
+    log_std = q[:, start + cfg.continuous :] if cfg.learn_std else None
     return logits, mean, log_std

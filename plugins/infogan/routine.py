@@ -15,8 +15,9 @@ from .config import InfoGANConfig
 from .models import compose_latent, random_codes, split_q
 
 
-def info_loss(cfg: InfoGANConfig, q: Tensor, categories: Tensor,
-              codes: Tensor) -> tuple[Tensor, dict[str, float]]:
+def info_loss(
+    cfg: InfoGANConfig, q: Tensor, categories: Tensor, codes: Tensor
+) -> tuple[Tensor, dict[str, float]]:
     """The variational lower bound of I(c; G(z, c)), negated: CE + weighted Gaussian NLL.
 
     Returns the loss and Q's categorical accuracy (how readable the codes are).
@@ -48,8 +49,9 @@ class InfoGANRoutine:
     ``D(x, with_q=True)`` for scores and Q, so objectives' penalties work unchanged.
     """
 
-    def __init__(self, models: Mapping[str, nn.Module], config: InfoGANConfig, objective: Any,
-                 ctx: Any) -> None:
+    def __init__(
+        self, models: Mapping[str, nn.Module], config: InfoGANConfig, objective: Any, ctx: Any
+    ) -> None:
         self.G, self.D = models["G"], models["D"]
         self.G_ema = models.get("G_ema")
         self.cfg, self.obj, self.ctx = config, objective, ctx
@@ -89,8 +91,14 @@ class InfoGANRoutine:
         p.backward(loss_g + lam * loss_info)
         p.step(self.opt_g)
         self.steps += 1
-        out = {"loss_d": loss_d.item(), "loss_g": loss_g.item(), "loss_info": loss_info.item(),
-               "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item(), **stats}
+        out = {
+            "loss_d": loss_d.item(),
+            "loss_g": loss_g.item(),
+            "loss_info": loss_info.item(),
+            "d_real": d_real.mean().item(),
+            "d_fake": d_fake.mean().item(),
+            **stats,
+        }
         if penalty.requires_grad:
             out["penalty"] = penalty.item()
         return out
@@ -107,8 +115,11 @@ class InfoGANRoutine:
             return g(compose_latent(self.cfg, z, cats, codes).to(next(g.parameters()).device))
 
     def state_dict(self) -> dict[str, Any]:
-        return {"opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-                "steps": self.steps}
+        return {
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "steps": self.steps,
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.opt_g.load_state_dict(state["opt_g"])

@@ -57,11 +57,18 @@ def super_resolve(
     sink = ImageSink(w * scale, h * scale, planes.grey, planes.bits)
     done = yield from upscale_with_fallback(net, x, sink, tile, overlap, device, notes)
     out = finish(sink.image, planes, float(params.get("outscale", 0.0)), scale)
-    info: dict[str, Any] = {"scale": scale, "tile": done["tile"], "tiles": done["tiles"],
-                            "tile_overlap": overlap, "device": done["device"],
-                            "input_mode": image.mode, "output_mode": out.mode,
-                            "denoise": float(params.get("denoise", 0.5)) if denoise_used
-                            else "not supported by this model"}
+    info: dict[str, Any] = {
+        "scale": scale,
+        "tile": done["tile"],
+        "tiles": done["tiles"],
+        "tile_overlap": overlap,
+        "device": done["device"],
+        "input_mode": image.mode,
+        "output_mode": out.mode,
+        "denoise": float(params.get("denoise", 0.5))
+        if denoise_used
+        else "not supported by this model",
+    }
     if notes:
         info["notes"] = notes
     return ActionResult([out], layout="grid", info=info)

@@ -49,8 +49,15 @@ class RRDB(nn.Module):
 
 
 class RRDBNet(nn.Module):
-    def __init__(self, num_in_ch: int = 3, num_out_ch: int = 3, scale: int = 4,
-                 num_feat: int = 64, num_block: int = 23, num_grow_ch: int = 32) -> None:
+    def __init__(
+        self,
+        num_in_ch: int = 3,
+        num_out_ch: int = 3,
+        scale: int = 4,
+        num_feat: int = 64,
+        num_block: int = 23,
+        num_grow_ch: int = 32,
+    ) -> None:
         super().__init__()
         if scale not in (1, 2, 4):
             raise ValueError(f"RRDBNet supports scale 1, 2 or 4, not {scale}")

@@ -17,8 +17,11 @@ class ResidualBlock(nn.Module):
     def __init__(self, f: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(f, f, 3, 1, 1), nn.BatchNorm2d(f), nn.PReLU(f),
-            nn.Conv2d(f, f, 3, 1, 1), nn.BatchNorm2d(f),
+            nn.Conv2d(f, f, 3, 1, 1),
+            nn.BatchNorm2d(f),
+            nn.PReLU(f),
+            nn.Conv2d(f, f, 3, 1, 1),
+            nn.BatchNorm2d(f),
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -26,8 +29,14 @@ class ResidualBlock(nn.Module):
 
 
 class SRResNet(nn.Module):
-    def __init__(self, num_in_ch: int = 3, num_out_ch: int = 3, num_feat: int = 64,
-                 num_block: int = 16, scale: int = 4) -> None:
+    def __init__(
+        self,
+        num_in_ch: int = 3,
+        num_out_ch: int = 3,
+        num_feat: int = 64,
+        num_block: int = 16,
+        scale: int = 4,
+    ) -> None:
         super().__init__()
         if scale not in (2, 4, 8):
             raise ValueError(f"SRGAN supports scale 2, 4 or 8, not {scale}")
@@ -69,8 +78,11 @@ class SRDiscriminator(nn.Module):
             c_in = c
         self.features = nn.ModuleList(layers)
         self.head = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-            nn.Linear(8 * f, 16 * f), nn.LeakyReLU(0.2, inplace=True), nn.Linear(16 * f, 1),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(8 * f, 16 * f),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Linear(16 * f, 1),
         )
 
     def forward(self, x: Tensor, return_features: bool = False):  # noqa: ANN201

@@ -21,8 +21,15 @@ def _act(kind: str, num_feat: int) -> nn.Module:
 
 
 class SRVGGNetCompact(nn.Module):
-    def __init__(self, num_in_ch: int = 3, num_out_ch: int = 3, num_feat: int = 64,
-                 num_conv: int = 16, upscale: int = 4, act_type: str = "prelu") -> None:
+    def __init__(
+        self,
+        num_in_ch: int = 3,
+        num_out_ch: int = 3,
+        num_feat: int = 64,
+        num_conv: int = 16,
+        upscale: int = 4,
+        act_type: str = "prelu",
+    ) -> None:
         super().__init__()
         self.scale, self.in_ch, self.out_ch = upscale, num_in_ch, num_out_ch
         body: list[nn.Module] = [nn.Conv2d(num_in_ch, num_feat, 3, 1, 1), _act(act_type, num_feat)]

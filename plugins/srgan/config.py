@@ -39,8 +39,10 @@ class SRTrainConfig:
         if self.channels not in (1, 3):
             raise ValueError("channels must be 1 or 3")
         if self.resolution % (self.scale * 4) or self.resolution < max(16, self.scale * 8):
-            raise ValueError(f"resolution must be a multiple of {self.scale * 4}, "
-                             f"at least {max(16, self.scale * 8)}")
+            raise ValueError(
+                f"resolution must be a multiple of {self.scale * 4}, "
+                f"at least {max(16, self.scale * 8)}"
+            )
         for name in ("blur_prob", "noise_prob", "jpeg_prob"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")

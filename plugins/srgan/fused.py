@@ -48,7 +48,9 @@ def _fast(x: Tensor, conv: nn.Conv2d) -> bool:
         and x.dtype == torch.float32
         and conv.weight.dtype == torch.float32
         and x.is_contiguous(memory_format=torch.channels_last)
-        and conv.stride == (1, 1) and conv.dilation == (1, 1) and conv.groups == 1
+        and conv.stride == (1, 1)
+        and conv.dilation == (1, 1)
+        and conv.groups == 1
         and isinstance(conv.padding, tuple)
         and _pointwise() is not None
     )
@@ -62,8 +64,9 @@ def conv_lrelu(x: Tensor, conv: nn.Conv2d) -> Tensor:
     """``leaky_relu(conv(x), 0.2)``."""
     if _fast(x, conv):
         try:
-            return _pointwise()(x, conv.weight, conv.bias, *_geometry(conv),
-                                "leaky_relu", [SLOPE], "")
+            return _pointwise()(
+                x, conv.weight, conv.bias, *_geometry(conv), "leaky_relu", [SLOPE], ""
+            )
         except RuntimeError as exc:
             _disable(exc)
     return F.leaky_relu(conv(x), SLOPE, inplace=True)
@@ -74,8 +77,18 @@ def conv_scaled_add(x: Tensor, conv: nn.Conv2d, residual: Tensor, scale: float) 
     if _fast(x, conv) and residual.is_contiguous(memory_format=torch.channels_last):
         bias = conv.bias * scale if conv.bias is not None else None
         try:
-            return _pointwise().binary(x, residual, conv.weight * scale, bias, *_geometry(conv),
-                                       "add", None, None, [], None)
+            return _pointwise().binary(
+                x,
+                residual,
+                conv.weight * scale,
+                bias,
+                *_geometry(conv),
+                "add",
+                None,
+                None,
+                [],
+                None,
+            )
         except RuntimeError as exc:
             _disable(exc)
     return conv(x) * scale + residual

@@ -30,8 +30,14 @@ from .config import ESRGANConfig, SRVGGConfig
 _RDB_ORIGINAL = re.compile(r"^RRDB_trunk\.(\d+)\.RDB(\d)\.conv(\d)(?:\.0)?\.(weight|bias)$")
 _RDB_OLD = re.compile(r"^model\.1\.sub\.(\d+)\.RDB(\d)\.conv(\d)(?:\.0)?\.(weight|bias)$")
 _RDB_BASICSR = re.compile(r"^body\.(\d+)\.rdb(\d)\.conv(\d)\.(weight|bias)$")
-_ORIGINAL_NAMES = {"trunk_conv": "conv_body", "upconv1": "conv_up1", "upconv2": "conv_up2",
-                   "HRconv": "conv_hr", "conv_first": "conv_first", "conv_last": "conv_last"}
+_ORIGINAL_NAMES = {
+    "trunk_conv": "conv_body",
+    "upconv1": "conv_up1",
+    "upconv2": "conv_up2",
+    "HRconv": "conv_hr",
+    "conv_first": "conv_first",
+    "conv_last": "conv_last",
+}
 
 
 def unwrap(state: Any) -> Mapping[str, Any] | None:
@@ -87,10 +93,17 @@ def _rrdb_basicsr(state: Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError("old-architecture ESRGAN without its first and last convs")
         ups, (hr, last) = idx[1:-2], idx[-2:]
         if len(ups) != 2:
-            raise ValueError(f"old-architecture ESRGAN with {len(ups)} x2 up-sampling stages "
-                             f"(x{2 ** len(ups)} natively): only the x4 layout is supported")
-        for name, i in (("conv_first", 0), ("conv_up1", ups[0]), ("conv_up2", ups[1]),
-                        ("conv_hr", hr), ("conv_last", last)):
+            raise ValueError(
+                f"old-architecture ESRGAN with {len(ups)} x2 up-sampling stages "
+                f"(x{2 ** len(ups)} natively): only the x4 layout is supported"
+            )
+        for name, i in (
+            ("conv_first", 0),
+            ("conv_up1", ups[0]),
+            ("conv_up2", ups[1]),
+            ("conv_hr", hr),
+            ("conv_last", last),
+        ):
             for kind, v in top[i].items():
                 out[f"{name}.{kind}"] = v
         return out
@@ -102,15 +115,16 @@ def detect_rrdb(state: Any) -> bool:
     if inner is None:
         return False
     keys = inner.keys()
-    return any(_RDB_BASICSR.match(k) or _RDB_ORIGINAL.match(k) or _RDB_OLD.match(k)
-               for k in keys)
+    return any(_RDB_BASICSR.match(k) or _RDB_ORIGINAL.match(k) or _RDB_OLD.match(k) for k in keys)
 
 
 def convert_rrdb(state: Any) -> ImportedModel:
     inner = unwrap(state)
     if inner is None or not detect_rrdb(inner):
-        raise ValueError("not an ESRGAN RRDBNet state dict (expected conv_first/body.N.rdbK, "
-                         "RRDB_trunk.N.RDBK or model.1.sub.N.RDBK keys)")
+        raise ValueError(
+            "not an ESRGAN RRDBNet state dict (expected conv_first/body.N.rdbK, "
+            "RRDB_trunk.N.RDBK or model.1.sub.N.RDBK keys)"
+        )
     if any("conv1x1" in k for k in inner):
         raise ValueError("ESRGAN+ (conv1x1 in the dense blocks) is not supported")
     sd = _rrdb_basicsr(inner)
@@ -118,16 +132,26 @@ def convert_rrdb(state: Any) -> ImportedModel:
     out_ch, in_ch = int(last.shape[0]), int(first.shape[1])
     fold2 = in_ch // out_ch
     if in_ch % out_ch or fold2 not in (1, 4, 16):
-        raise ValueError(f"conv_first takes {in_ch} channels for {out_ch} out: not 1x, 4x or "
-                         "16x (pixel-unshuffle 1, 2 or 4)")
+        raise ValueError(
+            f"conv_first takes {in_ch} channels for {out_ch} out: not 1x, 4x or "
+            "16x (pixel-unshuffle 1, 2 or 4)"
+        )
     scale = 4 // int(math.isqrt(fold2))
     blocks = {int(k.split(".")[1]) for k in sd if k.startswith("body.")}
-    config = ESRGANConfig(scale=scale, channels=out_ch, num_feat=int(first.shape[0]),
-                          num_block=max(blocks) + 1,
-                          num_grow_ch=int(sd["body.0.rdb1.conv1.weight"].shape[0]),
-                          resolution=max(128, 16 * scale))
-    return ImportedModel("esrgan", config, {f"G.{k}": v for k, v in sd.items()},
-                         info={"source": "ESRGAN RRDBNet", "scale": scale})
+    config = ESRGANConfig(
+        scale=scale,
+        channels=out_ch,
+        num_feat=int(first.shape[0]),
+        num_block=max(blocks) + 1,
+        num_grow_ch=int(sd["body.0.rdb1.conv1.weight"].shape[0]),
+        resolution=max(128, 16 * scale),
+    )
+    return ImportedModel(
+        "esrgan",
+        config,
+        {f"G.{k}": v for k, v in sd.items()},
+        info={"source": "ESRGAN RRDBNet", "scale": scale},
+    )
 
 
 # --------------------------------------------------------------------------- SRVGG
@@ -169,8 +193,14 @@ def convert_srvgg(state: Any) -> ImportedModel:
         raise ValueError(f"last conv gives {last.shape[0]} channels: not {in_ch} x scale²")
     prelu = [i for i, p in layers.items() if _ndim(p.get("weight")) == 1]
     act = "prelu" if prelu else "relu"
-    config = SRVGGConfig(scale=upscale, channels=in_ch, num_feat=num_feat,
-                         num_conv=len(convs) - 2, act=act, resolution=max(64, 16 * upscale))
+    config = SRVGGConfig(
+        scale=upscale,
+        channels=in_ch,
+        num_feat=num_feat,
+        num_conv=len(convs) - 2,
+        act=act,
+        resolution=max(64, 16 * upscale),
+    )
     info: dict[str, Any] = {"source": "Real-ESRGAN SRVGGNetCompact", "scale": upscale}
     if not prelu:
         info["note"] = "no PReLU weights: assumed ReLU (a LeakyReLU model cannot be told apart)"
@@ -214,5 +244,7 @@ def add_denoise_twin(imported: ImportedModel, path: Any, options: Mapping[str, A
 
 
 DETECTORS: dict[str, Callable[[Any], bool]] = {"rrdb": detect_rrdb, "srvgg": detect_srvgg}
-CONVERTERS: dict[str, Callable[[Any], ImportedModel]] = {"rrdb": convert_rrdb,
-                                                          "srvgg": convert_srvgg}
+CONVERTERS: dict[str, Callable[[Any], ImportedModel]] = {
+    "rrdb": convert_rrdb,
+    "srvgg": convert_srvgg,
+}

@@ -70,15 +70,18 @@ class VGGPerceptual(nn.Module):
         if not isinstance(state, dict):
             raise VGGWeightsError(f"{path} is not a VGG19 state dict")
         with torch.device("meta"):  # the classifier's 120M weights are never needed
-            features = vgg19(weights=None).features[:self.LAYERS]
+            features = vgg19(weights=None).features[: self.LAYERS]
         wanted = {f"features.{k}": k for k in features.state_dict()}
         missing = sorted(set(wanted) - set(state))
         if missing:
-            raise VGGWeightsError(f"{path} is not a torchvision VGG19 state dict (no "
-                                  f"{missing[0]}); the perceptual loss needs conv1_1 … conv5_4")
+            raise VGGWeightsError(
+                f"{path} is not a torchvision VGG19 state dict (no "
+                f"{missing[0]}); the perceptual loss needs conv1_1 … conv5_4"
+            )
         try:
             features.load_state_dict(
-                {k: state[full].float() for full, k in wanted.items()}, assign=True)
+                {k: state[full].float() for full, k in wanted.items()}, assign=True
+            )
         except (RuntimeError, AttributeError) as exc:  # another network under VGG19's names
             raise VGGWeightsError(f"{path} does not match VGG19: {exc}") from None
         self.features = features.eval().requires_grad_(False)
@@ -93,4 +96,3 @@ class VGGPerceptual(nn.Module):
         with torch.no_grad():
             f_hr = self.features((hr - self.mean) / self.std)
         return F.l1_loss(f_sr, f_hr)
-

@@ -50,8 +50,9 @@ def split(image: Image.Image) -> Planes:
     elif mode == "CMYK":
         image = image.convert("RGB")
         if icc:
-            notes.append("CMYK converted to RGB without colour management; "
-                         "its CMYK ICC profile was dropped")
+            notes.append(
+                "CMYK converted to RGB without colour management; its CMYK ICC profile was dropped"
+            )
             icc = None
     mode = image.mode
     if mode in ("RGBA", "LA", "La", "RGBa"):

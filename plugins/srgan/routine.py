@@ -34,19 +34,26 @@ class SRRoutine:
         betas = (config.beta1, config.beta2)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
         self.use_gan = config.adv_weight > 0 and self.D is not None
-        self.opt_d = (torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
-                      if self.use_gan and self.D is not None else None)
+        self.opt_d = (
+            torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
+            if self.use_gan and self.D is not None
+            else None
+        )
         self.vgg: nn.Module | None = None
         if config.perceptual_weight > 0:
             if config.vgg_weights:
                 self.vgg = VGGPerceptual(config.vgg_weights).to(ctx.device)
                 log.info("perceptual loss: VGG19 conv5_4 from %s", config.vgg_weights)
             elif self.use_gan:
-                log.warning("no VGG19 weights (vgg_weights is empty): the perceptual loss "
-                            "falls back to discriminator feature matching")
+                log.warning(
+                    "no VGG19 weights (vgg_weights is empty): the perceptual loss "
+                    "falls back to discriminator feature matching"
+                )
             else:
-                log.warning("no VGG19 weights and adv_weight=0: no perceptual loss, "
-                            "training on the pixel loss alone")
+                log.warning(
+                    "no VGG19 weights and adv_weight=0: no perceptual loss, "
+                    "training on the pixel loss alone"
+                )
         self.steps = 0
         self._preview: Tensor | None = None
 
@@ -81,8 +88,14 @@ class SRRoutine:
             loss = loss + self.cfg.adv_weight * adv
             out["adv_g"] = adv.item()
             if self.vgg is None and self.cfg.perceptual_weight > 0:
-                fm = cast(Tensor, sum(F.l1_loss(a.float(), b.float().detach())
-                                      for a, b in (f.chunk(2) for f in feats)) / len(feats))
+                fm = cast(
+                    Tensor,
+                    sum(
+                        F.l1_loss(a.float(), b.float().detach())
+                        for a, b in (f.chunk(2) for f in feats)
+                    )
+                    / len(feats),
+                )
                 loss = loss + self.cfg.perceptual_weight * fm
                 out["feature_match"] = fm.item()
         p.backward(loss)
@@ -102,8 +115,11 @@ class SRRoutine:
         penalty = self.obj.penalty(self.D, hr, sr.detach())
         p.backward(loss_d + penalty)
         p.step(self.opt_d)
-        return {"loss_d": loss_d.item(), "d_real": d_real.mean().item(),
-                "d_fake": d_fake.mean().item()}
+        return {
+            "loss_d": loss_d.item(),
+            "d_real": d_real.mean().item(),
+            "d_fake": d_fake.mean().item(),
+        }
 
     @torch.no_grad()
     def samples(self, n: int, seed: int) -> Tensor:

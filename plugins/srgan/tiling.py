@@ -42,8 +42,10 @@ def is_oom(exc: BaseException) -> bool:
     if oom is not None and isinstance(exc, oom):
         return True
     return isinstance(exc, (RuntimeError, MemoryError)) and (
-        isinstance(exc, MemoryError) or "out of memory" in str(exc).lower()
-        or "can't allocate memory" in str(exc).lower())
+        isinstance(exc, MemoryError)
+        or "out of memory" in str(exc).lower()
+        or "can't allocate memory" in str(exc).lower()
+    )
 
 
 def free_memory(device: torch.device) -> int:
@@ -86,8 +88,11 @@ class Tile:
 def tile_grid(h: int, w: int, tile: int, align: int = 1) -> list[Tile]:
     """Row-major tiles of at most ``tile`` px covering (h, w); edges on ``align`` multiples."""
     tile = max(align, tile // align * align)
-    return [Tile(y, min(h, y + tile), x, min(w, x + tile))
-            for y in range(0, h, tile) for x in range(0, w, tile)]
+    return [
+        Tile(y, min(h, y + tile), x, min(w, x + tile))
+        for y in range(0, h, tile)
+        for x in range(0, w, tile)
+    ]
 
 
 def prepare(net: nn.Module, device: torch.device) -> nn.Module:
@@ -99,8 +104,9 @@ def prepare(net: nn.Module, device: torch.device) -> nn.Module:
 
 
 @torch.inference_mode()
-def _run_tile(net: nn.Module, x: Tensor, t: Tile, pad: int, scale: int,
-              device: torch.device) -> Generator[float, None, Tensor]:
+def _run_tile(
+    net: nn.Module, x: Tensor, t: Tile, pad: int, scale: int, device: torch.device
+) -> Generator[float, None, Tensor]:
     """One tile; yields the fraction done inside it when the net can report one."""
     h, w = x.shape[-2:]
     ys, ye = max(0, t.y0 - pad), min(h, t.y1 + pad)
@@ -112,13 +118,15 @@ def _run_tile(net: nn.Module, x: Tensor, t: Tile, pad: int, scale: int,
     else:
         out = yield from steps(inp)
     # out: (1, C, (ye-ys)*s, (xe-xs)*s)
-    out = out[:, :, (t.y0 - ys) * scale:(t.y1 - ys) * scale,
-              (t.x0 - xs) * scale:(t.x1 - xs) * scale]
+    out = out[
+        :, :, (t.y0 - ys) * scale : (t.y1 - ys) * scale, (t.x0 - xs) * scale : (t.x1 - xs) * scale
+    ]
     return out[0].float().clamp_(0, 1).cpu()  # (C, th*s, tw*s)
 
 
-def upscale_tiles(net: nn.Module, x: Tensor, sink: Sink, tile: int, overlap: int,
-                  device: torch.device) -> Generator[Progress, None, int]:
+def upscale_tiles(
+    net: nn.Module, x: Tensor, sink: Sink, tile: int, overlap: int, device: torch.device
+) -> Generator[Progress, None, int]:
     """Run ``net`` over (1, C, H, W) ``x`` in [0, 1] tile by tile; returns the tile count.
 
     Inputs are padded (edge-replicated) to the network's pixel-unshuffle
@@ -139,12 +147,18 @@ def upscale_tiles(net: nn.Module, x: Tensor, sink: Sink, tile: int, overlap: int
         try:
             while True:
                 within = next(run)
-                yield Progress(step=i, total=n, fraction=(i + within) / n,
-                               message=f"tile {i + 1}/{n}, {within:.0%}", data=data)
+                yield Progress(
+                    step=i,
+                    total=n,
+                    fraction=(i + within) / n,
+                    message=f"tile {i + 1}/{n}, {within:.0%}",
+                    data=data,
+                )
         except StopIteration as done:
             sink(t.y0 * scale, t.x0 * scale, done.value)
-        yield Progress(step=i + 1, total=n, fraction=(i + 1) / n,
-                       message=f"tile {i + 1}/{n}", data=data)
+        yield Progress(
+            step=i + 1, total=n, fraction=(i + 1) / n, message=f"tile {i + 1}/{n}", data=data
+        )
     return n
 
 
@@ -154,13 +168,18 @@ def float_sink(c: int, h: int, w: int) -> tuple[Tensor, Sink]:
 
     def put(y: int, x: int, t: Tensor) -> None:
         th, tw = min(t.shape[1], h - y), min(t.shape[2], w - x)
-        buf[:, y:y + th, x:x + tw] = t[:, :th, :tw]
+        buf[:, y : y + th, x : x + tw] = t[:, :th, :tw]
 
     return buf, put
 
 
 def upscale_with_fallback(
-    net: nn.Module, x: Tensor, sink: Sink, tile: int, overlap: int, device: torch.device,
+    net: nn.Module,
+    x: Tensor,
+    sink: Sink,
+    tile: int,
+    overlap: int,
+    device: torch.device,
     notes: list[str],
 ) -> Generator[Progress, None, dict[str, Any]]:
     """``upscale_tiles``, retrying smaller tiles on out-of-memory, then on the CPU.

@@ -143,14 +143,25 @@ def _own_actions() -> list[Action]:
             params=(
                 SeedParam("seed_a", 0, label="Seed A"),
                 SeedParam("seed_b", 1, label="Seed B"),
-                LayerParam("source_a", label="Source A", help="a layer (or .npz latent) to "
-                           "start from instead of seed A; a projected photo is blended back "
-                           "in every frame"),
-                LayerParam("source_b", label="Source B", help="a layer (or .npz latent) to end "
-                           "at instead of seed B"),
+                LayerParam(
+                    "source_a",
+                    label="Source A",
+                    help="a layer (or .npz latent) to "
+                    "start from instead of seed A; a projected photo is blended back "
+                    "in every frame",
+                ),
+                LayerParam(
+                    "source_b",
+                    label="Source B",
+                    help="a layer (or .npz latent) to end at instead of seed B",
+                ),
                 IntParam("frames", 8, min=2, max=240),
-                ChoiceParam("mode", "lerp-w", choices=("lerp-w", "slerp-z"),
-                            help="lerp-w: a straight line in W; slerp-z: along the sphere in Z."),
+                ChoiceParam(
+                    "mode",
+                    "lerp-w",
+                    choices=("lerp-w", "slerp-z"),
+                    help="lerp-w: a straight line in W; slerp-z: along the sphere in Z.",
+                ),
                 _TRUNCATION,
             ),
             requires=needs,
@@ -166,17 +177,35 @@ def _own_actions() -> list[Action]:
             params=(
                 SeedParam("seed_a", 0, label="Seed A"),
                 SeedParam("seed_b", 1, label="Seed B"),
-                LayerParam("source_a", label="Source A",
-                           help="a layer (or .npy latent) to use instead of seed A"),
-                LayerParam("source_b", label="Source B",
-                           help="a layer (or .npy latent) to use instead of seed B"),
+                LayerParam(
+                    "source_a",
+                    label="Source A",
+                    help="a layer (or .npy latent) to use instead of seed A",
+                ),
+                LayerParam(
+                    "source_b",
+                    label="Source B",
+                    help="a layer (or .npy latent) to use instead of seed B",
+                ),
                 _CROSSOVER,
-                IntParam("layer_from", 0, min=0, max=17, label="Style layers from",
-                         help="first W+ entry (style layer, not a document layer) from B "
-                         "when Styles is range"),
-                IntParam("layer_to", 3, min=0, max=17, label="Style layers to",
-                         help="last W+ entry (style layer, not a document layer) from B "
-                         "when Styles is range"),
+                IntParam(
+                    "layer_from",
+                    0,
+                    min=0,
+                    max=17,
+                    label="Style layers from",
+                    help="first W+ entry (style layer, not a document layer) from B "
+                    "when Styles is range",
+                ),
+                IntParam(
+                    "layer_to",
+                    3,
+                    min=0,
+                    max=17,
+                    label="Style layers to",
+                    help="last W+ entry (style layer, not a document layer) from B "
+                    "when Styles is range",
+                ),
                 _TRUNCATION,
                 BoolParam(
                     "grid",

@@ -54,18 +54,22 @@ def render_steps(
     out = []
     for start in range(0, len(ws), batch):
         img = ws
-        for res, rgb in G.synthesis.progressive(ws[start : start + batch].to(device),
-                                                "const", limit):
+        for res, rgb in G.synthesis.progressive(
+            ws[start : start + batch].to(device), "const", limit
+        ):
             img = rgb
             done = start + min(batch, len(ws) - start) * _block_share(res, limit or G.resolution)
-            yield Progress(message=f"{res} px", fraction=min(1.0, done / len(ws)),
-                           data={"resolution": res})
+            yield Progress(
+                message=f"{res} px", fraction=min(1.0, done / len(ws)), data={"resolution": res}
+            )
         out.append(img.float().cpu())
     images = torch.cat(out)  # (N, C, H, W)
     info: dict[str, Any] = {}
     if images.shape[-1] < G.resolution:
-        info = {"preview_scale": G.resolution / images.shape[-1],
-                "preview_ms": round(1000 * (time.perf_counter() - t0))}
+        info = {
+            "preview_scale": G.resolution / images.shape[-1],
+            "preview_ms": round(1000 * (time.perf_counter() - t0)),
+        }
     return images, info
 
 
@@ -117,8 +121,12 @@ def interpolate(model: Any, params: dict[str, Any], inputs: Any = None) -> Actio
         ws_a = _source_ws(model, params.get("source_a"), seeds[0], psi)  # (1, num_ws, w_dim)
         ws_b = _source_ws(model, params.get("source_b"), seeds[1], psi)
         ws = torch.lerp(ws_a.float(), ws_b.float(), t[:, :, None])  # (F, num_ws, w_dim)
-        return ActionResult(_synth(model, ws), layout="strip", latents={"ws": ws.numpy()},
-                            info={"seeds": seeds, "mode": "lerp-w+"})
+        return ActionResult(
+            _synth(model, ws),
+            layout="strip",
+            latents={"ws": ws.numpy()},
+            info={"seeds": seeds, "mode": "lerp-w+"},
+        )
     za, zb = seeded_normal(2, G.z_dim, seeds=seeds)
     if params["mode"] == "slerp-z":
         z = slerp(za.expand(len(t), -1), zb.expand(len(t), -1), t)

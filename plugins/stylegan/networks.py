@@ -37,6 +37,7 @@ def group_of_resolution(res: int, top: int) -> str:
 
 class Generator(nn.Module):
     w_avg: Tensor  # a buffer (typed here: Module.__getattr__ would say Tensor | Module)
+
     def __init__(self, cfg: StyleGAN2Config) -> None:
         super().__init__()
         self.z_dim, self.w_dim, self.resolution = cfg.z_dim, cfg.w_dim, cfg.resolution

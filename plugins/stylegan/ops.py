@@ -45,8 +45,9 @@ def upfirdn2d(
     else:
         x = F.pad(x, [max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)])
         if p0 < 0 or p1 < 0:
-            x = x[:, :, max(-p0, 0) : x.shape[2] - max(-p1, 0),
-                  max(-p0, 0) : x.shape[3] - max(-p1, 0)]
+            x = x[
+                :, :, max(-p0, 0) : x.shape[2] - max(-p1, 0), max(-p0, 0) : x.shape[3] - max(-p1, 0)
+            ]
         x = F.conv2d(x, weight, groups=c)  # depthwise
     return x[:, :, ::down, ::down] if down > 1 else x
 

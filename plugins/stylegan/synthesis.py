@@ -122,8 +122,11 @@ class SynthesisNetwork(nn.Module):
             raise ValueError(
                 f"expected ws of shape (B, {self.num_ws}, {self.w_dim}), got {tuple(ws.shape)}"
             )
-        top = self.resolution if max_resolution is None else max(4, min(max_resolution,
-                                                                        self.resolution))
+        top = (
+            self.resolution
+            if max_resolution is None
+            else max(4, min(max_resolution, self.resolution))
+        )
         x = self.const.expand(ws.shape[0], -1, -1, -1)  # (B, C4, 4, 4)
         x = self.conv1(x, ws[:, 0], noise_mode)
         img = self.to_rgb1(x, ws[:, 1])  # (B, 3, 4, 4)

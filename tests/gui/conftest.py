@@ -37,10 +37,17 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> 
     config = apply_overrides(variant.config(), {"resolution": 32, "width": 8, "z_dim": 16})
     dataset = registry.dataset("procedural").open("faces?count=64", DataRequest(32))
     out = tmp_path_factory.mktemp("run") / "tiny"
-    options = TrainOptions(steps=4, batch_size=8, num_workers=0, sample_every=0,
-                           checkpoint_every=0)
-    trainer = Trainer(variant, config, dataset, out, options,
-                      registry.objective("bce").factory(), variant_id="dcgan", plugin="dcgan")
+    options = TrainOptions(steps=4, batch_size=8, num_workers=0, sample_every=0, checkpoint_every=0)
+    trainer = Trainer(
+        variant,
+        config,
+        dataset,
+        out,
+        options,
+        registry.objective("bce").factory(),
+        variant_id="dcgan",
+        plugin="dcgan",
+    )
     for _ in trainer.run():
         pass
     return out / "checkpoints" / "latest.safetensors"
@@ -52,8 +59,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("GANSTUDIO_HOME", str(home))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "qsettings"))
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings")
+    )
     return home
 
 
@@ -102,8 +110,9 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
     # "open into a document with layers": the default button (what the user did last)
     monkeypatch.setattr(MainWindow, "ask_open_into", lambda self, name, default: default)
     saves: list[str] = []  # Save / Discard / Cancel answers (default: discard)
-    monkeypatch.setattr(MainWindow, "ask_save",
-                        lambda self, t, q: saves.pop(0) if saves else "discard")
+    monkeypatch.setattr(
+        MainWindow, "ask_save", lambda self, t, q: saves.pop(0) if saves else "discard"
+    )
     made: list[MainWindow] = []
 
     def make() -> MainWindow:
@@ -134,8 +143,9 @@ def pick_model(qtbot):
         item = window.models.item_for(path)
         assert item is not None, "the browser lists the model in the user's models folder"
         rect = window.models.tree.visualItemRect(item)
-        qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton,
-                         pos=rect.center())
+        qtbot.mouseClick(
+            window.models.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+        )
         qtbot.waitUntil(lambda: window.cache.loaded(path) is not None, timeout=20000)
 
     return pick

@@ -15,8 +15,7 @@ def pick_model(qtbot, window, path) -> None:
     item = window.models.item_for(path)
     assert item is not None, "the browser lists the model in the user's models folder"
     rect = window.models.tree.visualItemRect(item)
-    qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton,
-                     pos=rect.center())
+    qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: window.cache.loaded(path) is not None, timeout=20000)
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
 
@@ -33,7 +32,8 @@ def test_browser_lists_plugins_variants_and_model_files(window, home_model) -> N
 
 
 def test_slider_previews_apply_commits_layer_and_edit_again_restores(
-        qtbot, window, home_model) -> None:
+    qtbot, window, home_model
+) -> None:
     window.models.refresh()
     pick_model(qtbot, window, home_model)
     panel = window.actions_panel
@@ -83,7 +83,8 @@ def test_dragging_runs_only_the_newest_request(qtbot, window, home_model) -> Non
     pick_model(qtbot, window, home_model)
     ran: list[int] = []
     window.runner.job_finished.connect(
-        lambda job: ran.append(1) if job.kind == "action" and job.status.value == "done" else None)
+        lambda job: ran.append(1) if job.kind == "action" and job.status.value == "done" else None
+    )
     seed = editor(window, "seed")
     for value in range(100, 140):  # 40 edits arrive faster than previews finish
         seed.editor.setValue(value)
@@ -95,12 +96,19 @@ def test_dragging_runs_only_the_newest_request(qtbot, window, home_model) -> Non
 
 
 def test_image_to_image_action_applies_to_the_selection(
-        qtbot, window, home_model, registry) -> None:
+    qtbot, window, home_model, registry
+) -> None:
     def invert(model, params, inputs):
         return ActionResult([ImageOps.invert(inputs["image"].convert("RGB"))])
 
-    action = Action("invert-test", "Invert (test)", invert, params=(SeedParam("seed", 0),),
-                    requires=frozenset({"sample"}), input_kind="image")
+    action = Action(
+        "invert-test",
+        "Invert (test)",
+        invert,
+        params=(SeedParam("seed", 0),),
+        requires=frozenset({"sample"}),
+        input_kind="image",
+    )
     if "gui-test" not in registry.plugins:
         registry.add_plugin(PluginInfo("gui-test", "test", "here"))
         registry.add("actions", "gui-test", action)
@@ -142,14 +150,16 @@ def test_layers_with_latents_feed_layer_params(qtbot, window, home_model) -> Non
     picker.set_layers(window.actions_panel.layer_choices)
     picker.editor.setCurrentIndex(1)
     assert picker.value() == layer.id
-    request = window.controller._request(window.actions_panel.current_action,
-                                         {"source": layer.id}, commit=False)
+    request = window.controller._request(
+        window.actions_panel.current_action, {"source": layer.id}, commit=False
+    )
     assert set(request.resolve_layer(layer.id)) == set(layer.latents)
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
 
 
 def test_fitting_directions_extends_the_model_and_adds_sliders(
-        qtbot, window, isolated_home, monkeypatch) -> None:
+    qtbot, window, isolated_home, monkeypatch
+) -> None:
     """An action whose output is the model (fit-directions) rewrites the file; sliders follow."""
     import shutil
     from pathlib import Path
@@ -164,18 +174,21 @@ def test_fitting_directions_extends_the_model_and_adds_sliders(
     pick_model(qtbot, window, path)
     panel = window.actions_panel
     assert panel.select_action("fit-directions")
-    panel.form.set_values({"method": "pca", "samples": 200, "components": 2,
-                           "names": "tilt,light"})
+    panel.form.set_values({"method": "pca", "samples": 200, "components": 2, "names": "tilt,light"})
     monkeypatch.setattr(window.controller, "ask_data", lambda action: "")
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "directions.light" in tensor_names(path), timeout=30000)
-    qtbot.waitUntil(lambda: window.cache.loaded(path) is not None and not window.runner.busy,
-                    timeout=30000)
+    qtbot.waitUntil(
+        lambda: window.cache.loaded(path) is not None and not window.runner.busy, timeout=30000
+    )
     assert len(window.document) == 0  # extends the model, adds no layer
 
     def sliders_shown() -> bool:  # once the reloaded model reaches the panel
-        return (panel.select_action("attributes") and panel.form is not None
-                and {"tilt", "light"} <= set(panel.form.editors))
+        return (
+            panel.select_action("attributes")
+            and panel.form is not None
+            and {"tilt", "light"} <= set(panel.form.editors)
+        )
 
     try:
         qtbot.waitUntil(sliders_shown, timeout=30000)
@@ -185,7 +198,8 @@ def test_fitting_directions_extends_the_model_and_adds_sliders(
             f"panel model: {type(panel.model).__name__}, same as cache: "
             f"{panel.model is loaded}, form: {panel.form is not None}, "
             f"status: {window.statusBar().currentMessage()!r}, jobs: "
-            f"{[(j.title, j.status.value) for j in window.runner.jobs]}") from None
+            f"{[(j.title, j.status.value) for j in window.runner.jobs]}"
+        ) from None
 
 
 def test_super_resolve_in_the_gui_grows_the_canvas_in_one_undo_step(qtbot, window) -> None:

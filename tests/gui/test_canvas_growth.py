@@ -33,7 +33,8 @@ def page_is_centred(window) -> bool:
 
 
 def test_a_photo_as_a_layer_grows_the_canvas_in_one_undo_step(
-        qtbot, window, tmp_path, monkeypatch) -> None:
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
     asked: list[str] = []
     answer_open(monkeypatch, window, ["layer", "new"], asked)
     assert window.open_path(picture(tmp_path / "small.png", (32, 32)))
@@ -62,10 +63,18 @@ def test_dropping_several_images_asks_once(qtbot, window, tmp_path, monkeypatch)
     answer_open(monkeypatch, window, ["layer"], asked)
     window.open_path(picture(tmp_path / "base.png", (20, 20)))
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(picture(tmp_path / f"{i}.png", (30 + i, 20))))
-                  for i in range(3)])
-    window.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
-                                Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
+    mime.setUrls(
+        [QUrl.fromLocalFile(str(picture(tmp_path / f"{i}.png", (30 + i, 20)))) for i in range(3)]
+    )
+    window.dropEvent(
+        QDropEvent(
+            QPointF(5, 5),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+    )
     assert len(asked) == 1 and len(window.document) == 4
     assert window.document.size == (32, 20)
 
@@ -75,7 +84,8 @@ def test_an_empty_window_centres_its_page(qtbot, window) -> None:
 
 
 def test_generating_into_an_empty_document_sizes_and_fits_the_canvas(
-        qtbot, window, home_model, pick_model) -> None:
+    qtbot, window, home_model, pick_model
+) -> None:
     window.add_image(Image.new("RGB", (300, 200)), "gone")
     window.document.remove_layer(0)  # an empty document that has a history
     window.models.refresh()

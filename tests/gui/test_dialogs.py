@@ -12,20 +12,21 @@ from PySide6.QtWidgets import QPushButton
 
 from ganstudio.core import paths
 
-DROP_IN = textwrap.dedent('''
+DROP_IN = textwrap.dedent("""
     from ganstudio.core.specs import Action, ActionResult
     GANSTUDIO_API = 1
     __version__ = "0.3"
 
     def ganstudio_actions():
         return [Action("dropped", "Dropped action", lambda m, p, i: ActionResult([]))]
-''')
+""")
 
 BROKEN = "GANSTUDIO_API = 1\nraise ImportError('needs a library that is missing')\n"
 
 
-def test_plugin_manager_lists_versions_errors_and_reloads_drop_ins(qtbot, window,
-                                                                 isolated_home) -> None:
+def test_plugin_manager_lists_versions_errors_and_reloads_drop_ins(
+    qtbot, window, isolated_home
+) -> None:
     dialog = window.open_plugins_dialog()
     qtbot.addWidget(dialog)
     assert "dcgan" in dialog.names()
@@ -60,7 +61,7 @@ def test_settings_dialog_saves_device_and_autosave_interval(qtbot, window) -> No
 
 
 def test_window_appears_without_importing_torch(tmp_path) -> None:
-    code = textwrap.dedent('''
+    code = textwrap.dedent("""
         import os, sys
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         from ganstudio.gui.app import create_window, make_app
@@ -70,10 +71,14 @@ def test_window_appears_without_importing_torch(tmp_path) -> None:
         app.processEvents()
         assert w.models.tree.topLevelItemCount() > 0
         print("torch" in sys.modules)
-    ''')
-    env = {"GANSTUDIO_HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
-           "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, timeout=60)
+    """)
+    env = {
+        "GANSTUDIO_HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"

@@ -16,13 +16,13 @@ from ganstudio.gui.errors import ErrorDialog
 
 
 def error_dialogs() -> list[ErrorDialog]:
-    return [w for w in QApplication.topLevelWidgets()
-            if isinstance(w, ErrorDialog) and w.isVisible()]
+    return [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, ErrorDialog) and w.isVisible()
+    ]
 
 
 def save_as(monkeypatch, path, chosen_filter: str) -> None:
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(path), chosen_filter))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), chosen_filter))
 
 
 def test_export_without_an_extension_takes_the_filters(window, tmp_path, monkeypatch) -> None:
@@ -36,8 +36,9 @@ def test_export_without_an_extension_takes_the_filters(window, tmp_path, monkeyp
     assert not error_dialogs()
 
 
-def test_a_failing_export_is_a_dialog_with_details_and_a_log(qtbot, window, tmp_path,
-                                                             monkeypatch) -> None:
+def test_a_failing_export_is_a_dialog_with_details_and_a_log(
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
     window.add_image(Image.new("RGB", (20, 10)), "photo")
     save_as(monkeypatch, tmp_path / "picture.xyz", "PNG (*.png)")  # a format we cannot write
     window.export_composite_dialog()

@@ -94,9 +94,16 @@ def _invert(model, params, inputs):
 
 
 def test_batch_dialog_runs_a_folder_and_can_stop_after_current_item(
-        qtbot, window, home_model, registry, tmp_path) -> None:
-    action = Action("invert-batch", "Invert (batch test)", _invert,
-                    requires=frozenset({"sample"}), input_kind="image", batchable=True)
+    qtbot, window, home_model, registry, tmp_path
+) -> None:
+    action = Action(
+        "invert-batch",
+        "Invert (batch test)",
+        _invert,
+        requires=frozenset({"sample"}),
+        input_kind="image",
+        batchable=True,
+    )
     if "gui-batch-test" not in registry.plugins:
         registry.add_plugin(PluginInfo("gui-batch-test", "test", "here"))
         registry.add("actions", "gui-batch-test", action)
@@ -112,8 +119,9 @@ def test_batch_dialog_runs_a_folder_and_can_stop_after_current_item(
     dialog.in_dir[1].setText(str(src))
     dialog.out_dir[1].setText(str(tmp_path / "out"))
     dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
-    qtbot.waitUntil(lambda: bool(window.runner.jobs)
-                    and window.runner.jobs[-1].status.finished, timeout=20000)
+    qtbot.waitUntil(
+        lambda: bool(window.runner.jobs) and window.runner.jobs[-1].status.finished, timeout=20000
+    )
     job = window.runner.jobs[-1]
     assert job.status == JobStatus.DONE, job.error
     report = job.result
@@ -136,12 +144,19 @@ def _slow_invert(model, params, inputs):
     return _invert(model, params, inputs)
 
 
-def test_stop_after_current_item_ends_a_batch_early(qtbot, window, home_model, registry,
-                                                    tmp_path) -> None:
+def test_stop_after_current_item_ends_a_batch_early(
+    qtbot, window, home_model, registry, tmp_path
+) -> None:
     from ganstudio.gui.tasks import BatchSpec, batch_job
 
-    action = Action("slow-invert", "Slow invert (test)", _slow_invert,
-                    requires=frozenset({"sample"}), input_kind="image", batchable=True)
+    action = Action(
+        "slow-invert",
+        "Slow invert (test)",
+        _slow_invert,
+        requires=frozenset({"sample"}),
+        input_kind="image",
+        batchable=True,
+    )
     if "gui-slow-test" not in registry.plugins:
         registry.add_plugin(PluginInfo("gui-slow-test", "test", "here"))
         registry.add("actions", "gui-slow-test", action)
@@ -151,8 +166,12 @@ def test_stop_after_current_item_ends_a_batch_early(qtbot, window, home_model, r
         Image.new("RGB", (8, 8)).save(src / f"{i:02d}.png")
     _STOP_CLICKED.clear()
     _CALLS.clear()
-    job = window.runner.submit(batch_job(window.cache, BatchSpec(
-        str(home_model), "slow-invert", str(src), str(tmp_path / "out"), {})))
+    job = window.runner.submit(
+        batch_job(
+            window.cache,
+            BatchSpec(str(home_model), "slow-invert", str(src), str(tmp_path / "out"), {}),
+        )
+    )
     qtbot.waitUntil(lambda: len(_CALLS) >= 2, timeout=20000)  # the second file waits
     select_job(window, job)
     assert window.jobs.stop_button.isEnabled()

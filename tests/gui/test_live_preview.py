@@ -38,10 +38,16 @@ class SlowModel:
 
 
 def test_a_drag_shows_previews_before_release_and_ends_on_the_last_value(
-        qtbot, window, home_model, registry, pick_model) -> None:
+    qtbot, window, home_model, registry, pick_model
+) -> None:
     slow = SlowModel()
-    action = Action("drag-test", "Drag (test)", slow.run, interactive=True,
-                    params=(FloatParam("amount", 0.0, min=0.0, max=1.0, step=0.01),))
+    action = Action(
+        "drag-test",
+        "Drag (test)",
+        slow.run,
+        interactive=True,
+        params=(FloatParam("amount", 0.0, min=0.0, max=1.0, step=0.01),),
+    )
     if "gui-drag-test" not in registry.plugins:
         registry.add_plugin(PluginInfo("gui-drag-test", "test", "here"))
     registry.add("actions", "gui-drag-test", action)

@@ -40,8 +40,9 @@ def test_attributes_of_the_stylegan_demo_fit_the_screen_and_filter(qtbot, window
     bottom = panel.apply_button.mapTo(dock, panel.apply_button.rect().bottomLeft()).y()
     assert bottom <= dock.height()
     # grouped: background and hair colours fold away; the filter finds sliders by name
-    assert {"Background (6)", "Hair colour (5)"} <= {s.header.text()
-                                                     for s in panel.form.sections.values()}
+    assert {"Background (6)", "Hair colour (5)"} <= {
+        s.header.text() for s in panel.form.sections.values()
+    }
     assert panel.filter.isVisible()
     panel.filter.setText("hair")
     visible = [n for n in panel.form.visible_names() if n in sliders]
@@ -52,11 +53,22 @@ def test_attributes_of_the_stylegan_demo_fit_the_screen_and_filter(qtbot, window
 
 
 def test_slider_groups_come_from_shared_name_prefixes() -> None:
-    groups = slider_groups(["age", "background_blue", "background_pink", "hair_colour_red",
-                            "hair_colour_black", "hair_length", "smile"])
-    assert groups == {"Background": ["background_blue", "background_pink"],
-                      "Hair colour": ["hair_colour_red", "hair_colour_black"],
-                      "Other": ["age", "hair_length", "smile"]}
+    groups = slider_groups(
+        [
+            "age",
+            "background_blue",
+            "background_pink",
+            "hair_colour_red",
+            "hair_colour_black",
+            "hair_length",
+            "smile",
+        ]
+    )
+    assert groups == {
+        "Background": ["background_blue", "background_pink"],
+        "Hair colour": ["hair_colour_red", "hair_colour_black"],
+        "Other": ["age", "hair_length", "smile"],
+    }
 
 
 def test_a_saved_geometry_larger_than_the_screen_is_clamped(make_window) -> None:

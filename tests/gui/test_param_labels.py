@@ -39,8 +39,14 @@ def test_no_code_names_in_the_built_in_actions(registry) -> None:
     titles = {p.title for a in registry.specs("actions") for p in a.params_for(None)}
     assert titles, "the built-in actions were listed"
     assert not titles & {"Lr", "Pti steps", "Layer from", "Layer to", "Tile", "Outscale"}
-    assert {"Learning rate", "Pivotal tuning steps", "Style layers from",
-            "Style layers to", "Tile size", "Output scale"} <= titles
+    assert {
+        "Learning rate",
+        "Pivotal tuning steps",
+        "Style layers from",
+        "Style layers to",
+        "Tile size",
+        "Output scale",
+    } <= titles
 
 
 def test_super_resolve_says_auto_and_why_denoise_does_not_apply(qtbot, window) -> None:
@@ -56,8 +62,9 @@ def test_super_resolve_says_auto_and_why_denoise_does_not_apply(qtbot, window) -
 
 
 def test_keep_fixed_is_a_checkable_list_and_source_is_the_active_layer(qtbot, window) -> None:
-    layer = window.document.add_layer(Image.new("RGB", (32, 32)), "face",
-                                      latents={"w": np.zeros((1, 512), np.float32)})
+    layer = window.document.add_layer(
+        Image.new("RGB", (32, 32)), "face", latents={"w": np.zeros((1, 512), np.float32)}
+    )
     window.document.set_active(0)
     form = use_model(qtbot, window, "stylegan-faces-32.safetensors", "attributes")
     assert form.editors["source"].value() == layer.id  # the face on the canvas

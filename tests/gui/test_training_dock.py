@@ -15,17 +15,25 @@ TINY = {"resolution": 32, "width": 8, "z_dim": 16}
 
 
 def tiny_spec(out: Path, steps: int) -> TrainSpec:
-    options = {"steps": steps, "batch_size": 8, "num_workers": 0, "sample_every": 2,
-               "checkpoint_every": 2, "ema_decay": 0.0}
+    options = {
+        "steps": steps,
+        "batch_size": 8,
+        "num_workers": 0,
+        "sample_every": 2,
+        "checkpoint_every": 2,
+        "ema_decay": 0.0,
+    }
     return TrainSpec("dcgan", "procedural:faces?count=32", str(out), dict(TINY), options)
 
 
 def open_train_dialog(qtbot, window) -> TrainDialog:
-    menu_action = next(a for m in window.menuBar().actions() for a in m.menu().actions()
-                       if a.text() == "&Train…")
+    menu_action = next(
+        a for m in window.menuBar().actions() for a in m.menu().actions() if a.text() == "&Train…"
+    )
     menu_action.trigger()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, TrainDialog) and w.isVisible())
+    dialog = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, TrainDialog) and w.isVisible()
+    )
     qtbot.addWidget(dialog)
     return dialog
 
@@ -44,8 +52,9 @@ def test_dialog_starts_a_job_and_the_dock_shows_losses_and_samples(qtbot, window
     dialog.sample_every.setValue(2)
     out = Path(dialog.out.text())
     dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
-    qtbot.waitUntil(lambda: bool(window.runner.jobs)
-                    and window.runner.jobs[-1].status.finished, timeout=30000)
+    qtbot.waitUntil(
+        lambda: bool(window.runner.jobs) and window.runner.jobs[-1].status.finished, timeout=30000
+    )
     job = window.runner.jobs[-1]
     assert job.status == JobStatus.DONE, job.error
     # the job's status flips on its thread; the GUI hears of it when the runner is idle
@@ -66,8 +75,9 @@ def test_bad_config_value_is_reported_in_the_dialog(qtbot, window) -> None:
     assert dialog.isVisible() and not window.runner.jobs
 
 
-def test_no_model_code_runs_on_the_gui_thread(qtbot, window, tmp_path, pick_model,
-                                             home_model) -> None:
+def test_no_model_code_runs_on_the_gui_thread(
+    qtbot, window, tmp_path, pick_model, home_model
+) -> None:
     """The GUI stays responsive because it never runs a forward pass itself: every
     module call (training, previews, Apply) is recorded with the thread that made it.
     The timing itself (worst gap, 99th percentile) is scripts/bench_gui.py's job."""
@@ -76,7 +86,8 @@ def test_no_model_code_runs_on_the_gui_thread(qtbot, window, tmp_path, pick_mode
     gui_thread = threading.get_ident()
     threads: list[int] = []
     hook = torch.nn.modules.module.register_module_forward_pre_hook(
-        lambda module, args: threads.append(threading.get_ident()))
+        lambda module, args: threads.append(threading.get_ident())
+    )
     try:
         window.submit_training(tiny_spec(tmp_path / "resp", steps=4))
         job = window.runner.jobs[-1]
@@ -95,7 +106,8 @@ def test_no_model_code_runs_on_the_gui_thread(qtbot, window, tmp_path, pick_mode
 
 
 def test_closing_mid_training_offers_to_resume_from_the_checkpoint(
-        qtbot, make_window, tmp_path) -> None:
+    qtbot, make_window, tmp_path
+) -> None:
     first = make_window()
     out = tmp_path / "resume"
     first.submit_training(tiny_spec(out, steps=400))
@@ -106,7 +118,8 @@ def test_closing_mid_training_offers_to_resume_from_the_checkpoint(
     starts: list[int] = []
     second = make_window()
     second.runner.job_event.connect(
-        lambda j, ev: starts.append(ev.step) if getattr(ev, "kind", "") == "start" else None)
+        lambda j, ev: starts.append(ev.step) if getattr(ev, "kind", "") == "start" else None
+    )
     second.startup_checks()  # answers yes to "resume?"
     resumed = second.runner.jobs[-1]
     assert resumed.kind == "train"

@@ -44,8 +44,13 @@ def test_open_image_then_undo_redo_with_standard_keys(qtbot, window, tmp_path) -
 def test_drop_and_paste_add_layers(qtbot, window, tmp_path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(picture(tmp_path / "a.png")))])
-    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(drop)
     assert window.document.layer(0).name == "a"
     QApplication.clipboard().setImage(pil_to_qimage(Image.new("RGB", (8, 8), (0, 255, 0))))

@@ -52,6 +52,7 @@ def supersample(size: int) -> int:
     """The drawing scale of a ``size`` px face."""
     return SUPERSAMPLE if size <= 64 else 2
 
+
 #: light direction for the skin shading (x right, y down, z towards the viewer)
 _LIGHT = np.array([-0.35, -0.45, 0.82]) / np.linalg.norm([-0.35, -0.45, 0.82])
 
@@ -555,7 +556,8 @@ def _hair_maps(f: _Face, style: _Style, n: int, ss: int) -> tuple[np.ndarray, np
     def pool(m: np.ndarray) -> np.ndarray:
         m = np.broadcast_to(m, angle.shape)
         return ((m[0::2, 0::2] + m[1::2, 0::2] + m[0::2, 1::2] + m[1::2, 1::2]) / 4).astype(
-            np.float32)
+            np.float32
+        )
 
     return pool(gain), pool(sheen)
 

@@ -63,10 +63,12 @@ class Alignment:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """What a layer's latents carry so a later edit goes back to the same place."""
-        return {"photo_align": self.matrix.astype(np.float64),
-                "photo_size": np.array(self.photo_size, dtype=np.int64),
-                "photo_align_size": np.array(self.size, dtype=np.int64),
-                "photo_landmarks": self.landmarks.astype(np.float64)}
+        return {
+            "photo_align": self.matrix.astype(np.float64),
+            "photo_size": np.array(self.photo_size, dtype=np.int64),
+            "photo_align_size": np.array(self.size, dtype=np.int64),
+            "photo_landmarks": self.landmarks.astype(np.float64),
+        }
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, Any]) -> Alignment | None:
@@ -77,9 +79,15 @@ class Alignment:
         size = np.asarray(arrays.get("photo_size", (0, 0))).astype(int).ravel()
         res = np.asarray(arrays.get("photo_align_size", 0)).astype(int).ravel()
         marks = np.asarray(arrays.get("photo_landmarks", ()), dtype=np.float64)
-        if (m.shape != (3, 3) or size.shape != (2,) or res.shape != (1,) or res[0] < 1
-                or marks.shape != (3, 2) or not np.isfinite(m).all()
-                or abs(np.linalg.det(m[:2, :2])) < 1e-12):
+        if (
+            m.shape != (3, 3)
+            or size.shape != (2,)
+            or res.shape != (1,)
+            or res[0] < 1
+            or marks.shape != (3, 2)
+            or not np.isfinite(m).all()
+            or abs(np.linalg.det(m[:2, :2])) < 1e-12
+        ):
             raise ValueError("the layer's photo alignment is damaged")
         return cls(m, int(res[0]), (int(size[0]), int(size[1])), marks)
 
@@ -121,8 +129,9 @@ def ffhq_quad(landmarks: Landmarks) -> np.ndarray:
     return np.stack([c - x - y, c - x + y, c + x + y, c + x - y])
 
 
-def align(landmarks: Landmarks, size: int, photo_size: tuple[int, int],
-          template: np.ndarray | None = None) -> Alignment:
+def align(
+    landmarks: Landmarks, size: int, photo_size: tuple[int, int], template: np.ndarray | None = None
+) -> Alignment:
     """The alignment of a face onto a ``size`` px frame: FFHQ's recipe, or the least-squares
     fit of the landmarks onto ``template`` ((3, 2) fractions of the side) when given."""
     if template is not None:
@@ -131,8 +140,7 @@ def align(landmarks: Landmarks, size: int, photo_size: tuple[int, int],
     quad = ffhq_quad(landmarks)
     s = float(size)
     corners = np.array([[0, 0], [0, s], [s, s], [s, 0]], dtype=np.float64)
-    return Alignment(_similarity(quad, corners), int(size), photo_size, landmarks.points(),
-                     "ffhq")
+    return Alignment(_similarity(quad, corners), int(size), photo_size, landmarks.points(), "ffhq")
 
 
 def _cv_matrix(m: np.ndarray) -> np.ndarray:
@@ -167,13 +175,19 @@ def warp_to_aligned(photo: Image.Image, alignment: Alignment) -> Image.Image:
             pre = np.diag([nw / (x1 - x0), nh / (y1 - y0), 1.0])
             pre[:2, 2] = -np.array([x0 * pre[0, 0], y0 * pre[1, 1]])
             m = m @ np.linalg.inv(pre)
-    out = cv2.warpAffine(src, _cv_matrix(m), (alignment.size, alignment.size),
-                         flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT_101)
+    out = cv2.warpAffine(
+        src,
+        _cv_matrix(m),
+        (alignment.size, alignment.size),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REFLECT_101,
+    )
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
 
 
-def warp_to_photo(face: Image.Image, alignment: Alignment,
-                  box: tuple[int, int, int, int]) -> np.ndarray:
+def warp_to_photo(
+    face: Image.Image, alignment: Alignment, box: tuple[int, int, int, int]
+) -> np.ndarray:
     """The aligned ``face`` (any size: a super-resolved face is larger) put back into the
     photo's region ``box`` (x0, y0, x1, y1): a float32 (h, w, 3) array."""
     import cv2
@@ -184,7 +198,11 @@ def warp_to_photo(face: Image.Image, alignment: Alignment,
     offset = np.eye(3)
     offset[:2, 2] = (x0, y0)
     m = to_face @ offset  # region pixel → face pixel
-    out = cv2.warpAffine(_rgb_float(face), _cv_matrix(m), (x1 - x0, y1 - y0),
-                         flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
-                         borderMode=cv2.BORDER_REPLICATE)
+    out = cv2.warpAffine(
+        _rgb_float(face),
+        _cv_matrix(m),
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     return np.clip(out, 0, 255)

@@ -45,8 +45,13 @@ def face_region(alignment: Alignment) -> FaceRegion:
     # the ellipse (with its soft edge) must stay inside the aligned frame
     size = float(alignment.size)
     # photo bounding box of the outer ellipse
-    outer = np.array([[centre[0] + sx * (ax + feather), centre[1] + sy * (ay + feather)]
-                      for sx in (-1, 1) for sy in (-1, 1)])
+    outer = np.array(
+        [
+            [centre[0] + sx * (ax + feather), centre[1] + sy * (ay + feather)]
+            for sx in (-1, 1)
+            for sy in (-1, 1)
+        ]
+    )
     corners = alignment.to_photo(outer)
     w, h = alignment.photo_size
     x0, y0 = np.floor(corners.min(0)).astype(int)
@@ -64,11 +69,16 @@ def face_region(alignment: Alignment) -> FaceRegion:
     outside = (r - 1.0) * min(ax, ay)
     t = np.clip(0.5 - outside / feather, 0.0, 1.0)  # 1 inside, 0 past the soft edge
     alpha = t * t * (3 - 2 * t)  # smoothstep
-    inside_frame = ((a[:, 0] + centre[0] >= 0) & (a[:, 0] + centre[0] <= size)
-                    & (a[:, 1] + centre[1] >= 0) & (a[:, 1] + centre[1] <= size))
+    inside_frame = (
+        (a[:, 0] + centre[0] >= 0)
+        & (a[:, 0] + centre[0] <= size)
+        & (a[:, 1] + centre[1] >= 0)
+        & (a[:, 1] + centre[1] <= size)
+    )
     alpha = np.where(inside_frame, alpha, 0.0)
-    return FaceRegion((int(x0), int(y0), int(x1), int(y1)),
-                      alpha.reshape(y1 - y0, x1 - x0).astype(np.float32))
+    return FaceRegion(
+        (int(x0), int(y0), int(x1), int(y1)), alpha.reshape(y1 - y0, x1 - x0).astype(np.float32)
+    )
 
 
 def match_colour(edited: np.ndarray, original: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -87,8 +97,13 @@ def match_colour(edited: np.ndarray, original: np.ndarray, alpha: np.ndarray) ->
     return np.clip(out, 0, 255)
 
 
-def blend_face(photo: Image.Image, face: Image.Image, alignment: Alignment,
-               region: FaceRegion, colour_match: bool = True) -> Image.Image:
+def blend_face(
+    photo: Image.Image,
+    face: Image.Image,
+    alignment: Alignment,
+    region: FaceRegion,
+    colour_match: bool = True,
+) -> Image.Image:
     """``photo`` with ``face`` (the aligned edit, any size) blended into ``region``.
 
     Works on RGB; an L / LA / RGBA photo keeps its mode (alpha untouched), so every pixel
@@ -101,8 +116,11 @@ def blend_face(photo: Image.Image, face: Image.Image, alignment: Alignment,
     x0, y0, x1, y1 = region.box
     arr = np.asarray(base).copy()
     patch = arr[y0:y1, x0:x1]
-    rgb = patch[..., :3] if patch.ndim == 3 and mode != "LA" else (
-        np.repeat(patch[..., :1] if patch.ndim == 3 else patch[..., None], 3, axis=2))
+    rgb = (
+        patch[..., :3]
+        if patch.ndim == 3 and mode != "LA"
+        else (np.repeat(patch[..., :1] if patch.ndim == 3 else patch[..., None], 3, axis=2))
+    )
     rgb = rgb.astype(np.float32)
     edited = warp_to_photo(face, alignment, region.box)  # (h, w, 3)
     if colour_match:

@@ -101,8 +101,9 @@ def _opencv_faces(gray: np.ndarray) -> list[Box] | None:
     scale = _detect_scale(gray.shape[::-1])
     small = cv2.equalizeHist(_scaled(gray, scale))
     side = min(small.shape)
-    found = cascade.detectMultiScale(small, scaleFactor=1.1, minNeighbors=5,
-                                     minSize=(max(24, side // 12),) * 2)
+    found = cascade.detectMultiScale(
+        small, scaleFactor=1.1, minNeighbors=5, minSize=(max(24, side // 12),) * 2
+    )
     return [tuple(round(v / scale) for v in box) for box in found]  # type: ignore[misc]
 
 
@@ -117,10 +118,18 @@ def _skimage_faces(gray: np.ndarray) -> list[Box]:
     if side < 24:
         return []
     cascade = feature.Cascade(data.lbp_frontal_face_cascade_filename())
-    found = cascade.detect_multi_scale(img=img, scale_factor=1.15, step_ratio=1,
-                                       min_size=(24, 24), max_size=(side, side))
-    return [(round(d["c"] / scale), round(d["r"] / scale), round(d["width"] / scale),
-             round(d["height"] / scale)) for d in found]
+    found = cascade.detect_multi_scale(
+        img=img, scale_factor=1.15, step_ratio=1, min_size=(24, 24), max_size=(side, side)
+    )
+    return [
+        (
+            round(d["c"] / scale),
+            round(d["r"] / scale),
+            round(d["width"] / scale),
+            round(d["height"] / scale),
+        )
+        for d in found
+    ]
 
 
 def _dedupe(boxes: Sequence[Box]) -> list[Box]:
@@ -152,7 +161,7 @@ def _eye_pair(gray: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray] | Non
     import cv2
 
     x, y, w, h = box
-    top = gray[max(0, y): y + int(h * 0.62), max(0, x): x + w]
+    top = gray[max(0, y) : y + int(h * 0.62), max(0, x) : x + w]
     if top.size == 0:
         return None
     scale = _EYE_FACE_SIDE / w
@@ -162,10 +171,18 @@ def _eye_pair(gray: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray] | Non
         if cascade is None:
             return None
         side = roi.shape[1]
-        found = cascade.detectMultiScale(roi, scaleFactor=1.05, minNeighbors=3,
-                                         minSize=(side // 10,) * 2, maxSize=(side // 3,) * 2)
-        centres = [(ex + ew / 2, ey + eh / 2, ew) for ex, ey, ew, eh in found
-                   if ey + eh / 2 > 0.2 * roi.shape[0]]  # not the eyebrows' band
+        found = cascade.detectMultiScale(
+            roi,
+            scaleFactor=1.05,
+            minNeighbors=3,
+            minSize=(side // 10,) * 2,
+            maxSize=(side // 3,) * 2,
+        )
+        centres = [
+            (ex + ew / 2, ey + eh / 2, ew)
+            for ex, ey, ew, eh in found
+            if ey + eh / 2 > 0.2 * roi.shape[0]
+        ]  # not the eyebrows' band
         left = [c for c in centres if c[0] < 0.5 * side]
         right = [c for c in centres if c[0] >= 0.5 * side]
         best = None
@@ -176,8 +193,7 @@ def _eye_pair(gray: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray] | Non
                     continue
                 sizes = max(lc[2], rc[2]) / min(lc[2], rc[2])
                 # eyes sit near 0.4 of the face box height, symmetric about its centre
-                cost = (abs((lc[0] + rc[0]) / 2 - side / 2) / side + abs(dy) / dx
-                        + 0.5 * (sizes - 1))
+                cost = abs((lc[0] + rc[0]) / 2 - side / 2) / side + abs(dy) / dx + 0.5 * (sizes - 1)
                 if best is None or cost < best[0]:
                     best = (cost, lc, rc)
         if best is not None:
@@ -200,8 +216,9 @@ def mouth_from_eyes(left: np.ndarray, right: np.ndarray, ratio: float = MOUTH_RA
     return (left + right) / 2 + ratio * down
 
 
-def find_landmarks(photo: Image.Image, face: int | None = None,
-                   found: tuple[list[Box], str] | None = None) -> Landmarks:
+def find_landmarks(
+    photo: Image.Image, face: int | None = None, found: tuple[list[Box], str] | None = None
+) -> Landmarks:
     """Eyes and mouth of face ``face`` (0 = the largest; None: the largest, and the whole
     photo when no face is found — e.g. an already cropped face).
 
@@ -213,7 +230,8 @@ def find_landmarks(photo: Image.Image, face: int | None = None,
         listed = "; ".join(f"{i}: x={b[0]} y={b[1]} {b[2]}×{b[3]}" for i, b in enumerate(boxes))
         raise FaceNotFoundError(
             f"face={face}: the photo has {len(boxes)} face(s)"
-            + (f" — {listed}" if boxes else " the detectors can find"))
+            + (f" — {listed}" if boxes else " the detectors can find")
+        )
     if not boxes:
         w, h = photo.size
         side = min(w, h)

@@ -49,8 +49,10 @@ def blend_edit(
         photo = source.get("image")
     if not isinstance(photo, Image.Image):
         w, h = photo_alignment(source).photo_size  # type: ignore[union-attr]
-        raise ParamError(f"{name} is the projection of a {w}×{h} photo: give that photo "
-                         "(--input PHOTO) so the edit can be blended back into it")
+        raise ParamError(
+            f"{name} is the projection of a {w}×{h} photo: give that photo "
+            "(--input PHOTO) so the edit can be blended back into it"
+        )
     blended, info = blend_into_photo(images, source, photo, upscale)
     latents = carry_photo(result.latents, source)
     prov = dict(prov)

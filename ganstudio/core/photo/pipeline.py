@@ -27,8 +27,15 @@ from .blend import blend_face, face_region
 from .detect import Box, detect_faces, find_landmarks
 
 #: latent keys of a photo projection (arrays, so .npz and .gsproj keep them)
-PHOTO_KEYS = ("photo_align", "photo_size", "photo_align_size", "photo_landmarks",
-              "photo_patch", "photo_patch_box", "photo_projection")
+PHOTO_KEYS = (
+    "photo_align",
+    "photo_size",
+    "photo_align_size",
+    "photo_landmarks",
+    "photo_patch",
+    "photo_patch_box",
+    "photo_projection",
+)
 
 #: face, side it should reach in pixels → (enlarged face, what was done)
 Upscaler = Callable[[Image.Image, float], tuple[Image.Image, dict[str, Any]]]
@@ -44,8 +51,12 @@ class PhotoFace:
     face: int = 0
 
     def info(self) -> dict[str, Any]:
-        return {"detector": self.method, "alignment": self.alignment.recipe,
-                "face": self.face, "faces": [list(map(int, b)) for b in self.boxes]}
+        return {
+            "detector": self.method,
+            "alignment": self.alignment.recipe,
+            "face": self.face,
+            "faces": [list(map(int, b)) for b in self.boxes],
+        }
 
 
 def face_template(model_meta: Mapping[str, Any] | None) -> np.ndarray | None:
@@ -55,8 +66,9 @@ def face_template(model_meta: Mapping[str, Any] | None) -> np.ndarray | None:
     return PROCEDURAL_TEMPLATE if trained_on.startswith("procedural:faces") else None
 
 
-def locate_face(photo: Image.Image, size: int, face: int | None = None,
-                template: np.ndarray | None = None) -> PhotoFace:
+def locate_face(
+    photo: Image.Image, size: int, face: int | None = None, template: np.ndarray | None = None
+) -> PhotoFace:
     """Detect the faces, take face ``face`` (default: the largest) and align it onto a
     ``size`` px frame.  Raises FaceNotFoundError listing the boxes for a bad ``face``.
     With no face found, the photo's centre square is the frame (method ``whole-photo``):
@@ -76,8 +88,9 @@ def centre_face(photo: Image.Image, size: int) -> PhotoFace:
     w, h = photo.size
     side = min(w, h)
     x0, y0 = (w - side) / 2, (h - side) / 2
-    m = np.array([[size / side, 0, -x0 * size / side], [0, size / side, -y0 * size / side],
-                  [0, 0, 1.0]])
+    m = np.array(
+        [[size / side, 0, -x0 * size / side], [0, size / side, -y0 * size / side], [0, 0, 1.0]]
+    )
     box = (int(x0), int(y0), side, side)
     marks = np.array([x0, y0]) + np.array([[0.35, 0.42], [0.65, 0.42], [0.5, 0.72]]) * side
     return PhotoFace(Alignment(m, int(size), photo.size, marks, "centre"), "none", [box], 0)
@@ -88,8 +101,9 @@ def aligned_face(photo: Image.Image, face: PhotoFace) -> Image.Image:
     return warp_to_aligned(photo, face.alignment)
 
 
-def photo_arrays(photo: Image.Image, alignment: Alignment,
-                 projection: Mapping[str, Any] | None = None) -> dict[str, np.ndarray]:
+def photo_arrays(
+    photo: Image.Image, alignment: Alignment, projection: Mapping[str, Any] | None = None
+) -> dict[str, np.ndarray]:
     """What a projected layer carries: its alignment, and the photo's own pixels under the
     face, so an edit of a layer that shows the reconstruction still blends over the
     original photo."""
@@ -134,8 +148,10 @@ def restore_photo(image: Image.Image, latents: Mapping[str, Any]) -> Image.Image
         return image
     if image.size != alignment.photo_size:
         w, h = alignment.photo_size
-        raise ParamError(f"the source was projected from a {w}×{h} photo, "
-                         f"not this {image.width}×{image.height} one")
+        raise ParamError(
+            f"the source was projected from a {w}×{h} photo, "
+            f"not this {image.width}×{image.height} one"
+        )
     patch = latents.get("photo_patch")
     box = np.asarray(latents.get("photo_patch_box", ())).astype(int).ravel()
     if patch is None or box.shape != (4,):
@@ -146,8 +162,11 @@ def restore_photo(image: Image.Image, latents: Mapping[str, Any]) -> Image.Image
     here = arr[y0:y1, x0:x1]
     if patch.shape == here.shape:
         here[...] = patch
-    elif (patch.ndim == here.ndim == 3 and patch.shape[:2] == here.shape[:2]
-          and min(patch.shape[2], here.shape[2]) >= 3):  # RGB photo, RGBA layer (or back)
+    elif (
+        patch.ndim == here.ndim == 3
+        and patch.shape[:2] == here.shape[:2]
+        and min(patch.shape[2], here.shape[2]) >= 3
+    ):  # RGB photo, RGBA layer (or back)
         here[..., :3] = patch[..., :3]
     else:
         return image  # another mode than the photo's: blend over the layer as it is
@@ -171,8 +190,11 @@ def blend_into_photo(
         return list(images), {}
     base = restore_photo(photo, latents)
     region = face_region(alignment)
-    info: dict[str, Any] = {"photo_size": list(alignment.photo_size),
-                            "face_box": list(region.box), "blended": 0}
+    info: dict[str, Any] = {
+        "photo_size": list(alignment.photo_size),
+        "face_box": list(region.box),
+        "blended": 0,
+    }
     out: list[Image.Image] = []
     for image in images:
         if image.size != (alignment.size, alignment.size):

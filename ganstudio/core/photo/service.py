@@ -18,8 +18,9 @@ from .pipeline import photo_alignment
 PROJECT_ACTION = "project"
 
 
-def split_pairs(edit: Sequence[Any], project: Sequence[Any],
-                pairs: Sequence[str]) -> tuple[list[str], list[str]]:
+def split_pairs(
+    edit: Sequence[Any], project: Sequence[Any], pairs: Sequence[str]
+) -> tuple[list[str], list[str]]:
     """``--param`` pairs for the edit, and those only the projection knows (face=N, steps …)."""
     mine = {p.name for p in edit}
     theirs = {p.name for p in project}
@@ -37,12 +38,16 @@ def _saved_projection(path: Path, photo: Image.Image) -> dict[str, Any]:
     latents = load_latents(path)
     alignment = photo_alignment(latents)
     if alignment is None:
-        raise ParamError(f"--latents {path.name}: not a photo projection "
-                         "(make one with 'ganstudio run project --input PHOTO --latents FILE')")
+        raise ParamError(
+            f"--latents {path.name}: not a photo projection "
+            "(make one with 'ganstudio run project --input PHOTO --latents FILE')"
+        )
     if alignment.photo_size != photo.size:
         w, h = alignment.photo_size
-        raise ParamError(f"--latents {path.name} is the projection of a {w}×{h} photo, "
-                         f"not of this {photo.width}×{photo.height} one")
+        raise ParamError(
+            f"--latents {path.name} is the projection of a {w}×{h} photo, "
+            f"not of this {photo.width}×{photo.height} one"
+        )
     return latents
 
 
@@ -63,32 +68,38 @@ def edit_photo(
 
     layer_params = [p for p in action.params_for(model) if isinstance(p, LayerParam)]
     if not layer_params:
-        raise ParamError(f"action {action.id!r} takes no source latent, so it cannot edit "
-                         "a photo (--input)")
+        raise ParamError(
+            f"action {action.id!r} takes no source latent, so it cannot edit a photo (--input)"
+        )
     project = registry.action_for(PROJECT_ACTION, model.capabilities, model.variant_id)
-    edit_pairs, project_pairs = split_pairs(action.params_for(model),
-                                            project.params_for(model), pairs)
+    edit_pairs, project_pairs = split_pairs(
+        action.params_for(model), project.params_for(model), pairs
+    )
     values = parse_params(action.params_for(model), edit_pairs)
     source = layer_params[0].name
     if values.get(source) not in (None, ""):
-        raise ParamError(f"--input edits the photo's own face: drop --param {source}=… "
-                         "(reuse a projection with --latents FILE)")
+        raise ParamError(
+            f"--input edits the photo's own face: drop --param {source}=… "
+            "(reuse a projection with --latents FILE)"
+        )
     path = Path(latents_path).expanduser() if latents_path else None
     if path is not None and path.is_file():
         latents = _saved_projection(path, photo)
         origin = path.name
     else:
         project_values = parse_params(project.params_for(model), project_pairs)
-        projected = run_action(project, model, project_values, {"image": photo},
-                               on_progress=on_progress)
+        projected = run_action(
+            project, model, project_values, {"image": photo}, on_progress=on_progress
+        )
         latents = dict(projected.result.latents)
         origin = "projected now"
         if path is not None:
             save_latents(path, latents)
             origin = f"projected now, saved as {path.name}"
     values[source] = latents
-    out = run_action(action, model, values, {"photo": photo}, on_progress=on_progress,
-                     upscale=upscale)
+    out = run_action(
+        action, model, values, {"photo": photo}, on_progress=on_progress, upscale=upscale
+    )
     out.provenance["params"][source] = str(path.name if path else "projection")
     photo_prov: Mapping[str, Any] = out.provenance.get("photo", {})
     out.provenance["photo"] = {**photo_prov, "projection_source": origin}

@@ -30,9 +30,11 @@ def find_upscaler(registry: Registry, device: Any = "cpu") -> Upscaler | None:
             continue
         if variant is None or "upscale" not in variant.capabilities:
             continue
-        actions = [a for a in registry.actions_for(variant.capabilities, entry.variant)
-                   if "upscale" in a.requires and a.input_kind == "image"
-                   and a.output_kind == "image"]
+        actions = [
+            a
+            for a in registry.actions_for(variant.capabilities, entry.variant)
+            if "upscale" in a.requires and a.input_kind == "image" and a.output_kind == "image"
+        ]
         if actions:
             return _upscaler(registry, entry.path, actions[0], device)
     return None
@@ -52,7 +54,10 @@ def _upscaler(registry: Registry, path: Any, action: Any, device: Any) -> Upscal
         while out.width < want and passes < _MAX_PASSES:
             out = run_action(action, model[0], {}, {"image": out}).images[0]
             passes += 1
-        return out, {"model": path.name, "action": action.id,
-                     "factor": round(out.width / face.width, 3)}
+        return out, {
+            "model": path.name,
+            "action": action.id,
+            "factor": round(out.width / face.width, 3),
+        }
 
     return run

@@ -30,13 +30,22 @@ def batch_actions(registry: Registry, model: ModelFile) -> list[Action]:
         variant = registry.variant(model.variant)
     except Exception:  # noqa: BLE001 - a model no plugin reads has no actions
         return []
-    return [a for a in registry.actions_for(variant.capabilities, model.variant)
-            if a.batchable and a.input_kind == "image"]
+    return [
+        a
+        for a in registry.actions_for(variant.capabilities, model.variant)
+        if a.batchable and a.input_kind == "image"
+    ]
 
 
 class BatchDialog(QDialog):
-    def __init__(self, registry: Registry, models: list[ModelFile], runner: JobRunner,
-                 cache: ModelCache, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        models: list[ModelFile],
+        runner: JobRunner,
+        cache: ModelCache,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Batch process a folder")
         self.registry, self.runner, self.cache = registry, runner, cache
@@ -55,8 +64,9 @@ class BatchDialog(QDialog):
         for f in ("png", "jpg", "webp"):
             self.fmt.addItem(f.upper(), f)
         self.recursive = QCheckBox("Include sub-folders")
-        self.error = QLabel("" if self.models else
-                            "No model offers a batch action (e.g. an upscaler).")
+        self.error = QLabel(
+            "" if self.models else "No model offers a batch action (e.g. an upscaler)."
+        )
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Model", self.model_combo)
@@ -65,8 +75,9 @@ class BatchDialog(QDialog):
         form.addRow("Output", self.out_dir[0])
         form.addRow("Format", self.fmt)
         form.addRow("", self.recursive)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start batch")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -85,8 +96,9 @@ class BatchDialog(QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         line = QLineEdit()
         browse = QPushButton("Browse…")
-        browse.clicked.connect(lambda: line.setText(
-            QFileDialog.getExistingDirectory(self, title) or line.text()))
+        browse.clicked.connect(
+            lambda: line.setText(QFileDialog.getExistingDirectory(self, title) or line.text())
+        )
         row.addWidget(line, 1)
         row.addWidget(browse)
         return host, line
@@ -118,10 +130,15 @@ class BatchDialog(QDialog):
         i = self.action_combo.currentIndex()
         if i < 0 or not self.in_dir[1].text() or not self.out_dir[1].text():
             return None
-        return BatchSpec(self.model_combo.currentData(), self.action_specs[i].id,
-                         self.in_dir[1].text(), self.out_dir[1].text(),
-                         self.form.values() if self.form else {},
-                         self.recursive.isChecked(), self.fmt.currentData())
+        return BatchSpec(
+            self.model_combo.currentData(),
+            self.action_specs[i].id,
+            self.in_dir[1].text(),
+            self.out_dir[1].text(),
+            self.form.values() if self.form else {},
+            self.recursive.isChecked(),
+            self.fmt.currentData(),
+        )
 
     def accept(self) -> None:
         spec = self.spec()

@@ -24,8 +24,9 @@ from ganstudio.core.registry import Registry
 class PluginsDialog(QDialog):
     """``reload`` is called by "Reload plugins" and returns the new registry."""
 
-    def __init__(self, registry: Registry, reload: Callable[[], Registry],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, registry: Registry, reload: Callable[[], Registry], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Plugins")
         self.resize(720, 420)
@@ -38,14 +39,16 @@ class PluginsDialog(QDialog):
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.tree.currentItemChanged.connect(
-            lambda item, _: self.error.setText(item.toolTip(3) if item else ""))
+            lambda item, _: self.error.setText(item.toolTip(3) if item else "")
+        )
         self.folder_label = QLabel(f"Your plugins folder: {paths.user_dirs().plugins}")
         self.folder_label.setObjectName("pluginsFolder")
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         open_button = QPushButton("Open plugins folder")
         open_button.setObjectName("openPluginsFolder")
-        open_button.setToolTip("Creates the folder if needed; drop a plugin file in it and "
-                               "press Reload plugins")
+        open_button.setToolTip(
+            "Creates the folder if needed; drop a plugin file in it and press Reload plugins"
+        )
         open_button.clicked.connect(self.open_folder)
         reload_button = QPushButton("Reload plugins")
         reload_button.setObjectName("reloadPlugins")
@@ -68,15 +71,17 @@ class PluginsDialog(QDialog):
         self.tree.clear()
         for info in registry.plugins.values():
             provides = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.provides.items())
-            item = QTreeWidgetItem(self.tree, [info.name, info.version, info.source, info.status,
-                                               provides or "—"])
+            item = QTreeWidgetItem(
+                self.tree, [info.name, info.version, info.source, info.status, provides or "—"]
+            )
             item.setToolTip(0, info.location)
             if info.error:
                 item.setToolTip(3, info.error)
                 item.setText(4, info.error)
             elif info.disabled:
-                item.setToolTip(3, f"switched off: 'ganstudio plugins enable {info.name}' "
-                                   "switches it back on")
+                item.setToolTip(
+                    3, f"switched off: 'ganstudio plugins enable {info.name}' switches it back on"
+                )
 
     def names(self) -> list[str]:
         items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))

@@ -56,8 +56,9 @@ class SettingsDialog(QDialog):
         form.addRow("Models folder", self.models_dir)
         form.addRow("Runs folder", self.runs_dir)
         form.addRow("Plugins folder", plugins)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -65,9 +66,12 @@ class SettingsDialog(QDialog):
         lay.addWidget(buttons)
 
     def values(self) -> dict[str, Any]:
-        return {"device": self.device.currentText(), "autosave_minutes": self.autosave.value(),
-                "models_dir": self.models_dir.text().strip(),
-                "runs_dir": self.runs_dir.text().strip()}
+        return {
+            "device": self.device.currentText(),
+            "autosave_minutes": self.autosave.value(),
+            "models_dir": self.models_dir.text().strip(),
+            "runs_dir": self.runs_dir.text().strip(),
+        }
 
     def accept(self) -> None:
         paths.update_settings(**self.values())

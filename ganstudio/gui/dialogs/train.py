@@ -61,8 +61,9 @@ class ConfigForm(QWidget):
                 ed.setRange(-1e9, 1e9)
                 ed.setValue(float(value))
             else:
-                ed = QLineEdit(", ".join(map(str, value)) if isinstance(value, (list, tuple))
-                               else str(value))
+                ed = QLineEdit(
+                    ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+                )
             ed.setObjectName(f"config_{f.name}")
             form.addRow(f.name.replace("_", " "), ed)
             self.editors[f.name] = ed
@@ -142,8 +143,9 @@ class TrainDialog(QDialog):
         self.error = QLabel("")
         self.error.setObjectName("trainError")
         self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start training")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -189,9 +191,13 @@ class TrainDialog(QDialog):
             raise ConfigError("choose a folder of training images")
         if not self.out.text().strip():
             raise ConfigError("choose a run folder")
-        options = {"steps": self.steps.value(), "batch_size": self.batch.value(),
-                   "sample_every": self.sample_every.value(), "num_workers": 0,
-                   "checkpoint_every": max(1, min(500, self.steps.value() // 4))}
+        options = {
+            "steps": self.steps.value(),
+            "batch_size": self.batch.value(),
+            "sample_every": self.sample_every.value(),
+            "num_workers": 0,
+            "checkpoint_every": max(1, min(500, self.steps.value() // 4)),
+        }
         return TrainSpec(variant_id, self.data_spec(), self.out.text().strip(), values, options)
 
     def accept(self) -> None:

@@ -99,7 +99,8 @@ class ActionPanel(QWidget):
             try:
                 variant = self.registry.variant(model_file.variant)
                 self.action_specs = self.registry.actions_for(
-                    variant.capabilities, model_file.variant)
+                    variant.capabilities, model_file.variant
+                )
             except Exception as exc:  # noqa: BLE001 - an unknown variant is shown, not raised
                 self.hint.setText(str(exc))
             self.title.setText(model_file.label)
@@ -180,8 +181,9 @@ class ActionPanel(QWidget):
         slider edits the face on the canvas, not another one from a seed."""
         if self.form is None or not self.active_layer:
             return
-        editor = next((e for e in self.form.editors.values()
-                       if isinstance(e.param, LayerParam)), None)
+        editor = next(
+            (e for e in self.form.editors.values() if isinstance(e.param, LayerParam)), None
+        )
         if editor is not None:
             editor.set_value(self.active_layer)
 

@@ -31,8 +31,9 @@ def format_eta(seconds: float | None) -> str:
     return f"{h}h {m:02d}m" if h else f"{m}m {s:02d}s" if m else f"{s}s"
 
 
-def eta_seconds(job: Job, started: float | None,
-                reported: tuple[float, float] | None = None) -> float | None:
+def eta_seconds(
+    job: Job, started: float | None, reported: tuple[float, float] | None = None
+) -> float | None:
     """Time left: the job's own estimate when its events carry one (``eta_s``, e.g.
     training's step rate; ``reported`` is (eta, when)), else from the fraction done
     and the time spent since it started."""
@@ -119,8 +120,9 @@ class JobStatusWidget(QWidget):
             parts.append("waiting")
         else:
             parts.append(f"{frac:.0%}")
-            left = format_eta(eta_seconds(job, self._started.get(job.id),
-                                          self._reported.get(job.id)))
+            left = format_eta(
+                eta_seconds(job, self._started.get(job.id), self._reported.get(job.id))
+            )
             if left:
                 parts.append(f"{left} left")
         others = len(live) - 1
@@ -131,7 +133,6 @@ class JobStatusWidget(QWidget):
         self.show()
         if not self.timer.isActive():
             self.timer.start()
-
 
     def _event(self, job: Job, event: object) -> None:
         eta = reported_eta(event)
@@ -231,8 +232,9 @@ class JobsPanel(QWidget):
         bar = self._bars[job.id]
         bar.setValue(round(frac * 1000))
         bar.setFormat(f"{frac:.0%}")
-        item.setText(3, format_eta(eta_seconds(job, self._started.get(job.id),
-                                               self._reported.get(job.id))))
+        item.setText(
+            3, format_eta(eta_seconds(job, self._started.get(job.id), self._reported.get(job.id)))
+        )
         item.setToolTip(0, job.error or job.message)
         if job.status == JobStatus.FAILED:
             item.setForeground(1, Qt.GlobalColor.red)

@@ -90,8 +90,9 @@ class LayersPanel(QWidget):
             flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable
             item.setFlags(item.flags() | flags)
             item.setCheckState(Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
-            item.setToolTip("Generated: " + str(layer.provenance.get("action"))
-                            if layer.provenance else "")
+            item.setToolTip(
+                "Generated: " + str(layer.provenance.get("action")) if layer.provenance else ""
+            )
             self.list.addItem(item)
         active = self.document.active_index
         if active >= 0:

@@ -101,8 +101,13 @@ class ListEditor(QWidget):
         lay.addLayout(row)
 
     def _add(self) -> None:
-        text = (str(self.entry.value()) if isinstance(self.entry, QSpinBox)
-                else self.entry.text().strip() if self.entry is not None else "")
+        text = (
+            str(self.entry.value())
+            if isinstance(self.entry, QSpinBox)
+            else self.entry.text().strip()
+            if self.entry is not None
+            else ""
+        )
         if text:
             self.list.addItem(QListWidgetItem(text))
             self.changed.emit()
@@ -121,7 +126,8 @@ class ListEditor(QWidget):
             return ",".join(
                 str(self.list.item(i).data(Qt.ItemDataRole.UserRole))
                 for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.CheckState.Checked)
+                if self.list.item(i).checkState() == Qt.CheckState.Checked
+            )
         return ",".join(self.list.item(i).text() for i in range(self.list.count()))
 
     def set_value(self, text: str) -> None:
@@ -166,8 +172,7 @@ class ParamEditor(QWidget):
             if math.isfinite(p.min) and math.isfinite(p.max) and p.step > 0:
                 self.slider = QSlider(Qt.Orientation.Horizontal)
                 self.slider.setRange(0, max(1, round((p.max - p.min) / p.step)))
-                self.slider.valueChanged.connect(
-                    lambda v: box.setValue(p.min + v * p.step))
+                self.slider.valueChanged.connect(lambda v: box.setValue(p.min + v * p.step))
                 box.valueChanged.connect(self._sync_slider)
                 lay.addWidget(self.slider, 1)
             if p.special:
@@ -187,8 +192,9 @@ class ParamEditor(QWidget):
                 self.dice.setIcon(dice_icon())
                 self.dice.setToolTip("Random seed")
                 self.dice.setObjectName(f"dice_{p.name}")
-                self.dice.clicked.connect(lambda: ibox.setValue(random.randint(
-                    ibox.minimum(), ibox.maximum())))
+                self.dice.clicked.connect(
+                    lambda: ibox.setValue(random.randint(ibox.minimum(), ibox.maximum()))
+                )
                 lay.addWidget(self.dice)
             return ibox
         if isinstance(p, BoolParam):
@@ -354,8 +360,9 @@ class ParamForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, params: list[Param], model: Any = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, params: list[Param], model: Any = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.editors: dict[str, ParamEditor] = {}
         self.sections: dict[str, ParamSection] = {}
@@ -380,8 +387,9 @@ class ParamForm(QWidget):
                 placed.add(p.name)
                 continue
             for title, names in grouped.items():  # all groups here, "Other" last
-                section = ParamSection(f"{title} ({len(names)})",
-                                       expanded=title == "Other" or len(grouped) == 1)
+                section = ParamSection(
+                    f"{title} ({len(names)})", expanded=title == "Other" or len(grouped) == 1
+                )
                 self.sections[title] = section
                 lay.addWidget(section)
                 prefix = names[0].rsplit("_", 1)[0] + "_" if title != "Other" else ""
@@ -389,12 +397,11 @@ class ParamForm(QWidget):
                     q = by_name[name]
                     label = q.title
                     if prefix and name.startswith(prefix):
-                        label = name[len(prefix):].replace("_", " ").capitalize()
+                        label = name[len(prefix) :].replace("_", " ").capitalize()
                     self._add(section.form, q, label, model, search=f"{title} {q.title}")
                     placed.add(name)
 
-    def _add(self, form: QFormLayout, p: Param, label: str, model: Any,
-             search: str = "") -> None:
+    def _add(self, form: QFormLayout, p: Param, label: str, model: Any, search: str = "") -> None:
         ed = ParamEditor(p)
         ed.changed.connect(self.changed)
         reason = p.unavailable(model)

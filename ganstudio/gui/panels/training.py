@@ -57,12 +57,17 @@ class LossPlot(QWidget):
         p.setPen(QColor("#8a8d93"))
         p.drawText(QRectF(0, area.top() - 6, 32, 14), Qt.AlignmentFlag.AlignRight, f"{y1:.2f}")
         p.drawText(QRectF(0, area.bottom() - 8, 32, 14), Qt.AlignmentFlag.AlignRight, f"{y0:.2f}")
-        p.drawText(QRectF(area.right() - 80, area.bottom() + 2, 80, 14),
-                   Qt.AlignmentFlag.AlignRight, f"step {x1}")
+        p.drawText(
+            QRectF(area.right() - 80, area.bottom() + 2, 80, 14),
+            Qt.AlignmentFlag.AlignRight,
+            f"step {x1}",
+        )
 
         def at(x: float, y: float) -> QPointF:
-            return QPointF(area.left() + (x - x0) / (x1 - x0) * area.width(),
-                           area.bottom() - (y - y0) / (y1 - y0) * area.height())
+            return QPointF(
+                area.left() + (x - x0) / (x1 - x0) * area.width(),
+                area.bottom() - (y - y0) / (y1 - y0) * area.height(),
+            )
 
         legend_x = area.left() + 6
         for i, (name, series) in enumerate(self.series.items()):
@@ -132,8 +137,10 @@ class TrainingPanel(QWidget):
             if event.losses:
                 self.plot.add(event.step, event.losses)
             eta = format_eta(event.eta_s)
-            self.stats.setText(f"step {event.step}/{event.total} · {event.img_per_s:.0f} img/s"
-                               + (f" · ETA {eta}" if eta else ""))
+            self.stats.setText(
+                f"step {event.step}/{event.total} · {event.img_per_s:.0f} img/s"
+                + (f" · ETA {eta}" if eta else "")
+            )
         elif kind == "sample" and event.path is not None:
             self.show_samples(Path(event.path))
         elif kind in ("done", "cancelled"):
@@ -143,8 +150,13 @@ class TrainingPanel(QWidget):
         pix = QPixmap(str(path))
         if not pix.isNull():
             size = self.samples.size().shrunkBy(QMargins(4, 4, 4, 4))
-            self.samples.setPixmap(pix.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
-                                              Qt.TransformationMode.FastTransformation))
+            self.samples.setPixmap(
+                pix.scaled(
+                    size,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.FastTransformation,
+                )
+            )
 
     def _on_finished(self, job: Job) -> None:
         if job is self.job:

@@ -24,13 +24,18 @@ def read_latent(latents: Any) -> np.ndarray | None:
         for key in ("ws", "w"):
             if key in latents:
                 return np.asarray(latents[key], dtype=np.float32)
-    raise ParamError("source: the layer carries no W latent ('ws' or 'w'); "
-                     "use one made by generate, attributes or project")
+    raise ParamError(
+        "source: the layer carries no W latent ('ws' or 'w'); "
+        "use one made by generate, attributes or project"
+    )
 
 
 def edit_ws(
-    ws: Tensor, directions: Mapping[str, Tensor], amounts: Mapping[str, float],
-    keep_fixed: Sequence[str] = (), layers: str = "all",
+    ws: Tensor,
+    directions: Mapping[str, Tensor],
+    amounts: Mapping[str, float],
+    keep_fixed: Sequence[str] = (),
+    layers: str = "all",
     groups: dict[str, list[int]] | None = None,
 ) -> Tensor:
     """ws + Σ amount·direction on the chosen W+ entries, each direction conditioned so the
@@ -52,8 +57,10 @@ def edit_attributes(
     keep = [t.strip() for t in params.get("keep_fixed", "").split(",") if t.strip()]
     unknown = [k for k in keep if k not in directions]
     if unknown:
-        raise ParamError(f"keep_fixed: the model has no direction {unknown[0]!r} "
-                         f"(it has: {', '.join(directions) or 'none'})")
+        raise ParamError(
+            f"keep_fixed: the model has no direction {unknown[0]!r} "
+            f"(it has: {', '.join(directions) or 'none'})"
+        )
     source = read_latent(params.get("source"))
     num_ws = int(G.num_ws)
     device = G.w_avg.device
@@ -66,7 +73,8 @@ def edit_attributes(
     moved = [f"{n}={a:+g}" for n, a in amounts.items() if a]
     images, shown = yield from render_steps(G, edited, inputs)  # cancellable; quick previews
     return ActionResult(
-        images, layout="grid",
+        images,
+        layout="grid",
         latents={"ws": edited.cpu().numpy(), "ws_source": ws.cpu().numpy()},
         info={"edits": moved, "keep_fixed": keep, "from_layer": source is not None, **shown},
     )

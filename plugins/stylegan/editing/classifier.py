@@ -65,7 +65,11 @@ def load_labelled(dataset: Any, count: int) -> tuple[Tensor, Tensor]:
 
 
 def train_classifier(
-    images: Tensor, labels: Tensor, steps: int = 300, batch: int = 64, seed: int = 0,
+    images: Tensor,
+    labels: Tensor,
+    steps: int = 300,
+    batch: int = 64,
+    seed: int = 0,
     size: int = 32,
 ) -> Generator[Progress, None, AttributeClassifier]:
     """Fit the classifier by MSE on every (standardised) label entry; yields progress,
@@ -81,8 +85,11 @@ def train_classifier(
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=max(steps, 1))
     gen = torch.Generator().manual_seed(seed)
-    small = F.interpolate(images, size=(size, size), mode="area") if images.shape[-1] != size \
+    small = (
+        F.interpolate(images, size=(size, size), mode="area")
+        if images.shape[-1] != size
         else images
+    )
     net.train()
     for step in range(steps):
         idx = torch.randint(len(small), (min(batch, len(small)),), generator=gen)
@@ -92,12 +99,16 @@ def train_classifier(
         opt.step()
         sched.step()
         if step % 25 == 0 or step == steps - 1:
-            yield Progress(step + 1, steps, f"training the attribute classifier: loss {loss:.4f}",
-                           fraction=(step + 1) / steps)
+            yield Progress(
+                step + 1,
+                steps,
+                f"training the attribute classifier: loss {loss:.4f}",
+                fraction=(step + 1) / steps,
+            )
     return net.eval()
 
 
 @torch.no_grad()
 def score(net: AttributeClassifier, images: Tensor, batch: int = 256) -> Tensor:
     """(N, 3, H, W) -> (N, L) scores on the CPU."""
-    return torch.cat([net(images[i:i + batch]) for i in range(0, len(images), batch)])
+    return torch.cat([net(images[i : i + batch]) for i in range(0, len(images), batch)])

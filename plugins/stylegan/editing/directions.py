@@ -47,16 +47,18 @@ def fit_linear(w: Tensor, scores: Tensor, holdout: float = 0.2, ridge: float = 1
     x = w_tr - mu  # (N, w_dim)
     gram = x.T @ x  # (w_dim, w_dim)
     lam = ridge * gram.diagonal().mean()
-    coef = torch.linalg.solve(gram + lam * torch.eye(len(gram), dtype=gram.dtype),
-                              x.T @ (s_tr - s_mu))  # (w_dim, A)
+    coef = torch.linalg.solve(
+        gram + lam * torch.eye(len(gram), dtype=gram.dtype), x.T @ (s_tr - s_mu)
+    )  # (w_dim, A)
     pred = (w_te - mu) @ coef + s_mu  # (n_test, A)
     resid = ((s_te - pred) ** 2).sum(0)
     total = ((s_te - s_te.mean(0)) ** 2).sum(0).clamp_min(1e-12)
     median = s_tr.median(0).values
     accuracy = ((pred > median) == (s_te > median)).double().mean(0)
     units = (coef / coef.norm(dim=0).clamp_min(1e-12)).T  # (A, w_dim)
-    return LinearFit(scale_to_spread(units, w).float(), (1 - resid / total).float(),
-                     accuracy.float())
+    return LinearFit(
+        scale_to_spread(units, w).float(), (1 - resid / total).float(), accuracy.float()
+    )
 
 
 def fit_pca(w: Tensor, k: int) -> tuple[Tensor, Tensor]:

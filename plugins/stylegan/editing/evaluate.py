@@ -20,9 +20,15 @@ from .wspace import broadcast, layer_groups, render, w_for_seeds
 
 @torch.no_grad()
 def attribute_response(
-    G: Any, directions: Mapping[str, Tensor], classifier: AttributeClassifier,
-    edit: str, seeds: Sequence[int], amount: float = 2.0, truncation: float = 0.7,
-    keep_fixed: Sequence[str] = (), label_std: Tensor | None = None,
+    G: Any,
+    directions: Mapping[str, Tensor],
+    classifier: AttributeClassifier,
+    edit: str,
+    seeds: Sequence[int],
+    amount: float = 2.0,
+    truncation: float = 0.7,
+    keep_fixed: Sequence[str] = (),
+    label_std: Tensor | None = None,
 ) -> Tensor:
     """(L,) mean change of every classifier score from -amount to +amount along ``edit``,
     in units of each label's std in the data (``label_std``) when given."""

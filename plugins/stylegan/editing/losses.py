@@ -89,8 +89,11 @@ def load_vgg16(path: str | Path, device: torch.device) -> VGGDistance:
     if not isinstance(state, dict):
         raise ParamError(f"vgg_weights: {p.name} holds no state dict")
     features = make_layers(cfgs["D"], batch_norm=False)  # vgg16().features, no classifier
-    feats = {k[len("features."):]: v for k, v in state.items()
-             if isinstance(k, str) and k.startswith("features.")}
+    feats = {
+        k[len("features.") :]: v
+        for k, v in state.items()
+        if isinstance(k, str) and k.startswith("features.")
+    }
     try:
         features.load_state_dict(feats, strict=True)
     except RuntimeError as exc:

@@ -89,8 +89,9 @@ def psnr(x: Tensor, y: Tensor) -> float:
     return 10 * math.log10(4.0 / max(mse, 1e-10))
 
 
-def find_face(photo: Image.Image, params: dict[str, Any], resolution: int,
-              meta: dict[str, Any] | None) -> PhotoFace:
+def find_face(
+    photo: Image.Image, params: dict[str, Any], resolution: int, meta: dict[str, Any] | None
+) -> PhotoFace:
     """The face to project, aligned to how the model frames faces."""
     if params["align"] == "none":
         return centre_face(photo, resolution)
@@ -100,8 +101,11 @@ def find_face(photo: Image.Image, params: dict[str, Any], resolution: int,
 
 
 def _noise_buffers(Gc: Any) -> list[Tensor]:
-    return [b for name, b in Gc.named_buffers()
-            if "noise" in name.lower() and b.is_floating_point() and b.ndim >= 2]
+    return [
+        b
+        for name, b in Gc.named_buffers()
+        if "noise" in name.lower() and b.is_floating_point() and b.ndim >= 2
+    ]
 
 
 def project(
@@ -126,26 +130,39 @@ def project(
         return blend_face(base, to_pil(x), face.alignment, region)
 
     Gc = copy.deepcopy(G).eval().requires_grad_(False)
-    ws, recon, best = yield from _optimise_latent(Gc, target, distance, params, num_ws,
-                                                  over_photo)
-    info: dict[str, Any] = {**face.info(), "loss": loss_name, "noise_maps": best["noise_maps"],
-                            "steps_done": best["steps"],
-                            "psnr_projection": round(psnr(recon, target), 2)}
+    ws, recon, best = yield from _optimise_latent(Gc, target, distance, params, num_ws, over_photo)
+    info: dict[str, Any] = {
+        **face.info(),
+        "loss": loss_name,
+        "noise_maps": best["noise_maps"],
+        "steps_done": best["steps"],
+        "psnr_projection": round(psnr(recon, target), 2),
+    }
     if params["pivotal_tuning"]:
-        recon = yield from _pivotal_tuning(Gc, ws, target, params["pti_steps"], distance,
-                                           over_photo)
+        recon = yield from _pivotal_tuning(
+            Gc, ws, target, params["pti_steps"], distance, over_photo
+        )
         info["psnr_pivotal_tuning"] = round(psnr(recon, target), 2)
-    projection = {"model": getattr(model.path, "name", None) if model.path else None,
-                  "photo_size": list(photo.size), **info}
-    latents: dict[str, Any] = {"ws": ws.cpu().numpy(),
-                               **photo_arrays(photo, face.alignment, projection)}
+    projection = {
+        "model": getattr(model.path, "name", None) if model.path else None,
+        "photo_size": list(photo.size),
+        **info,
+    }
+    latents: dict[str, Any] = {
+        "ws": ws.cpu().numpy(),
+        **photo_arrays(photo, face.alignment, projection),
+    }
     images, blend = blend_into_photo([to_pil(recon)], latents, photo)
     info.update({"face_box": blend.get("face_box", [])})
     return ActionResult(images, layout="grid", latents=latents, info=info)
 
 
 def _optimise_latent(
-    Gc: Any, target: Tensor, distance: Distance, params: dict[str, Any], num_ws: int,
+    Gc: Any,
+    target: Tensor,
+    distance: Distance,
+    params: dict[str, Any],
+    num_ws: int,
     show: Any = to_pil,
 ) -> Generator[Progress, None, tuple[Tensor, Tensor, dict[str, Any]]]:
     """W first, then W+ near it, with the noise maps; returns the best (ws, image)."""
@@ -191,10 +208,14 @@ def _optimise_latent(
             best.update(loss=value, steps=step + 1)
             best_ws = (broadcast(w, num_ws) + offsets).detach().clone()
         if step % every == 0 or step == steps - 1:
-            yield Progress(step + 1, steps,
-                           f"projecting ({'W' if in_w else 'W+'}): loss {value:.4f}",
-                           fraction=(step + 1) / steps * (0.7 if params["pivotal_tuning"] else 1),
-                           preview=show(x.detach()), data={"ws": best_ws.cpu().numpy()})
+            yield Progress(
+                step + 1,
+                steps,
+                f"projecting ({'W' if in_w else 'W+'}): loss {value:.4f}",
+                fraction=(step + 1) / steps * (0.7 if params["pivotal_tuning"] else 1),
+                preview=show(x.detach()),
+                data={"ws": best_ws.cpu().numpy()},
+            )
     if best["steps"] == 0:  # too few steps to reach the quiet end: the last latent
         best_ws = (broadcast(w, num_ws) + (0 if steps <= w_steps else offsets)).detach()
         best["steps"] = steps
@@ -206,7 +227,12 @@ def _optimise_latent(
 
 
 def _pivotal_tuning(
-    Gc: Any, ws: Tensor, target: Tensor, steps: int, distance: Distance, show: Any = to_pil,
+    Gc: Any,
+    ws: Tensor,
+    target: Tensor,
+    steps: int,
+    distance: Distance,
+    show: Any = to_pil,
 ) -> Generator[Progress, None, Tensor]:
     """Fine-tune the copy's synthesis weights so ``ws`` redraws the target exactly."""
     synth = Gc.synthesis.requires_grad_(True).train()
@@ -219,8 +245,13 @@ def _pivotal_tuning(
         loss.backward()
         opt.step()
         if step % every == 0 or step == steps - 1:
-            yield Progress(step + 1, steps, f"pivotal tuning: loss {loss.item():.4f}",
-                           fraction=0.7 + 0.3 * (step + 1) / steps, preview=show(x.detach()))
+            yield Progress(
+                step + 1,
+                steps,
+                f"pivotal tuning: loss {loss.item():.4f}",
+                fraction=0.7 + 0.3 * (step + 1) / steps,
+                preview=show(x.detach()),
+            )
     synth.requires_grad_(False).eval()
     with torch.no_grad():
         return Gc.synthesis(ws, noise_mode="const").float().clamp(-1, 1)

@@ -65,8 +65,11 @@ def layer_groups(G: Any) -> dict[str, list[int]]:
     if callable(own):
         return {k: list(v) for k, v in own().items()}
     n = int(G.num_ws)
-    return {"coarse": list(range(min(4, n))), "middle": list(range(min(4, n), min(8, n))),
-            "fine": list(range(min(8, n), n))}
+    return {
+        "coarse": list(range(min(4, n))),
+        "middle": list(range(min(4, n), min(8, n))),
+        "fine": list(range(min(8, n), n)),
+    }
 
 
 def layer_mask(num_ws: int, which: str, groups: dict[str, list[int]] | None = None) -> Tensor:
@@ -77,8 +80,7 @@ def layer_mask(num_ws: int, which: str, groups: dict[str, list[int]] | None = No
     else:
         index: Sequence[int] | None = (groups or {}).get(which)
         if index is None:
-            index = {"coarse": range(0, 4), "middle": range(4, 8),
-                     "fine": range(8, num_ws)}[which]
+            index = {"coarse": range(0, 4), "middle": range(4, 8), "fine": range(8, num_ws)}[which]
         mask[[i for i in index if i < num_ws]] = 1.0
     return mask
 
@@ -86,8 +88,10 @@ def layer_mask(num_ws: int, which: str, groups: dict[str, list[int]] | None = No
 @torch.no_grad()
 def render(G: Any, ws: Tensor, noise_mode: str = "const", batch: int = 64) -> Tensor:
     """(B, num_ws, w_dim) -> (B, 3, H, W) float32 on the CPU, in [-1, 1]."""
-    out = [G.synthesis(ws[i:i + batch], noise_mode=noise_mode).float().cpu()
-           for i in range(0, len(ws), batch)]
+    out = [
+        G.synthesis(ws[i : i + batch], noise_mode=noise_mode).float().cpu()
+        for i in range(0, len(ws), batch)
+    ]
     return torch.cat(out).clamp(-1, 1)
 
 
@@ -107,21 +111,24 @@ def render_steps(
     t0 = time.perf_counter()
     out = []
     for start in range(0, len(ws), batch):
-        chunk = ws[start:start + batch]
+        chunk = ws[start : start + batch]
         if progressive is None:
             img = G.synthesis(chunk, noise_mode="const")
         else:
             for res, img in progressive(chunk, "const", limit):  # noqa: B007 - last one kept
                 share = (math.log2(res) - 1) / max(1.0, math.log2(limit or full) - 1)
                 done = (start + len(chunk) * share) / len(ws)
-                yield Progress(message=f"{res} px", fraction=min(1.0, done),
-                               data={"resolution": res})
+                yield Progress(
+                    message=f"{res} px", fraction=min(1.0, done), data={"resolution": res}
+                )
         out.append(img.float().cpu())
     images = torch.cat(out).clamp(-1, 1)
     info: dict[str, Any] = {}
     if limit is not None and images.shape[-1] < full:
-        info = {"preview_scale": full / images.shape[-1],
-                "preview_ms": round(1000 * (time.perf_counter() - t0))}
+        info = {
+            "preview_scale": full / images.shape[-1],
+            "preview_ms": round(1000 * (time.perf_counter() - t0)),
+        }
     return images, info
 
 
