@@ -76,9 +76,12 @@ def read_input_bytes(path: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> by
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb") as fh:
-        _check_regular(os.fstat(fh.fileno()), max_bytes)  # the same file we checked
-        try:
-            data = fh.read(max_bytes + 1)
+        st = os.fstat(fh.fileno())
+        _check_regular(st, max_bytes)  # the same file we checked
+        try:  # ask for what stat says (plus a byte to see growth), not for the whole limit
+            data = fh.read(min(st.st_size, max_bytes) + 1)
+            if len(data) > st.st_size and len(data) <= max_bytes:  # it grew: the rest, bounded
+                data += fh.read(max_bytes + 1 - len(data))
         except OSError as exc:
             raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
