@@ -63,3 +63,37 @@ def test_an_attribute_edit_of_a_projected_layer_lands_over_the_photo(registry):
     generate = registry.action_for("generate", model.capabilities, model.variant_id)
     plain = run_action(generate, model, {})
     assert ActionController._origin(controller, request, plain) == request.origin
+
+
+def test_apply_of_a_photo_edit_enlarges_the_face_with_an_installed_upscaler(registry, tmp_path):
+    """The GUI's Apply goes through the same upscale step as `ganstudio run`; a slider
+    preview does not (it must stay interactive)."""
+    if not DEMO.is_file() or not (DEMO.parent / "sr-compact-x2.safetensors").is_file():
+        pytest.skip("no bundled demo models")
+    from skimage import data
+
+    from ganstudio.core.jobs import drive
+    from ganstudio.gui.tasks import action_job
+    from ganstudio.services.models import ModelCache
+
+    cache = ModelCache(registry, device="cpu")
+    model = cache.get(DEMO)
+    photo = Image.fromarray(data.astronaut()).resize((200, 200))
+    project = registry.action_for("project", model.capabilities, model.variant_id)
+    projected = run_action(project, model, {"steps": 3}, {"image": photo})
+    attributes = registry.action_for("attributes", model.capabilities, model.variant_id)
+    latents = {"p": {**projected.result.latents, "image": projected.images[0]}}
+
+    def run(commit: bool) -> dict:
+        request = ActionRequest(
+            DEMO, attributes, {"source": "p", "smile": 1.0}, commit=commit, layer_latents=latents
+        )
+        job = action_job(cache, request)
+        _, output = drive(job.work(job))
+        assert output.images[0].size == photo.size
+        return output.provenance["photo"]
+
+    applied = run(commit=True)
+    assert applied["upscaled"]["model"] == "sr-compact-x2.safetensors"
+    assert applied["upscaled"]["factor"] > 1
+    assert "upscaled" not in run(commit=False)

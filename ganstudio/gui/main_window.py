@@ -542,17 +542,12 @@ class MainWindow(QMainWindow):
         if message and getattr(job, "kind", "") != "action":
             self.statusBar().showMessage(str(message), 4000)
 
-    def _job_finished(self, job: object) -> None:
+    def _job_finished(self, job: Any) -> None:
         status = getattr(job, "status", None)
         if status == JobStatus.FAILED and getattr(job, "lane", "") == "background":
-            show_error(
-                self,
-                f"{job.title} failed",
-                job.error,  # type: ignore[attr-defined]
-                self.runner.details.get(job.id, ""),
-            )  # type: ignore[attr-defined]
+            show_error(self, f"{job.title} failed", job.error, self.runner.details.get(job.id, ""))
         if getattr(job, "kind", "") == "train" and status in (JobStatus.DONE, JobStatus.CANCELLED):
-            out = Path(job.spec["out"])  # type: ignore[attr-defined]
+            out = Path(job.spec["out"])
             latest = out / "checkpoints" / "latest.safetensors"
             if latest.is_file():
                 self.models.add_recent(latest)

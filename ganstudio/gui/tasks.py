@@ -101,8 +101,16 @@ def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIV
 
             resolution = int(getattr(model.config, "resolution", 64))
             inputs["dataset"] = open_dataset(cache.registry, request.data, DataRequest(resolution))
+        upscale = None
+        if request.commit and request.action.input_kind != "image":
+            # Apply of a latent edit: a face larger than the model's frame is enlarged by an
+            # installed upscaler before it is blended back, as `ganstudio run` does; slider
+            # previews skip it so they stay interactive
+            from ganstudio.core.photo.upscale import find_upscaler
+
+            upscale = find_upscaler(cache.registry, model.device)
         output = yield from iterate_action(
-            request.action, model, request.params, inputs, request.resolve_layer
+            request.action, model, request.params, inputs, request.resolve_layer, upscale
         )
         if output.result.tensors:
             # the action extends the model (e.g. fitted directions): the same guarded,
