@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import gc  # noqa: E402
 import shutil  # noqa: E402
 import weakref  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -127,6 +128,17 @@ def make_window(qtbot, registry: Registry, monkeypatch: pytest.MonkeyPatch):
     yield make
     for window in made:
         window.runner.shutdown()
+    # Free the windows here, while no worker thread runs, rather than whenever the
+    # garbage collector next runs: that may be mid-way through a later test, beside
+    # its worker's torch code (a segfault seen once in CI at such a moment).
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for window in made:
+        window.close()
+        window.deleteLater()
+    made.clear()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture
