@@ -9,6 +9,7 @@ Writes, at 1600×1000 (a common laptop screen):
 - ``gui-attributes.png``  Attributes on the StyleGAN demo: grouped sliders, the face edited
 - ``gui-upscaling.png``   Super-resolve applied: the canvas grown to the result
 - ``gui-training.png``    Tools → Train…: curves, samples, the job in the status bar
+- ``gui-face-picker.png`` Project on a photo of two faces: the faces outlined, to click one
 
 Uses the bundled demo models in resources/models.  User state goes to a
 temporary GANSTUDIO_HOME, so the screenshots never touch your settings.
@@ -113,6 +114,7 @@ def main() -> int:
     offscreen_screen(SIZE)
 
     import torch
+    from PIL import Image
     from PySide6.QtCore import QSettings
 
     torch.set_num_threads(1)
@@ -154,6 +156,23 @@ def main() -> int:
     wait_until(app, lambda: len(face) == 2 and not window.runner.busy)
     window.canvas.fit()
     shoot(app, window, out / "gui-upscaling.png")
+
+    # 3b. a photo with two faces: Project's "Pick…" outlines them to click one
+    from skimage import data
+
+    astronaut = Image.fromarray(data.astronaut())
+    photo = Image.new("RGB", (900, 512), (128, 128, 128))
+    photo.paste(astronaut, (0, 0))
+    photo.paste(astronaut.resize((330, 330)), (560, 90))
+    window.document.dirty = False
+    window.set_document(Document())
+    window.add_image(photo, "two astronauts")
+    panel = pick(app, window, "stylegan-faces-32.safetensors", "project")
+    window.canvas.fit()
+    window.face_picker.start(panel.form.editors["face"])
+    settle(app, window)
+    shoot(app, window, out / "gui-face-picker.png")
+    window.face_picker.cancel()
 
     # 4. training: generated faces on the canvas, curves and samples in the dock
     window.document.dirty = False

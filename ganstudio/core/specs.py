@@ -200,6 +200,22 @@ class SeedParam(IntParam):
 
 
 @dataclass(frozen=True)
+class FaceParam(IntParam):
+    """Which face of the input photo: an index into the faces found, largest first.
+
+    ``-1`` (shown as "Largest") takes the largest.  The GUI shows a pick button
+    next to it: the faces found in the input are outlined on the canvas,
+    numbered, and a click on one sets the value; on the command line
+    ``--param face=N``, and a wrong N lists the faces found.
+    """
+
+    default: int = -1
+    min: int = -1
+    max: int = 999
+    special: str = field(default="Largest", kw_only=True)
+
+
+@dataclass(frozen=True)
 class BoolParam(Param):
     """A check box; the CLI reads ``true/false``, ``yes/no``, ``on/off``, ``1/0``."""
 

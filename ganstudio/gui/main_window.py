@@ -52,6 +52,7 @@ from ganstudio.gui.dialogs.plugins import PluginsDialog
 from ganstudio.gui.dialogs.settings import SettingsDialog
 from ganstudio.gui.dialogs.train import TrainDialog
 from ganstudio.gui.errors import guarded, show_error
+from ganstudio.gui.face_picker import FacePicker
 from ganstudio.gui.panels.actions import ActionPanel
 from ganstudio.gui.panels.jobs import JobsPanel, JobStatusWidget
 from ganstudio.gui.panels.layers import LayersPanel
@@ -143,6 +144,11 @@ class MainWindow(QMainWindow):
         self.importer = ModelImporter(self.runner, lambda: self.registry, self.models, self)
         self.layers.edit_again.connect(self.edit_again)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.face_picker = FacePicker(self.canvas, self)  # a FaceParam's "Pick…" button
+        self.actions_panel.face_pick_requested.connect(self.face_picker.start)
+        # another action: the last one's live preview must not stay over the picture
+        self.actions_panel.combo.currentIndexChanged.connect(self.canvas.clear_preview)
+        self.face_picker.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.runner.job_finished.connect(self._job_finished)
         self.runner.job_event.connect(self._job_event)
         self.document.connect(self._document_changed)

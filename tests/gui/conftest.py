@@ -161,3 +161,23 @@ def pick_model(qtbot):
         qtbot.waitUntil(lambda: window.cache.loaded(path) is not None, timeout=20000)
 
     return pick
+
+
+@pytest.fixture
+def use_model(qtbot):
+    """Pick a bundled model and one of its actions; returns the action's param form."""
+    from ganstudio.core.model_files import find_model_files
+
+    bundled = Path(__file__).resolve().parents[2] / "resources" / "models"
+
+    def use(window, name: str, action: str):
+        mf = next(m for m in find_model_files() if m.path.resolve() == (bundled / name).resolve())
+        window.controller.set_model(mf)
+        qtbot.waitUntil(lambda: window.cache.loaded(mf.path) is not None, timeout=30000)
+        qtbot.waitUntil(lambda: not window.runner.busy, timeout=30000)
+        panel = window.actions_panel
+        assert panel.select_action(action)
+        qtbot.waitUntil(lambda: panel.form is not None, timeout=10000)
+        return panel.form
+
+    return use

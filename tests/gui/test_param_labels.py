@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from ganstudio.core.model_files import find_model_files
 from ganstudio.gui.panels.params import ListEditor
-
-MODELS = Path(__file__).resolve().parents[2] / "resources" / "models"
-
-
-def use_model(qtbot, window, name: str, action: str):
-    mf = next(m for m in find_model_files() if m.path.resolve() == (MODELS / name).resolve())
-    window.controller.set_model(mf)
-    qtbot.waitUntil(lambda: window.cache.loaded(mf.path) is not None, timeout=30000)
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=30000)
-    panel = window.actions_panel
-    assert panel.select_action(action)
-    qtbot.waitUntil(lambda: panel.form is not None, timeout=10000)
-    return panel.form
 
 
 def label_of(form, name: str) -> str:
@@ -49,8 +33,8 @@ def test_no_code_names_in_the_built_in_actions(registry) -> None:
     } <= titles
 
 
-def test_super_resolve_says_auto_and_why_denoise_does_not_apply(qtbot, window) -> None:
-    form = use_model(qtbot, window, "sr-compact-x2.safetensors", "super-resolve")
+def test_super_resolve_says_auto_and_why_denoise_does_not_apply(qtbot, window, use_model) -> None:
+    form = use_model(window, "sr-compact-x2.safetensors", "super-resolve")
     assert form.editors["tile"].editor.text() == "Auto"
     assert form.editors["tile_overlap"].editor.text() == "Auto"
     assert form.editors["outscale"].editor.text() == "Model's own"
@@ -61,12 +45,14 @@ def test_super_resolve_says_auto_and_why_denoise_does_not_apply(qtbot, window) -
     assert form.editors["tile"].isEnabled()
 
 
-def test_keep_fixed_is_a_checkable_list_and_source_is_the_active_layer(qtbot, window) -> None:
+def test_keep_fixed_is_a_checkable_list_and_source_is_the_active_layer(
+    qtbot, window, use_model
+) -> None:
     layer = window.document.add_layer(
         Image.new("RGB", (32, 32)), "face", latents={"w": np.zeros((1, 512), np.float32)}
     )
     window.document.set_active(0)
-    form = use_model(qtbot, window, "stylegan-faces-32.safetensors", "attributes")
+    form = use_model(window, "stylegan-faces-32.safetensors", "attributes")
     assert form.editors["source"].value() == layer.id  # the face on the canvas
     keep = form.editors["keep_fixed"].editor
     assert isinstance(keep, ListEditor)
@@ -78,8 +64,8 @@ def test_keep_fixed_is_a_checkable_list_and_source_is_the_active_layer(qtbot, wi
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=30000)
 
 
-def test_grid_seeds_are_a_list_editor(qtbot, window) -> None:
-    form = use_model(qtbot, window, "stylegan-faces-32.safetensors", "style-mix")
+def test_grid_seeds_are_a_list_editor(qtbot, window, use_model) -> None:
+    form = use_model(window, "stylegan-faces-32.safetensors", "style-mix")
     rows = form.editors["rows"].editor
     assert isinstance(rows, ListEditor)
     for seed in (10, 11):

@@ -32,6 +32,7 @@ from ganstudio.gui.panels.params import ParamForm
 class ActionPanel(QWidget):
     preview_requested = Signal(object, dict)  # Action, params
     apply_requested = Signal(object, dict)  # Action, params
+    face_pick_requested = Signal(object)  # the ParamEditor of a FaceParam
 
     def __init__(self, registry: Registry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,6 +157,7 @@ class ActionPanel(QWidget):
         self.form.set_layers(self.layer_choices)
         self._default_source()
         self.form.changed.connect(self._changed)
+        self.form.pick_requested.connect(self.face_pick_requested)
         self.form_host.insertWidget(0, self.form)
         self.filter.setVisible(self.form.groupable)
         self.apply_button.setEnabled(True)

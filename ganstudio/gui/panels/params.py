@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ganstudio.core.specs import (
     BoolParam,
     ChoiceParam,
+    FaceParam,
     FloatParam,
     IntParam,
     LayerParam,
@@ -148,6 +149,8 @@ class ParamEditor(QWidget):
     """One param's editor; ``changed`` fires on every edit (slider drags included)."""
 
     changed = Signal()
+    #: a :class:`FaceParam`'s pick button: "let me click the face on the canvas"
+    pick_requested = Signal(object)  # this editor
 
     def __init__(self, param: Param, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,6 +199,13 @@ class ParamEditor(QWidget):
                     lambda: ibox.setValue(random.randint(ibox.minimum(), ibox.maximum()))
                 )
                 lay.addWidget(self.dice)
+            if isinstance(p, FaceParam):
+                pick = QToolButton()
+                pick.setText("Pick…")
+                pick.setToolTip("Outline the faces found in the input and click the one to use")
+                pick.setObjectName(f"pick_{p.name}")
+                pick.clicked.connect(lambda: self.pick_requested.emit(self))
+                lay.addWidget(pick)
             return ibox
         if isinstance(p, BoolParam):
             check = QCheckBox()
@@ -359,6 +369,7 @@ class ParamForm(QWidget):
     """
 
     changed = Signal()
+    pick_requested = Signal(object)  # the ParamEditor of a FaceParam
 
     def __init__(
         self, params: list[Param], model: Any = None, parent: QWidget | None = None
@@ -404,6 +415,7 @@ class ParamForm(QWidget):
     def _add(self, form: QFormLayout, p: Param, label: str, model: Any, search: str = "") -> None:
         ed = ParamEditor(p)
         ed.changed.connect(self.changed)
+        ed.pick_requested.connect(self.pick_requested)
         reason = p.unavailable(model)
         if reason:
             ed.setEnabled(False)

@@ -15,6 +15,7 @@ from ganstudio.core.specs import (
     BoolParam,
     Capability,
     ChoiceParam,
+    FaceParam,
     FloatParam,
     IntParam,
     LayerParam,
@@ -153,14 +154,11 @@ def _project_params(model: Any = None) -> list[Param]:
             "framed (FFHQ's eye/mouth recipe, or the model's own template); ffhq: "
             "always FFHQ's; none: the photo is already aligned (centre square).",
         ),
-        IntParam(
+        FaceParam(
             "face",
-            -1,
-            min=-1,
-            max=999,
-            special="Largest",
-            help="Which face when the photo has several (0 = the largest; -1: the "
-            "largest, or the whole photo when none is found).",
+            help="Which face when the photo has several (0 = the largest; Largest: the "
+            "largest, or the whole photo when none is found). In the editor, the pick "
+            "button outlines the faces found so you can click one.",
         ),
         BoolParam(
             "pivotal_tuning",
