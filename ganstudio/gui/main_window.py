@@ -78,6 +78,12 @@ def with_filter_suffix(path: Path, chosen_filter: str) -> Path:
     return path.with_name(path.name + ext)
 
 
+#: the version of the default dock arrangement: a layout saved by a build with another
+#: default is not restored (Qt refuses it), so a user upgrading gets the new arrangement
+#: (2: Jobs beside Training instead of a tab behind it) rather than the old one forever
+DOCK_LAYOUT_VERSION = 2
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, registry: Registry, safe_mode: bool = False, parent: QWidget | None = None
@@ -248,7 +254,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self.restoreState(state, DOCK_LAYOUT_VERSION)  # an older layout is ignored
         self.clamp_to_screen()
 
     def _default_size(self) -> QSize:
@@ -282,7 +288,7 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         qs = QSettings()
         qs.setValue("window/geometry", self.saveGeometry())
-        qs.setValue("window/state", self.saveState())
+        qs.setValue("window/state", self.saveState(DOCK_LAYOUT_VERSION))
         qs.sync()
 
     def set_autosave_minutes(self, minutes: int) -> None:

@@ -155,3 +155,18 @@ def test_geometry_is_remembered(make_window) -> None:
     second = make_window()
     assert second.size().width() == first.size().width() <= 700
     assert not second.docks["Jobs"].isVisible()
+
+
+def test_a_layout_saved_by_an_older_default_is_not_restored(make_window) -> None:
+    """Jobs once sat as a tab behind Training; a user upgrading sees it beside it."""
+    from PySide6.QtCore import QSettings
+
+    old = make_window()
+    old.tabifyDockWidget(old.docks["Training"], old.docks["Jobs"])
+    QSettings().setValue("window/state", old.saveState())  # as builds before 2 saved it
+    upgraded = make_window()
+    assert not upgraded.tabifiedDockWidgets(upgraded.docks["Jobs"])
+    upgraded.tabifyDockWidget(upgraded.docks["Training"], upgraded.docks["Jobs"])
+    upgraded.save_state()  # the user's own arrangement in this version is kept
+    again = make_window()
+    assert again.tabifiedDockWidgets(again.docks["Jobs"])
