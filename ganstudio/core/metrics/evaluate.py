@@ -58,7 +58,6 @@ def parse_metrics(text: str | Sequence[str]) -> tuple[str, ...]:
 def make_extractor(spec: str | None, device: str | torch.device = "cpu") -> FeatureExtractor:
     """An extractor by name: ``features`` (default), ``inception:PATH`` or ``pixels``."""
     from ganstudio.core.metrics.feature_net import FeatureNetFeatures
-    from ganstudio.core.metrics.inception import InceptionFeatures
 
     text = (spec or "features").strip()
     kind, _, arg = text.partition(":")
@@ -69,6 +68,8 @@ def make_extractor(spec: str | None, device: str | torch.device = "cpu") -> Feat
     if kind == "inception":
         if not arg:
             raise UserError("--extractor inception:PATH needs the path of the weights file")
+        from ganstudio.core.metrics.inception import InceptionFeatures  # torchvision: slow
+
         return InceptionFeatures(arg, device=device)
     raise UserError(f"unknown extractor {text!r}; choose from {EXTRACTOR_HELP}")
 

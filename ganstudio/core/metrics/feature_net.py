@@ -18,7 +18,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+
 from ganstudio.core import checkpoints, paths
+from ganstudio.core.checkpoints import CheckpointError
+from ganstudio.core.model_header import read_metadata
 
 #: resources/models/metrics/ is not scanned for generative models (only *.safetensors
 #: directly in resources/models are), so the extractor never shows in `ganstudio models`
@@ -87,7 +92,11 @@ class FeatureNetFeatures:
         self, path: str | os.PathLike[str] | None = None, device: str | torch.device = "cpu"
     ) -> None:
         file = Path(path) if path is not None else BUNDLED
-        tensors, meta = checkpoints.load_model_file(file)
+        meta = read_metadata(file)
+        try:
+            tensors = load_file(str(file))  # stored in fp16; the module computes in fp32
+        except (SafetensorError, OSError) as exc:
+            raise CheckpointError(f"{file}: damaged feature network ({exc})") from None
         net = FaceFeatureNet()
         checkpoints.load_strict(net, tensors, file.name)
         self.device = torch.device(device)

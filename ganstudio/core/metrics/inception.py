@@ -153,8 +153,6 @@ class InceptionFeatures:
         *,
         state_dict: dict[str, torch.Tensor] | None = None,
     ) -> None:
-        with torch.device("meta"):  # no time spent on random weights about to be replaced
-            net = FIDInceptionV3()
         if state_dict is None:
             if weights is None:
                 raise ValueError("give the weights file or a state dict")
@@ -173,6 +171,8 @@ class InceptionFeatures:
             self.name = "inception-fid-unsaved"
         if not isinstance(state_dict, dict):
             raise UserError(f"{weights}: does not hold a state dict")
+        with torch.device("meta"):  # no time spent on random weights about to be replaced
+            net = FIDInceptionV3()
         try:
             missing, unexpected = net.load_state_dict(state_dict, strict=False, assign=True)
         except RuntimeError as exc:  # a tensor of the wrong shape
