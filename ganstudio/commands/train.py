@@ -55,9 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--metrics-every", type=int, help="steps between measurements (default 500)")
     p.add_argument("--metrics-count", type=int, help="images per measurement (default 500)")
-    p.add_argument(
-        "--metrics-extractor", help="features (default), inception:PATH or pixels"
-    )
+    p.add_argument("--metrics-extractor", help="features (default), inception:PATH or pixels")
     p.add_argument("--no-progress", action="store_true", help="plain log lines instead of a bar")
     add_device_arg(p)
     p.set_defaults(func=run)

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch import nn
-
 from safetensors import SafetensorError
 from safetensors.torch import load_file
+from torch import nn
 
 from ganstudio.core import checkpoints, paths
 from ganstudio.core.checkpoints import CheckpointError

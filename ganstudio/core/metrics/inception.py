@@ -90,6 +90,13 @@ class FIDInceptionE_2(_FIDInceptionE):  # noqa: N801 - pytorch-fid's name
 class FIDInceptionV3(nn.Module):
     """The FID Inception network; parameter names match pytorch-fid's weights file."""
 
+    Conv2d_1a_3x3: nn.Module  # registered by name in __init__ (torchvision's names)
+    Conv2d_2a_3x3: nn.Module
+    Conv2d_2b_3x3: nn.Module
+    Conv2d_3b_1x1: nn.Module
+    Conv2d_4a_3x3: nn.Module
+    fc: nn.Module
+
     def __init__(self) -> None:
         super().__init__()
         net = tv.inception_v3(
