@@ -98,8 +98,9 @@ class LossPlot(QWidget):
             if len(series) == 1:  # one measurement: a dot, not an invisible line
                 p.setBrush(color)
                 p.drawEllipse(at(*series[0]), 2.5, 2.5)
-            p.drawText(QPointF(legend_x, area.top() + 14), f"{name} {series[-1][1]:.4g}")
-            legend_x += 90
+            label = f"{name} {series[-1][1]:.4g}"
+            p.drawText(QPointF(legend_x, area.top() + 14), label)
+            legend_x += p.fontMetrics().horizontalAdvance(label) + 12
 
 
 class TrainingPanel(QWidget):
