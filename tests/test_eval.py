@@ -76,3 +76,6 @@ def test_a_missing_model_or_data_is_exit_2(capsys) -> None:
     assert main(["eval", "cgan-faces-32", "--data", "/no/such/folder", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "no-such-model" in err and "/no/such/folder" in err
+    # an upscaler makes no images from noise: refused before any image is measured
+    assert main(["eval", "sr-compact-x2", *ARGS, "--no-progress"]) == 2
+    assert "nothing to measure" in capsys.readouterr().err

@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from ganstudio.core.device import pick_device
     from ganstudio.core.metrics.evaluate import (
         compare,
+        generate_action,
         images_from_model,
         make_extractor,
         parse_metrics,
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     reg = registry(args)
     device = pick_device(args.device)
     model = load_model(resolve_model(args.model), reg, device)
+    generate_action(model, reg)  # before any slow work: can it make images at all?
     resolution = int(getattr(model.config, "resolution", 64))
     request = DataRequest(resolution=resolution, channels=getattr(model.config, "channels", 3))
     dataset = open_dataset(reg, args.data, request)

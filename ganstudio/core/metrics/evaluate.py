@@ -224,7 +224,7 @@ def images_from_model(
     from ganstudio.core.actions import run_action
     from ganstudio.core.specs import ChoiceParam, IntParam
 
-    action = _generate_action(model, registry)
+    action = generate_action(model, registry)
     specs = action.params_for(model)
     choices = [s for s in specs if isinstance(s, ChoiceParam) and s.choices]
     cap = next(
@@ -245,7 +245,8 @@ def images_from_model(
         yield images.float()[: values["count"]]
 
 
-def _generate_action(model: Any, registry: Any) -> Any:
+def generate_action(model: Any, registry: Any) -> Any:
+    """The model's ``generate`` action; a :class:`UserError` when it has none."""
     from ganstudio.core.registry import UnknownSpecError
 
     try:
