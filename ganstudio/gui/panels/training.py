@@ -120,10 +120,12 @@ class TrainingPanel(QWidget):
             "FID/KID (lower is better), IS, precision and recall measured during training "
             "(ganstudio train --metrics fid --metrics-every N); each curve on its own scale"
         )
+        self.metrics_plot.setMinimumHeight(60)  # the dock grows little when it appears
         self.metrics_plot.hide()  # shown once a run measures something
         self.status = QLabel("")
         self.status.setObjectName("routineStatus")
         self.status.setToolTip("what the training routine reports about itself")
+        self.status.hide()  # takes room only for routines that report a status
         self.samples = QLabel("")
         self.samples.setObjectName("sampleGrid")
         self.samples.setMinimumSize(160, 160)
@@ -169,6 +171,7 @@ class TrainingPanel(QWidget):
             self.metrics_plot.clear()
             self.metrics_plot.hide()
             self.status.setText("")
+            self.status.hide()
             self.title.setText(job.title)
             self.pause_button.setChecked(False)
             self._set_controls(True)
@@ -184,6 +187,7 @@ class TrainingPanel(QWidget):
             status = getattr(event, "status", None)
             if status:
                 self.status.setText(format_status(status))
+                self.status.show()
         elif kind == "metrics" and getattr(event, "metrics", None):
             self.metrics_plot.show()
             self.metrics_plot.add(event.step, event.metrics)
