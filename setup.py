@@ -22,6 +22,10 @@ setup(
     package_data={
         "ganstudio": ["py.typed"],
         "ganstudio_plugins": ["README.md"],
-        "ganstudio._resources": ["models/*.safetensors", "style/*.qss"],
+        "ganstudio._resources": [
+            "models/*.safetensors",
+            "models/metrics/*.safetensors",
+            "style/*.qss",
+        ],
     },
 )

@@ -17,7 +17,7 @@ from ganstudio import __version__
 from ganstudio.errors import USER_ERRORS
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS = ("plugins", "models", "train", "run", "info", "import_", "batch", "directions")
+COMMANDS = ("plugins", "models", "train", "run", "eval", "info", "import_", "batch", "directions")
 
 EXIT_USAGE = 2
 

@@ -48,6 +48,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--deterministic", action="store_true", help="deterministic kernels (exact resume; slower)"
     )
+    p.add_argument(
+        "--metrics",
+        help="measure during training, e.g. fid or fid,kid,is,pr (see 'ganstudio eval'); "
+        "logged in metrics.jsonl and train.log",
+    )
+    p.add_argument("--metrics-every", type=int, help="steps between measurements (default 500)")
+    p.add_argument("--metrics-count", type=int, help="images per measurement (default 500)")
+    p.add_argument("--metrics-extractor", help="features (default), inception:PATH or pixels")
     p.add_argument("--no-progress", action="store_true", help="plain log lines instead of a bar")
     add_device_arg(p)
     p.set_defaults(func=run)
@@ -62,6 +70,8 @@ _OPTION_FLAGS = {
     "workers": "num_workers",
     "seed": "seed",
     "ema": "ema_decay",
+    "metrics_every": "metrics_every",
+    "metrics_count": "metrics_count",
 }
 
 
@@ -78,6 +88,13 @@ def _option_changes(args: argparse.Namespace) -> dict[str, Any]:
             ):
                 raise UserError(f"--{flag.replace('_', '-')} must be positive, got {value}")
             changes[field] = value
+    if args.metrics is not None:
+        from ganstudio.core.metrics.evaluate import parse_metrics
+
+        changes["metrics"] = ",".join(parse_metrics(args.metrics))
+        changes.setdefault("metrics_every", 500)
+    if args.metrics_extractor is not None:
+        changes["metrics_extractor"] = args.metrics_extractor
     changes["device"] = args.device
     changes["amp"] = {"auto": None, "on": True, "off": False}[args.amp]
     if args.deterministic:
@@ -162,6 +179,9 @@ def _drive(trainer: Any, show: bool, bar: bool) -> Any:
                         f"{event.img_per_s:.0f} img/s{eta}",
                         file=sys.stderr,
                     )
+            elif event.kind == "metrics" and progress is not None:
+                values = " ".join(f"{k}={v:.4g}" for k, v in event.metrics.items())
+                progress.write(f"step {event.step}: {values}", file=sys.stderr)
             elif event.kind in ("sample", "checkpoint") and not bar:
                 print(f"{event.kind}: {event.path}", file=sys.stderr)
     except StopIteration as stop:

@@ -70,3 +70,11 @@ def update_settings(**changes: Any) -> dict[str, Any]:
     settings.update(changes)
     save_settings(settings)
     return settings
+
+
+def cache_dir() -> Path:
+    """Rebuildable data (e.g. reference statistics of data sets): safe to delete."""
+    home = os.environ.get("GANSTUDIO_HOME")
+    if home:
+        return Path(home).expanduser() / "cache"
+    return Path(platformdirs.user_cache_dir("ganstudio", appauthor=False))

@@ -465,6 +465,14 @@ class TrainingRoutine(Protocol):
     resumed run continues exactly.  The Trainer owns everything else: devices,
     data, mixed precision, DDP wrapping, EMA of ``G`` into ``G_ema``,
     checkpoints, samples, cadence and cancellation.
+
+    Optional (not a Protocol member, so routines without it still conform):
+    ``status(self) -> dict[str, float | int | str]``, a few named values
+    describing where the routine is, e.g. ``{"resolution": 16, "fade-in α":
+    0.3}``.  When present, the Trainer calls it after every step and puts the
+    result in the step event (``TrainEvent.status``); the training dock shows
+    it as text.  Keep it cheap and small (at most 8 entries are shown); an
+    exception is logged and the method is not called again.
     """
 
     def step(self, batch: Mapping[str, torch.Tensor]) -> dict[str, float]:

@@ -41,6 +41,7 @@ from ganstudio.core.device import (
     to_channels_last,
 )
 from ganstudio.core.imaging import make_grid, save_image, tensor_to_images
+from ganstudio.core.metrics import training as metrics_hook
 from ganstudio.core.models import model_meta
 from ganstudio.core.specs import RoutineContext, Variant, config_to_dict
 from ganstudio.errors import UserError
@@ -69,6 +70,10 @@ class TrainOptions:
     sample_seed: int = 1234
     checkpoint_every: int = 500
     log_every: int = 10
+    metrics: str = ""  # e.g. "fid,kid": measured every metrics_every steps (0: never)
+    metrics_every: int = 0
+    metrics_count: int = 500
+    metrics_extractor: str = "features"  # see ganstudio.core.metrics.evaluate.make_extractor
     keep_last: int = 3
     num_workers: int = 2
     seed: int = 0
@@ -79,7 +84,7 @@ class TrainOptions:
 class TrainEvent:
     """One thing that happened in a run; ``kind`` says which."""
 
-    kind: str  # start | step | sample | checkpoint | done | cancelled
+    kind: str  # start | step | sample | metrics | checkpoint | done | cancelled
     step: int
     total: int
     losses: dict[str, float] = field(default_factory=dict)
@@ -87,6 +92,9 @@ class TrainEvent:
     eta_s: float | None = None
     message: str = ""
     path: Path | None = None
+    metrics: dict[str, float] = field(default_factory=dict)  # "metrics" events
+    #: the routine's optional status() (e.g. {"resolution": 16}), on "step" events
+    status: dict[str, float | int | str] = field(default_factory=dict)
 
     @property
     def fraction(self) -> float:
@@ -284,6 +292,12 @@ class Trainer:
             tuple(getattr(self.dataset, "label_names", ()) or ()),
         )
         routine = self._make_routine(train_models, ctx, precision, resume_state)
+        status = metrics_hook.RoutineStatus(routine)
+        measure = (
+            metrics_hook.from_options(opts, self.dataset, self.data_spec, self.config, device)
+            if self.rank == 0
+            else None
+        )
         for note in self.resume_notes:  # the start event shows them; the log keeps them
             log.info("%s", note)
         if self.rank == 0:
@@ -322,7 +336,7 @@ class Trainer:
                     rate = window_steps * opts.batch_size * self.world / (now - window_t)
                     window_t, window_steps = now, 0
                 eta = (total - step) * opts.batch_size * self.world / rate if rate > 0 else None
-                event = TrainEvent("step", step, total, dict(losses), rate, eta)
+                event = TrainEvent("step", step, total, dict(losses), rate, eta, status=status())
                 if metrics is not None and (step % opts.log_every == 0 or step == total):
                     row = {"step": step, "time": round(now - t0, 3), "img_per_s": round(rate, 2)}
                     metrics.write(json.dumps({**row, **losses}) + "\n")
@@ -335,6 +349,11 @@ class Trainer:
                 ):
                     path = self._write_samples(routine, step)
                     yield from self._emit(TrainEvent("sample", step, total, path=path))
+                if measure is not None and metrics is not None and measure.due(step, total):
+                    values = measure.measure(routine)
+                    log.info("metrics at step %d: %s", step, values)
+                    metrics.write(json.dumps({"step": step, **values}) + "\n")
+                    yield from self._emit(TrainEvent("metrics", step, total, metrics=values))
                 if opts.checkpoint_every > 0 and step % opts.checkpoint_every == 0 and step < total:
                     last_ckpt = self._checkpoint(models, routine, precision, step)
                     yield from self._emit(TrainEvent("checkpoint", step, total, path=last_ckpt))
