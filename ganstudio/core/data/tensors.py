@@ -85,7 +85,12 @@ class FaceClipsDataset(Dataset[dict[str, torch.Tensor]]):
     CACHE_BYTES = 256 << 20
 
     def __init__(
-        self, size: int = 32, count: int = 1000, seed: int = 0, frames: int = 8, motion: str = "mixed"
+        self,
+        size: int = 32,
+        count: int = 1000,
+        seed: int = 0,
+        frames: int = 8,
+        motion: str = "mixed",
     ) -> None:
         self.clips = ProceduralFaceClips(size, count, seed, frames, motion)
         fits = count * frames * size * size * 3 <= self.CACHE_BYTES
