@@ -115,3 +115,24 @@ def test_animate_content_is_consistent(run_action, ganstudio_registry) -> None:
     assert within < across
     assert not np.array_equal(a, clip(1, 5))  # another motion seed moves otherwise
     assert np.array_equal(a, clip(1, 0))  # and seeds make it again exactly
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".png"])
+def test_cli_animate_exports(train_steps, tmp_path: Path, capsys, suffix: str) -> None:
+    """``ganstudio run animate -o clip.gif|clip.webp|strip.png``: frames, or a strip."""
+    from ganstudio.core.imaging import read_provenance
+
+    run = train_steps("temporal", steps=1, overrides=TINY)
+    model = run / "checkpoints" / "latest.safetensors"
+    out = tmp_path / f"clip{suffix}"
+    args = ["run", "animate", "--model", str(model), "-o", str(out), "--no-progress"]
+    code = main([*args, "--param", "frames=5", "--param", "fps=10", "--device", "cpu"])
+    assert code == 0, capsys.readouterr().err
+    with Image.open(out) as im:
+        if suffix == ".png":
+            assert im.size[0] > 4 * im.size[1]  # five frames side by side
+        else:
+            assert getattr(im, "n_frames", 1) == 5
+            im.load()
+            assert im.info.get("duration") == 100  # 10 fps
+    assert read_provenance(out)["action"] == "animate"
