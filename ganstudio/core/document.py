@@ -126,6 +126,21 @@ def check_fps(fps: Any) -> float:
     return float(fps)
 
 
+def clip_of(output: Any) -> dict[str, Any]:
+    """A playable layer's ``frames`` and ``fps`` from an action's output (an
+    ``animation`` of several frames), or ``{}`` for any other result."""
+    images = list(getattr(output, "images", None) or [])
+    if getattr(output, "layout", "") != "animation" or len(images) < 2:
+        return {}
+    fps = output.result.info.get("fps", 8.0)
+    try:
+        fps = check_fps(fps)
+    except ValueError:  # a plugin's odd speed: play at the default one
+        fps = 8.0
+    size = images[0].size
+    return {"frames": [im.resize(size) if im.size != size else im for im in images], "fps": fps}
+
+
 def _fit_mask(mask: Image.Image, size: tuple[int, int]) -> Image.Image:
     """A mask as mode "L" the size of its layer (a damaged project's odd mask is resized)."""
     mask = mask if mask.mode == "L" else mask.convert("L")
