@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QSlider,
     QSpinBox,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -38,6 +39,7 @@ class PlaybackBar(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("PlaybackBar")
+        self.setToolTip("Plays the active layer when it is a clip (Animate)")
         self.document = document
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.advance)
@@ -57,12 +59,13 @@ class PlaybackBar(QWidget):
         self.note = QLabel()
         self.note.setEnabled(False)
         row = QHBoxLayout(self)
-        row.setContentsMargins(6, 2, 6, 2)
+        row.setContentsMargins(4, 0, 4, 0)
         for widget in (self.play_button, self.scrubber, self.frame_label, self.fps):
             row.addWidget(widget)
         row.addWidget(self.export_button)
         row.addWidget(self.note, 1)
-        self.scrubber.setMinimumWidth(160)
+        self.scrubber.setMinimumWidth(120)
+        self.scrubber.setMaximumWidth(240)
         self._syncing = False
         document.connect(self._on_doc)
         self.refresh()
@@ -97,14 +100,12 @@ class PlaybackBar(QWidget):
         self.scrubber.setEnabled(playable)
         if layer is None:
             self.set_playing(False)
-            self.note.setText("Select a clip layer (Animate) to play it")
+            self.note.setText("")
             self.frame_label.setText("")
             return
         if not playable:
             self.set_playing(False)
-        self.note.setText(
-            "" if playable else "The shown frame was edited: this layer no longer plays"
-        )
+        self.note.setText("" if playable else "edited: this layer no longer plays")
         self._syncing = True
         try:
             self.scrubber.setRange(0, len(layer.frames) - 1)
@@ -196,10 +197,13 @@ def _file_menu(window: Any) -> QMenu | None:
 
 
 def install_playback(window: Any) -> PlaybackBar:
-    """A "Playback" dock under the canvas and File → Export clip…; follows the
-    window's document."""
-    bar = PlaybackBar(window.document, window)
-    window._dock("Playback", bar, Qt.DockWidgetArea.BottomDockWidgetArea)
+    """A "Playback" tool bar (beside the tool options) and File → Export clip…;
+    follows the window's document."""
+    toolbar = QToolBar("Playback", window)
+    toolbar.setObjectName("toolbar_playback")
+    bar = PlaybackBar(window.document, toolbar)
+    toolbar.addWidget(bar)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
     window.canvas.document_changed.connect(bar.set_document)
     menu = _file_menu(window)
     if menu is not None:
