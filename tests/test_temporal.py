@@ -136,3 +136,54 @@ def test_cli_animate_exports(train_steps, tmp_path: Path, capsys, suffix: str) -
             im.load()
             assert im.info.get("duration") == 100  # 10 fps
     assert read_provenance(out)["action"] == "animate"
+
+
+@pytest.mark.slow  # about a minute on a busy 2-core machine; test_ddp covers DDP itself
+def test_ganstudio_train_temporal_under_torchrun(tmp_path: Path) -> None:
+    """Two CPU processes (gloo): both critics and G under DDP; rank 0 saves the run."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from ganstudio.core import checkpoints
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "run"
+    sets = [x for k, v in TINY.items() for x in ("--set", f"{k}={v}")]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node=2",
+            f"--master_port={port}",
+            "--master_addr=127.0.0.1",
+            "-m",
+            "ganstudio",
+            "train",
+            "temporal",
+            "--data",
+            "procedural:face-clips?count=8&frames=4",
+            "--out",
+            str(out),
+            *sets,
+            "--steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--workers",
+            "0",
+            "--device",
+            "cpu",
+        ],
+        env={**os.environ, "OMP_NUM_THREADS": "1", "MASTER_ADDR": "127.0.0.1"},
+        timeout=240,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    meta = checkpoints.read_metadata(out / "checkpoints" / "latest.safetensors")
+    assert meta["step"] == 2 and meta["images_seen"] == 2 * 2 * 2
