@@ -52,6 +52,8 @@ def _open_procedural(arg: str, request: DataRequest) -> Any:
 
 
 def _open_folder(arg: str, request: DataRequest) -> Any:
+    if request.kind == "video":
+        raise ValueError("a folder of images holds no clips: use procedural:face-clips")
     from ganstudio.core.data.tensors import ImageFolderDataset
 
     return ImageFolderDataset(arg, size=request.resolution)

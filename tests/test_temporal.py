@@ -41,7 +41,7 @@ def test_face_clips_dataset_gives_video_batches() -> None:
     assert batch["video"].shape == (2, 3, 5, 16, 16)  # (B, C, T, H, W)
 
 
-def test_data_source_kinds_are_checked(ganstudio_registry) -> None:
+def test_data_source_kinds_are_checked(ganstudio_registry, tmp_path: Path) -> None:
     from ganstudio.core.sources import open_dataset
     from ganstudio.core.specs import DataRequest
     from ganstudio.errors import UserError
@@ -53,6 +53,8 @@ def test_data_source_kinds_are_checked(ganstudio_registry) -> None:
         open_dataset(ganstudio_registry, "procedural:faces", video)
     with pytest.raises(UserError, match="videos"):
         open_dataset(ganstudio_registry, "procedural:face-clips", DataRequest(kind="image"))
+    with pytest.raises(UserError, match="no clips"):
+        open_dataset(ganstudio_registry, str(tmp_path), video)
     with pytest.raises(UserError, match="motion"):
         open_dataset(ganstudio_registry, "procedural:face-clips?motion=dance", video)
 
