@@ -14,7 +14,7 @@ from ganstudio.core.specs import DataRequest, DatasetSource
 
 GANSTUDIO_API = 1
 
-PROCEDURAL_SETS = ("faces",)
+PROCEDURAL_SETS = ("faces", "face-clips")
 
 
 def parse_options(arg: str) -> tuple[str, dict[str, str]]:
@@ -29,17 +29,31 @@ def _open_procedural(arg: str, request: DataRequest) -> Any:
         raise ValueError(
             f"unknown procedural set {name!r} (available: {', '.join(PROCEDURAL_SETS)})"
         )
+    if (name == "face-clips") != (request.kind == "video"):
+        raise ValueError(
+            "face-clips are videos, for variants that train on them"
+            if name == "face-clips"
+            else "this variant trains on videos: use procedural:face-clips"
+        )
     try:
-        count = int(opts.get("count", 10000))
+        count = int(opts.get("count", 10000 if name == "faces" else 2000))
         seed = int(opts.get("seed", 0))
+        frames = int(opts.get("frames", 8))
     except ValueError:
-        raise ValueError(f"procedural:{arg}: count and seed must be integers") from None
+        raise ValueError(f"procedural:{arg}: count, seed and frames must be integers") from None
+    if name == "face-clips":
+        from ganstudio.core.data.tensors import FaceClipsDataset
+
+        motion = opts.get("motion", "mixed")
+        return FaceClipsDataset(request.resolution, count, seed, frames, motion)
     from ganstudio.core.data.tensors import ProceduralFacesDataset
 
     return ProceduralFacesDataset(size=request.resolution, count=count, seed=seed)
 
 
 def _open_folder(arg: str, request: DataRequest) -> Any:
+    if request.kind == "video":
+        raise ValueError("a folder of images holds no clips: use procedural:face-clips")
     from ganstudio.core.data.tensors import ImageFolderDataset
 
     return ImageFolderDataset(arg, size=request.resolution)
@@ -51,9 +65,11 @@ def ganstudio_datasets() -> list[DatasetSource]:
             "procedural",
             "Procedural faces",
             _open_procedural,
-            kinds=frozenset({"image", "labels", "paired"}),
+            kinds=frozenset({"image", "labels", "paired", "video"}),
             description="procedural:faces[?count=N&seed=S] — deterministic stylised faces "
-            "with attribute labels and matching sketches (64 or 128 px and more).",
+            "with attribute labels and matching sketches (64 or 128 px and more); "
+            "procedural:face-clips[?count=N&seed=S&frames=T&motion=turn|smile|both|mixed] "
+            "— short clips of those faces turning their head or smiling (videos).",
         ),
         DatasetSource(
             "folder",

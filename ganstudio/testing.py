@@ -130,7 +130,7 @@ def train_steps_with(
     Uses the real Trainer, so the routine's ``state_dict``/``load_state_dict``
     and the checkpoint format are exercised exactly as ``ganstudio train`` does.
     """
-    from ganstudio.core.data.tensors import ProceduralFacesDataset
+    from ganstudio.core.data.tensors import FaceClipsDataset, ProceduralFacesDataset
     from ganstudio.core.sources import make_objective
     from ganstudio.core.specs import Variant, apply_overrides
     from ganstudio.core.training import Trainer, TrainOptions
@@ -138,8 +138,13 @@ def train_steps_with(
     spec = variant if isinstance(variant, Variant) else registry.variant(variant)
     config = apply_overrides(spec.config(), dict(overrides or {}))
     resolution = int(config.resolution)
-    faces = ProceduralFacesDataset(size=max(32, resolution), count=max(4, batch_size * 2))
-    data = faces if resolution >= 32 else _Resized(faces, resolution)
+    data: Any
+    if spec.data_kind == "video":  # short clips of moving faces, as long as the model's
+        frames = int(getattr(config, "frames", 8))
+        data = FaceClipsDataset(resolution, max(4, batch_size * 2), frames=frames)
+    else:
+        faces = ProceduralFacesDataset(size=max(32, resolution), count=max(4, batch_size * 2))
+        data = faces if resolution >= 32 else _Resized(faces, resolution)
     objective = make_objective(registry, config) if spec.accepts_objectives else None
     out = Path(out)
 

@@ -55,7 +55,10 @@ TINY = {
         "d_feat": 8,
         "perceptual_weight": 0.0,
     },
+    "temporal": {"resolution": 16, "width": 8, "content_dim": 8, "frames": 4},
 }
+#: data per variant when not procedural faces (a video variant trains on clips)
+DATA = {"temporal": "procedural:face-clips?count=4&frames=4"}
 #: the only defaults the fast test shortens (the slow test runs them as shipped)
 FAST = {"project": ["--param", "steps=2"], "fit-directions": ["--param", "samples=100"]}
 
@@ -75,7 +78,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             reg,
             variant,
             root / variant,
-            data="procedural:faces?count=4",
+            data=DATA.get(variant, "procedural:faces?count=4"),
             config=config,
             options={
                 "steps": 1,

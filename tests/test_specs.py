@@ -103,8 +103,8 @@ def _noop(model, params, inputs):
             "batchable actions need input_kind='image'",
         ),
         (
-            DatasetSource("d", "D", _noop, kinds=frozenset({"video"})),
-            "kind 'video' is not one of image, labels, paired",
+            DatasetSource("d", "D", _noop, kinds=frozenset({"audio"})),
+            "kind 'audio' is not one of image, labels, paired, video",
         ),
         (
             Action("x:y", "A", _noop),

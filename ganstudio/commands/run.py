@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "run",
         help="run an editor action (generate, interpolate, …) and save the result",
         description="Run ACTION with a model file and write the result.  Several images are "
-        "saved as a grid (or a strip); an -o ending in .gif saves an animation.  The "
+        "saved as a grid (or a strip); an -o ending in .gif saves an animation, and so "
+        "does .webp for an animation (animate).  The "
         "image records how it was made ('ganstudio info IMAGE').",
     )
     p.add_argument("action", help="action id, e.g. generate, interpolate")
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from ganstudio.core.actions import run_action
     from ganstudio.core.atomic import remove_stale_temps
     from ganstudio.core.device import pick_device
-    from ganstudio.core.imaging import WRITABLE_FORMATS, save_image
+    from ganstudio.core.imaging import WRITABLE_FORMATS, save_animation, save_image
     from ganstudio.core.model_files import resolve_model
     from ganstudio.core.models import load_model
 
@@ -119,7 +120,10 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output).expanduser()
     remove_stale_temps(target.parent)  # temporaries of an earlier run killed mid-write
     try:  # the shared atomic write path; a read-only folder or a full disk: exit 3, as batch
-        if target.suffix.lower() == ".gif" and len(out.images) > 1:
+        if out.layout == "animation" and len(out.images) > 1:  # GIF/WebP frames, PNG strip
+            fps = out.result.info.get("fps", 1000 / 80)
+            save_animation(target, out.images, out.provenance, fps)
+        elif target.suffix.lower() == ".gif" and len(out.images) > 1:
             save_image(target, out.images, out.provenance)
         else:
             save_image(target, out.composite(), out.provenance)

@@ -37,7 +37,7 @@ from ganstudio.core.project_schema import (
 from ganstudio.errors import UserError
 
 PROJECT_SUFFIX = ".gsproj"
-PROJECT_FORMAT = 2  # 2 added masks, blend modes and roles
+PROJECT_FORMAT = 3  # 2 added masks, blend modes and roles; 3 playable layers' frames
 DEFAULT_HISTORY_BYTES = 512 * 1024 * 1024
 
 
@@ -68,12 +68,25 @@ class Layer:
     blend: str = "normal"
     #: what the layer is for, when a tool or plugin needs to find it again ("sketch")
     role: str = ""
+    #: a playable layer's frames (RGBA, all one size); ``image`` is the one shown
+    frames: list[Image.Image] = field(default_factory=list)
+    #: how fast ``frames`` play, in frames per second
+    fps: float = 8.0
+    #: which of ``frames`` ``image`` shows
+    frame: int = 0
 
     def __post_init__(self) -> None:
         if self.image.mode != "RGBA":
             self.image = self.image.convert("RGBA")
         if self.mask is not None:
             self.mask = _fit_mask(self.mask, self.image.size)
+        if self.frames:
+            self.frames = [f if f.mode == "RGBA" else f.convert("RGBA") for f in self.frames]
+            if any(f.size != self.frames[0].size for f in self.frames):
+                raise ValueError("the frames of a playable layer must all be one size")
+            if not 0 <= self.frame < len(self.frames):
+                raise ValueError(f"frame {self.frame} of {len(self.frames)} frames")
+            self.fps = check_fps(self.fps)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -82,8 +95,21 @@ class Layer:
     @property
     def nbytes(self) -> int:
         w, h = self.image.size
-        return w * h * (5 if self.mask is not None else 4) + sum(
-            a.nbytes for a in self.latents.values()
+        return (
+            w * h * (5 if self.mask is not None else 4)
+            + sum(a.nbytes for a in self.latents.values())
+            + sum(f.width * f.height * 4 for f in self.frames)
+        )
+
+    @property
+    def playable(self) -> bool:
+        """It has frames and shows one as it was made: an edit of the shown frame
+        (a brush stroke, a crop) makes it a still image, which playback would lose."""
+        if not self.frames:
+            return False
+        shown = self.frames[self.frame]
+        return self.image is shown or (
+            self.image.size == shown.size and self.image.tobytes() == shown.tobytes()
         )
 
     def rendered(self) -> Image.Image:
@@ -91,6 +117,28 @@ class Layer:
         if self.mask is None:
             return self.image
         return Image.fromarray(apply_mask(np.asarray(self.image), np.asarray(self.mask)), "RGBA")
+
+
+def check_fps(fps: Any) -> float:
+    """A playback speed in (0, 60] frames per second, or ValueError."""
+    if isinstance(fps, bool) or not isinstance(fps, int | float) or not 0 < fps <= 60:
+        raise ValueError(f"fps must be a number in (0, 60], got {fps!r}")
+    return float(fps)
+
+
+def clip_of(output: Any) -> dict[str, Any]:
+    """A playable layer's ``frames`` and ``fps`` from an action's output (an
+    ``animation`` of several frames), or ``{}`` for any other result."""
+    images = list(getattr(output, "images", None) or [])
+    if getattr(output, "layout", "") != "animation" or len(images) < 2:
+        return {}
+    fps = output.result.info.get("fps", 8.0)
+    try:
+        fps = check_fps(fps)
+    except ValueError:  # a plugin's odd speed: play at the default one
+        fps = 8.0
+    size = images[0].size
+    return {"frames": [im.resize(size) if im.size != size else im for im in images], "fps": fps}
 
 
 def _fit_mask(mask: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -516,6 +564,22 @@ class Document:
             self._active = index
             self._emit(DocEvent("active", index))
 
+    def show_frame(self, index: int, frame: int) -> bool:
+        """Show frame ``frame`` (modulo their number) of a playable layer.
+
+        Playback is view state, like the selection: not an undo step, and the
+        document stays clean.  False, and nothing changes, when the layer is
+        not :attr:`Layer.playable` (its shown frame was edited).
+        """
+        layer = self._layers[index]
+        if not layer.playable:
+            return False
+        frame %= len(layer.frames)
+        if frame != layer.frame:
+            layer.frame, layer.image = frame, layer.frames[frame]
+            self._emit(DocEvent("layer", index, "frame"))
+        return True
+
     def composite(self, region: tuple[int, int, int, int] | None = None) -> Image.Image:
         """The visible layers blended over transparency, cropped to ``region`` (x0,y0,x1,y1)."""
         out = Image.new("RGBA", self.size, (0, 0, 0, 0))
@@ -671,6 +735,7 @@ class Document:
                     "mask",
                     "blend",
                     "role",
+                    "fps",
                 ):
                     raise AttributeError(f"layers have no settable property {name!r}")
                 if name == "image" and value.mode != "RGBA":
@@ -683,6 +748,8 @@ class Document:
                     )
                 if name == "offset":
                     value = (int(value[0]), int(value[1]))
+                if name == "fps":
+                    value = check_fps(value)
                 old = getattr(layer, name)
                 if old is not value and old != value:
                     self.execute(SetProperty(layer.id, name, old, value))
@@ -779,13 +846,28 @@ class Document:
                     **({"mask": f"masks/{i:03d}.png"} if layer.mask is not None else {}),
                     **({"blend": layer.blend} if layer.blend != "normal" else {}),
                     **({"role": layer.role} if layer.role else {}),
+                    # format 3: a playable layer's frames (omitted for still layers)
+                    **(
+                        {
+                            "frames": [
+                                f"frames/{i:03d}_{k:03d}.png" for k in range(len(layer.frames))
+                            ],
+                            "fps": layer.fps,
+                            "frame": layer.frame,
+                        }
+                        if layer.frames
+                        else {}
+                    ),
                 }
                 for i, layer in enumerate(self._layers)
             ],
         }
-        # a file without masks or modes stays format 1, so older versions still open it
-        if any(k in entry for entry in meta["layers"] for k in ("mask", "blend", "role")):
+        # the oldest format that holds what is used, so older versions still open the file
+        entries = meta["layers"]
+        if any("frames" in entry for entry in entries):
             meta["format"] = PROJECT_FORMAT
+        elif any(k in entry for entry in entries for k in ("mask", "blend", "role")):
+            meta["format"] = 2
         else:
             meta["format"] = 1
         return meta
@@ -804,6 +886,10 @@ class Document:
                     buf = io.BytesIO()
                     layer.mask.save(buf, format="PNG")
                     zf.writestr(entry["mask"], buf.getvalue())
+                for frame, name in zip(layer.frames, entry.get("frames", []), strict=True):
+                    buf = io.BytesIO()
+                    frame.save(buf, format="PNG")
+                    zf.writestr(name, buf.getvalue())
                 for key, name in entry["latents"].items():
                     arr = io.BytesIO()
                     np.save(arr, np.asarray(layer.latents[key]), allow_pickle=False)
@@ -886,6 +972,9 @@ def _mask_blend_role(
         raise ValueError(f"unknown blend mode {blend_mode!r}")
     out["blend"] = blend_mode
     out["role"] = str(entry.get("role") or "")
+    if entry.get("frames"):  # format 3: a playable layer (sizes checked by Layer)
+        out["frames"] = [read_layer_image(zf, name, budget) for name in entry["frames"]]
+        out["fps"], out["frame"] = entry["fps"], entry["frame"]
     return out
 
 

@@ -89,7 +89,7 @@ def save_image(
     duration_ms: int = 80,
     icc_profile: bytes | None = None,
 ) -> Path:
-    """Write atomically, with provenance; a list of frames to .gif is an animation.
+    """Write atomically, with provenance; a list of frames to .gif or .webp is an animation.
 
     ``icc_profile`` (default: the image's own ``info["icc_profile"]``) is
     embedded in PNG, JPEG and WebP so colours survive an edit.
@@ -122,6 +122,11 @@ def save_image(
             exif[_EXIF_DESCRIPTION] = text
             kwargs["exif"] = exif
         kwargs["quality"] = 95
+        if fmt == "WEBP" and len(frames) > 1:  # an animated WebP, lossless: small frames
+            # differ subtly, and a lossy encoder would merge them into one
+            kwargs.update(save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
+            kwargs.update(lossless=True)
+            del kwargs["quality"]
     elif fmt == "GIF":
         if text:
             kwargs["comment"] = text.encode()
@@ -130,6 +135,29 @@ def save_image(
     with atomic_path(path) as tmp:
         first.save(tmp, format=fmt, **kwargs)
     return path
+
+
+#: the file types an animation (a playable layer, ``animate``) is written as frames
+ANIMATED_SUFFIXES = (".gif", ".webp")
+
+
+def save_animation(
+    path: str | os.PathLike[str],
+    frames: Sequence[Image.Image],
+    provenance: Mapping[str, Any] | None = None,
+    fps: float = 8.0,
+) -> Path:
+    """Frames as an animated GIF or WebP, or side by side as a strip (PNG, JPEG).
+
+    ``fps`` sets each frame's duration; GIF counts in hundredths of a second,
+    so speeds above 50 fps play at 50.
+    """
+    if not frames:
+        raise ValueError("an animation needs at least one frame")
+    if Path(path).suffix.lower() in ANIMATED_SUFFIXES:
+        duration = max(1, round(1000 / max(0.1, float(fps))))
+        return save_image(path, list(frames), provenance, duration_ms=duration)
+    return save_image(path, make_grid(list(frames), columns=len(frames)), provenance)
 
 
 def read_provenance(path: str | os.PathLike[str]) -> dict[str, Any] | None:

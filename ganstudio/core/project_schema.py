@@ -25,6 +25,8 @@ MAX_LAYER_PIXELS = 1 << 28
 #: all layers together (4 GiB of RGBA); the memory a project may ask for when opened
 MAX_TOTAL_PIXELS = 1 << 30
 MAX_LAYERS = 10_000
+#: frames of one playable layer
+MAX_FRAMES = 1024
 #: how deep provenance may nest (real ones are 3–4 levels)
 MAX_DEPTH = 32
 #: a member of the zip we read whole (document.json, a latent), by its declared size
@@ -131,7 +133,26 @@ def _layer(entry: Any, i: int) -> dict[str, Any]:
     for key in ("mask", "blend", "role"):  # format 2 (optional)
         if entry.get(key) is not None:
             _str(entry[key], f"{where}: {key!r}")
+    out.update(_frames(entry, where))
     return out
+
+
+def _frames(entry: dict[str, Any], where: str) -> dict[str, Any]:
+    """A playable layer's ``frames`` (file names), ``fps`` and shown ``frame`` (format 3)."""
+    frames = entry.get("frames")
+    if frames is None:
+        return {}
+    if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
+        raise ValueError(f"{where}: 'frames' is not a list of file names")
+    if len(frames) > MAX_FRAMES:
+        raise ValueError(f"{where}: {len(frames)} frames (at most {MAX_FRAMES})")
+    fps = entry.get("fps", 8.0)
+    if isinstance(fps, bool) or not isinstance(fps, int | float) or not 0 < fps <= 60:
+        raise ValueError(f"{where}: 'fps' is {_show(fps)}, not a number in (0, 60]")
+    frame = entry.get("frame", 0)
+    if not _is_int(frame) or not 0 <= frame < max(1, len(frames)):
+        raise ValueError(f"{where}: 'frame' is {_show(frame)}, not one of its {len(frames)} frames")
+    return {"frames": frames, "fps": float(fps), "frame": frame}
 
 
 def read_layer_image(

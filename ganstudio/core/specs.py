@@ -61,8 +61,9 @@ Capability = Literal[
 ]
 #: What a data source yields and a variant trains on: ``"image"`` (``batch["image"]``),
 #: ``"labels"`` (also ``batch["labels"]``, attribute labels) or ``"paired"``
-#: (also ``batch["sketch"]``, an aligned input image).
-DataKind = Literal["image", "labels", "paired"]
+#: (also ``batch["sketch"]``, an aligned input image) or ``"video"`` (``batch["video"]``
+#: instead of ``image``, short clips (B, C, T, H, W)).
+DataKind = Literal["image", "labels", "paired", "video"]
 #: How several result images are shown and saved together.
 Layout = Literal["grid", "strip", "animation"]
 

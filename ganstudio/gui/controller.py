@@ -20,7 +20,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QInputDialog
 
-from ganstudio.core.document import Document, Layer, SetCanvasSize
+from ganstudio.core.document import Document, Layer, SetCanvasSize, clip_of
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job, JobStatus
 from ganstudio.core.model_files import ModelFile
 from ganstudio.core.specs import Action
@@ -321,7 +321,8 @@ class ActionController(QObject):
         prov = dict(output.provenance)
         prov["model"] = {**prov.get("model", {}), "path": str(request.model_path)}
         latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
-        image: Image.Image = output.composite()
+        clip = clip_of(output)  # an animation: one playable layer (ganstudio.gui.playback)
+        image: Image.Image = clip["frames"][0] if clip else output.composite()
         scale = request.upscale(image)
         origin = self._origin(request, output)
         with self.document.group(f"Apply {request.action.name}"):
@@ -333,7 +334,7 @@ class ActionController(QObject):
                 if self.document.size != size:
                     self.document.execute(SetCanvasSize(self.document, size))
             layer = self.document.add_layer(
-                image, request.action.name, offset=origin, provenance=prov, latents=latents
+                image, request.action.name, offset=origin, provenance=prov, latents=latents, **clip
             )
         first = len(self.document) == 1
         self.canvas.clear_preview()

@@ -58,6 +58,7 @@ from ganstudio.gui.panels.jobs import JobsPanel, JobStatusWidget
 from ganstudio.gui.panels.layers import LayersPanel
 from ganstudio.gui.panels.models import ModelBrowser
 from ganstudio.gui.panels.training import TrainingPanel
+from ganstudio.gui.playback import install_playback
 from ganstudio.gui.tasks import ModelCache, TrainSpec, resume_stored_job, train_job
 from ganstudio.gui.tools import install_editor_tools
 from ganstudio.gui.workers import JobRunner
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         self.document.connect(self._document_changed)
         self._build_menus()
         self.tools = install_editor_tools(self)  # gui/tools: painting, masks, crop, compare …
+        self.playback = install_playback(self)  # gui/playback: clips play as one layer
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))

@@ -15,11 +15,18 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
+from ganstudio.core.data.clips import ProceduralFaceClips
 from ganstudio.core.data.folder import ImageFolder
 from ganstudio.core.data.procedural import ProceduralFaces, label_names
 from ganstudio.core.imaging import tensor_to_images
 
-__all__ = ["ImageFolderDataset", "ProceduralFacesDataset", "pil_to_tensor", "tensor_to_pil"]
+__all__ = [
+    "FaceClipsDataset",
+    "ImageFolderDataset",
+    "ProceduralFacesDataset",
+    "pil_to_tensor",
+    "tensor_to_pil",
+]
 
 
 def pil_to_tensor(image: Image.Image) -> torch.Tensor:
@@ -65,6 +72,42 @@ class ProceduralFacesDataset(Dataset[dict[str, torch.Tensor]]):
             "sketch": pil_to_tensor(face.sketch),  # (1, H, W)
             "labels": torch.from_numpy(face.label_vector.copy()),  # (L,)
         }
+
+
+class FaceClipsDataset(Dataset[dict[str, torch.Tensor]]):
+    """Moving procedural faces as ``{"video": (3, T, H, W)}`` in [-1, 1] (data kind "video").
+
+    A clip takes a few milliseconds per frame to draw, so small sets (up to
+    ``CACHE_BYTES`` of 8-bit pixels) keep each clip once drawn: an epoch after
+    the first costs nothing.
+    """
+
+    CACHE_BYTES = 256 << 20
+
+    def __init__(
+        self,
+        size: int = 32,
+        count: int = 1000,
+        seed: int = 0,
+        frames: int = 8,
+        motion: str = "mixed",
+    ) -> None:
+        self.clips = ProceduralFaceClips(size, count, seed, frames, motion)
+        fits = count * frames * size * size * 3 <= self.CACHE_BYTES
+        self._cache: dict[int, np.ndarray] | None = {} if fits else None
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        arr = self._cache.get(index) if self._cache is not None else None
+        if arr is None:
+            clip = self.clips[index]
+            arr = np.stack([np.asarray(f.convert("RGB")) for f in clip.frames])  # (T, H, W, 3)
+            if self._cache is not None:
+                self._cache[index] = arr
+        video = torch.from_numpy(arr).permute(3, 0, 1, 2).float()  # (3, T, H, W)
+        return {"video": video.div_(127.5).sub_(1.0)}
 
 
 class ImageFolderDataset(Dataset[dict[str, torch.Tensor]]):
