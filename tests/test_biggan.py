@@ -108,3 +108,34 @@ def test_action_panel_has_a_class_picker_and_a_truncation_slider(action_panel) -
     combo.setCurrentIndex(3)
     assert editors["class"].value() == "hair_colour=red"
     assert panel.current_action.interactive  # the slider previews as it moves
+
+
+def test_mixed_precision_step(registry) -> None:
+    """Under bf16 autocast (what AMP does on a GPU) a step gives finite losses."""
+    from types import SimpleNamespace
+
+    from ganstudio.core.data.procedural import label_names
+
+    class BF16:
+        def autocast(self):
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+
+        def backward(self, loss):
+            loss.backward()
+
+        def step(self, opt):
+            opt.step()
+
+    names = tuple(label_names())
+    cfg = _cfg(registry)
+    variant = registry.variant("biggan")
+    ctx = SimpleNamespace(
+        precision=BF16(), world_size=1, rank=0, device=torch.device("cpu"), label_names=names
+    )
+    routine = variant.routine(variant.build(cfg), cfg, registry.objective("hinge").factory(), ctx)
+    labels = torch.zeros(4, len(names))
+    for row, colour in enumerate(("black", "red", "grey", "black")):
+        labels[row, names.index(f"hair_colour={colour}")] = 1
+    losses = routine.step({"image": torch.rand(4, 3, 16, 16) * 2 - 1, "labels": labels})
+    assert {"loss_d", "loss_g", "ortho"} <= set(losses)
+    assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())

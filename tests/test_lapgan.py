@@ -101,3 +101,28 @@ def test_refine_without_an_image_is_a_clear_error(lapgan) -> None:
     action = plugins.get_registry().action_for("refine", lapgan.capabilities, "lapgan")
     with pytest.raises(UserError, match="needs an image"):
         run_action(action, lapgan, {}, {})
+
+
+def test_mixed_precision_step(registry) -> None:
+    """Under bf16 autocast (what AMP does on a GPU) every level's step gives finite losses."""
+    from types import SimpleNamespace
+
+    from ganstudio.core.specs import apply_overrides
+
+    class BF16:
+        def autocast(self):
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+
+        def backward(self, loss):
+            loss.backward()
+
+        def step(self, opt):
+            opt.step()
+
+    variant = registry.variant("lapgan")
+    cfg = apply_overrides(variant.config(), TINY)
+    ctx = SimpleNamespace(precision=BF16(), world_size=1, rank=0, device=torch.device("cpu"))
+    routine = variant.routine(variant.build(cfg), cfg, registry.objective("wgan-gp").factory(), ctx)
+    losses = routine.step({"image": torch.rand(4, 3, 32, 32) * 2 - 1})
+    assert {"loss_d8", "loss_d16", "loss_d32", "penalty"} <= set(losses)
+    assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())

@@ -129,3 +129,27 @@ def test_bad_config_is_refused(registry, field, value) -> None:
 def test_panel_lists_the_actions(action_panel) -> None:
     panel = action_panel("show-growth", model="progan")
     assert panel.combo.currentData() == "show-growth"
+
+
+def test_mixed_precision_step(registry) -> None:
+    """Under bf16 autocast (what AMP does on a GPU) a step mid-fade gives finite losses."""
+    from types import SimpleNamespace
+
+    class BF16:
+        def autocast(self):
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+
+        def backward(self, loss):
+            loss.backward()
+
+        def step(self, opt):
+            opt.step()
+
+    cfg = _cfg(registry)
+    variant = registry.variant("progan")
+    ctx = SimpleNamespace(precision=BF16(), world_size=1, rank=0, device=torch.device("cpu"))
+    routine = variant.routine(variant.build(cfg), cfg, registry.objective("wgan-gp").factory(), ctx)
+    routine.load_state_dict({**routine.state_dict(), "images": 6})  # 8 px, α = 0.5
+    losses = routine.step({"image": torch.rand(4, 3, 16, 16) * 2 - 1})
+    assert routine.status() == {"resolution": 8, "fade-in α": 1.0}
+    assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())
