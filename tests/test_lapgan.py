@@ -49,7 +49,7 @@ def test_levels_add_residuals_to_the_upsampled_image(lapgan) -> None:
         assert (detail(noisier) - detail(levels)).abs().mean() > 0.01
 
 
-def test_trains_resumes_and_generates(train_steps, run_action) -> None:
+def test_trains_resumes_and_generates(train_steps, run_action, tiny_image) -> None:
     run = train_steps("lapgan", steps=2, overrides=TINY, resume_steps=1)
     lines = (run / "metrics.jsonl").read_text().splitlines()
     assert len(lines) == 3 and '"loss_d8"' in lines[0] and '"loss_d32"' in lines[0]
@@ -58,6 +58,15 @@ def test_trains_resumes_and_generates(train_steps, run_action) -> None:
     again = run_action("generate", model, {"seed": 6, "count": 1})
     assert out.images[0].size == (32, 32) and len(out.images) == 2
     assert out.images[1].tobytes() == again.images[0].tobytes()  # image i is seed + i alone
+    # the command line: a PNG holds the layers stacked (the top), a GIF one frame per level
+    from ganstudio.cli import main
+
+    tiny_image.save(run / "in.png")
+    base = ["run", "refine", "--model", str(model), "--input", str(run / "in.png")]
+    assert main([*base, "-o", str(run / "out.png"), "--param", "from=16"]) == 0
+    assert main([*base, "-o", str(run / "out.gif")]) == 0
+    assert Image.open(run / "out.png").size == (32, 32)
+    assert Image.open(run / "out.gif").n_frames == 3
 
 
 def test_wgan_gp_objective_runs_every_level(train_steps) -> None:
