@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: temp)")
     parser.add_argument("--export", type=Path, default=None, help="also write the model here")
+    parser.add_argument("--figures-from", type=Path, default=None, help="a run folder: redraw")
     args = parser.parse_args()
     torch.set_num_threads(1)
     registry = plugins.get_registry()
@@ -88,24 +89,29 @@ def main() -> None:
         seed=0,
         device=args.device,
     )
-    out = args.out or Path(tempfile.mkdtemp(prefix="biggan-demo-"))
-    data = RenderedOnce(ProceduralFacesDataset(size=32, count=args.faces, seed=0))
-    trainer = Trainer(
-        variant,
-        config,
-        data,
-        out,
-        opts,
-        registry.objective(config.objective).factory(),
-        plugin="biggan",
-        data_spec=f"procedural:faces?count={args.faces}&seed=0",
-    )
-    t0 = time.perf_counter()
-    for event in trainer.run():
-        if event.kind == "step" and event.step % 50 == 0:
-            losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
-            print(f"step {event.step}/{event.total} {losses} ({time.perf_counter() - t0:.0f} s)")
-    seconds = time.perf_counter() - t0
+    if args.figures_from:  # only draw the figures again, from an earlier run
+        out, seconds = args.figures_from, 0.0
+    else:
+        out = args.out or Path(tempfile.mkdtemp(prefix="biggan-demo-"))
+        data = RenderedOnce(ProceduralFacesDataset(size=32, count=args.faces, seed=0))
+        trainer = Trainer(
+            variant,
+            config,
+            data,
+            out,
+            opts,
+            registry.objective(config.objective).factory(),
+            plugin="biggan",
+            data_spec=f"procedural:faces?count={args.faces}&seed=0",
+        )
+        t0 = time.perf_counter()
+        for event in trainer.run():
+            if event.kind == "step" and event.step % 50 == 0:
+                losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
+                print(
+                    f"step {event.step}/{event.total} {losses} ({time.perf_counter() - t0:.0f} s)"
+                )
+        seconds = time.perf_counter() - t0
     ckpt = out / "checkpoints" / checkpoints.LATEST_NAME
     model = load_model(ckpt, registry)
     generate = registry.action_for("generate", model.capabilities, model.variant_id)
@@ -120,14 +126,14 @@ def main() -> None:
     FIGURES.mkdir(parents=True, exist_ok=True)
     label(grid, caption).save(FIGURES / "biggan_classes.png", optimize=True)
     tiles = []
-    for c in names:  # rows: classes; each block of four: one seed, truncation 2 → 0.25
+    for c in names:  # rows: classes; each block of four: one seed, truncation 2 down to 0.25
         for seed in (1, 2):
             for t in TRUNCATIONS:
                 params = {"class": c, "seed": seed, "count": 1, "truncation": t}
                 tiles += run_action(generate, model, params).images
     grid = make_grid(tiles, columns=2 * len(TRUNCATIONS))
     grid = grid.resize((grid.width * 3, grid.height * 3), Image.Resampling.NEAREST)
-    caption = f"two seeds per class, truncation {' → '.join(str(t) for t in TRUNCATIONS)}"
+    caption = f"two seeds per class, truncation {', '.join(str(t) for t in TRUNCATIONS)}"
     label(grid, caption).save(FIGURES / "biggan_truncation.png", optimize=True)
     print(f"wrote {FIGURES}/biggan_*.png; {args.steps} steps in {seconds:.0f} s; checkpoint {ckpt}")
     if args.export:

@@ -1,4 +1,4 @@
-"""Train a small LAPGAN on procedural faces (8 → 16 → 32 px) and draw its figures.
+"""Train a small LAPGAN on procedural faces (8, 16, 32 px) and draw its figures.
 
 A short real run (seeded, one thread, about 5 CPU minutes).  Writes
 docs/variants/lapgan_refine.png: ``refine`` on faces the model never saw
@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: temp)")
     parser.add_argument("--export", type=Path, default=None, help="also write the model here")
+    parser.add_argument("--figures-from", type=Path, default=None, help="a run folder: redraw")
     args = parser.parse_args()
     torch.set_num_threads(1)
     registry = plugins.get_registry()
@@ -84,24 +85,29 @@ def main() -> None:
         seed=0,
         device=args.device,
     )
-    out = args.out or Path(tempfile.mkdtemp(prefix="lapgan-demo-"))
-    data = RenderedOnce(ProceduralFacesDataset(size=32, count=args.faces, seed=0))
-    trainer = Trainer(
-        variant,
-        config,
-        data,
-        out,
-        opts,
-        registry.objective(config.objective).factory(),
-        plugin="lapgan",
-        data_spec=f"procedural:faces?count={args.faces}&seed=0",
-    )
-    t0 = time.perf_counter()
-    for event in trainer.run():
-        if event.kind == "step" and event.step % 50 == 0:
-            losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
-            print(f"step {event.step}/{event.total} {losses} ({time.perf_counter() - t0:.0f} s)")
-    seconds = time.perf_counter() - t0
+    if args.figures_from:  # only draw the figures again, from an earlier run
+        out, seconds = args.figures_from, 0.0
+    else:
+        out = args.out or Path(tempfile.mkdtemp(prefix="lapgan-demo-"))
+        data = RenderedOnce(ProceduralFacesDataset(size=32, count=args.faces, seed=0))
+        trainer = Trainer(
+            variant,
+            config,
+            data,
+            out,
+            opts,
+            registry.objective(config.objective).factory(),
+            plugin="lapgan",
+            data_spec=f"procedural:faces?count={args.faces}&seed=0",
+        )
+        t0 = time.perf_counter()
+        for event in trainer.run():
+            if event.kind == "step" and event.step % 50 == 0:
+                losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
+                print(
+                    f"step {event.step}/{event.total} {losses} ({time.perf_counter() - t0:.0f} s)"
+                )
+        seconds = time.perf_counter() - t0
     ckpt = out / "checkpoints" / checkpoints.LATEST_NAME
     model = load_model(ckpt, registry)
     refine = registry.action_for("refine", model.capabilities, model.variant_id)

@@ -1,4 +1,4 @@
-"""Train a small ProGAN on procedural faces (4 → 32 px) and draw its figures.
+"""Train a small ProGAN on procedural faces (4, 32 px) and draw its figures.
 
 A short real run (seeded, one thread, about 5 CPU minutes): each resolution
 fades in over ``--phase-images`` images and then trains for as many again.
@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default: temp)")
     parser.add_argument("--export", type=Path, default=None, help="also write the model here")
+    parser.add_argument("--figures-from", type=Path, default=None, help="a run folder: redraw")
     args = parser.parse_args()
     torch.set_num_threads(1)
     registry = plugins.get_registry()
@@ -95,29 +96,32 @@ def main() -> None:
         seed=0,
         device=args.device,
     )
-    out = args.out or Path(tempfile.mkdtemp(prefix="progan-demo-"))
-    data = RenderedOnce(ProceduralFacesDataset(size=32, count=args.faces, seed=0))
-    trainer = Trainer(
-        variant,
-        config,
-        data,
-        out,
-        opts,
-        registry.objective(config.objective).factory(),
-        plugin="progan",
-        data_spec=f"procedural:faces?count={args.faces}&seed=0",
-    )
-    t0 = time.perf_counter()
-    routine_status = ""
-    for event in trainer.run():
-        if event.kind == "step" and event.step % 50 == 0:
-            images = event.step * args.batch_size
-            level, alpha = config.phase(images)
-            routine_status = f"{config.level_resolution(level)} px, α={alpha:.2f}"
-            losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
-            print(f"step {event.step}/{event.total} [{routine_status}] {losses} "
-                  f"({time.perf_counter() - t0:.0f} s)", flush=True)  # fmt: skip
-    seconds = time.perf_counter() - t0
+    if args.figures_from:  # only draw the figures again, from an earlier run
+        out, seconds = args.figures_from, 0.0
+    else:
+        out = args.out or Path(tempfile.mkdtemp(prefix="progan-demo-"))
+        data = RenderedOnce(ProceduralFacesDataset(size=32, count=args.faces, seed=0))
+        trainer = Trainer(
+            variant,
+            config,
+            data,
+            out,
+            opts,
+            registry.objective(config.objective).factory(),
+            plugin="progan",
+            data_spec=f"procedural:faces?count={args.faces}&seed=0",
+        )
+        t0 = time.perf_counter()
+        routine_status = ""
+        for event in trainer.run():
+            if event.kind == "step" and event.step % 50 == 0:
+                images = event.step * args.batch_size
+                level, alpha = config.phase(images)
+                routine_status = f"{config.level_resolution(level)} px, α={alpha:.2f}"
+                losses = " ".join(f"{k}={v:.3f}" for k, v in event.losses.items())
+                print(f"step {event.step}/{event.total} [{routine_status}] {losses} "
+                      f"({time.perf_counter() - t0:.0f} s)", flush=True)  # fmt: skip
+        seconds = time.perf_counter() - t0
     ckpt = out / "checkpoints" / checkpoints.LATEST_NAME
     model = load_model(ckpt, registry)
     growth = registry.action_for("show-growth", model.capabilities, model.variant_id)
@@ -125,7 +129,7 @@ def main() -> None:
     resolutions = rows[0].provenance["info"]["resolutions"]
     strip = make_grid([im for r in rows for im in r.images], columns=len(resolutions))
     strip = strip.resize((strip.width * 3, strip.height * 3), Image.Resampling.NEAREST)
-    title = f"show-growth: {' → '.join(f'{r} px' for r in resolutions)}, one latent per row"
+    title = f"show-growth: {', '.join(f'{r} px' for r in resolutions)}, one latent per row"
     panels = [label(strip, title)]
     previews = sorted((out / "samples").glob("step_*.png"))
     if previews:

@@ -55,6 +55,9 @@ TINY = {
         "d_feat": 8,
         "perceptual_weight": 0.0,
     },
+    "progan": {"resolution": 32, "z_dim": 8, "width": 16, "min_width": 8},
+    "lapgan": {"resolution": 32, "z_dim": 8, "width": 8},
+    "biggan": {"resolution": 32, "z_dim": 8, "width": 8, "embed_dim": 8},
 }
 #: the only defaults the fast test shortens (the slow test runs them as shipped)
 FAST = {"project": ["--param", "steps=2"], "fit-directions": ["--param", "samples=100"]}

@@ -67,6 +67,7 @@ def _refine_params(model: Any) -> list[Param]:
             "from",
             starts[0],
             choices=starts,
+            label="Start at (px)",
             help="The resolution the image is reduced to before the pyramid adds detail.",
         ),
         SeedParam("seed", 0),
