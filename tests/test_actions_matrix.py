@@ -56,6 +56,9 @@ TINY = {
         "perceptual_weight": 0.0,
     },
     "temporal": {"resolution": 16, "width": 8, "content_dim": 8, "frames": 4},
+    "progan": {"resolution": 32, "z_dim": 8, "width": 16, "min_width": 8},
+    "lapgan": {"resolution": 32, "z_dim": 8, "width": 8},
+    "biggan": {"resolution": 32, "z_dim": 8, "width": 8, "embed_dim": 8},
 }
 #: data per variant when not procedural faces (a video variant trains on clips)
 DATA = {"temporal": "procedural:face-clips?count=4&frames=4"}

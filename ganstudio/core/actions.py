@@ -29,6 +29,16 @@ class ActionOutput:
     def composite(self) -> Image.Image:
         return compose(self.images, self.layout)
 
+    def layers(self, name: str) -> list[tuple[Image.Image, str]]:
+        """(image, layer name) bottom to top: one per image for layout ``layers``
+        (named by ``info["layer_names"]`` when given), else the composite alone."""
+        if self.layout != "layers" or len(self.images) < 2:
+            return [(self.composite(), name)]
+        names = self.result.info.get("layer_names")
+        if not isinstance(names, list) or len(names) != len(self.images):
+            names = [f"{name} {i + 1}" for i in range(len(self.images))]
+        return [(im, f"{name}: {n}") for im, n in zip(self.images, names, strict=True)]
+
 
 def provenance(
     model: LoadedModel | None, action: Action, params: Mapping[str, Any], info: Mapping[str, Any]

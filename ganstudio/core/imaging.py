@@ -77,6 +77,13 @@ def make_grid(
 def compose(images: Sequence[Image.Image], layout: str) -> Image.Image:
     if len(images) == 1:
         return images[0]
+    if layout == "layers":  # stacked as a document shows them: the first at the bottom
+        w, h = max(im.width for im in images), max(im.height for im in images)
+        stack = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        for im in images:
+            stack.alpha_composite(im.convert("RGBA"))
+        alpha = any(im.mode in ("RGBA", "LA", "PA") for im in images)
+        return stack if alpha else stack.convert("RGB")
     if layout == "strip" or layout == "animation":
         return make_grid(images, columns=len(images))
     return make_grid(images)

@@ -64,8 +64,10 @@ Capability = Literal[
 #: (also ``batch["sketch"]``, an aligned input image) or ``"video"`` (``batch["video"]``
 #: instead of ``image``, short clips (B, C, T, H, W)).
 DataKind = Literal["image", "labels", "paired", "video"]
-#: How several result images are shown and saved together.
-Layout = Literal["grid", "strip", "animation"]
+#: How several result images are shown and saved together; ``"layers"``: each
+#: image is its own document layer, first at the bottom (``info["layer_names"]``
+#: may name them), and a single file gets them stacked as the document shows them.
+Layout = Literal["grid", "strip", "animation", "layers"]
 
 INPUT_KINDS: frozenset[str] = frozenset(get_args(InputKind))
 OUTPUT_KINDS: frozenset[str] = frozenset(get_args(OutputKind))
@@ -604,11 +606,12 @@ class ActionResult:
     """What an action returns.
 
     ``images``: a list of PIL images, or a (N, C, H, W) tensor in [-1, 1].
-    ``layout``: how several images are shown/saved together: ``grid``, ``strip``
-    or ``animation``.  ``latents`` (name -> numpy array) go into provenance so a
-    generated layer can be edited again.  ``info`` (str -> plain JSON values)
-    is recorded in provenance too.  ``tensors`` (role-qualified names such
-    as ``directions.smile`` -> tensor) are added to the model file by the caller:
+    ``layout``: how several images are shown/saved together: ``grid``, ``strip``,
+    ``animation`` or ``layers`` (one document layer each).  ``latents`` (name ->
+    numpy array) go into provenance so a generated layer can be edited again.
+    ``info`` (str -> plain JSON values) is recorded in provenance too.
+    ``tensors`` (role-qualified names such as ``directions.smile`` -> tensor)
+    are added to the model file by the caller:
     how an action such as "fit directions" extends a model without touching files.
     """
 

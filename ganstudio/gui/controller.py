@@ -322,9 +322,16 @@ class ActionController(QObject):
         prov["model"] = {**prov.get("model", {}), "path": str(request.model_path)}
         latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
         clip = clip_of(output)  # an animation: one playable layer (ganstudio.gui.playback)
-        image: Image.Image = clip["frames"][0] if clip else output.composite()
+        # several layers only for layout "layers"
+        stack = (
+            [(clip["frames"][0], request.action.name)]
+            if clip
+            else output.layers(request.action.name)
+        )
+        image, name = stack[-1]
         scale = request.upscale(image)
         origin = self._origin(request, output)
+        first = not len(self.document)
         with self.document.group(f"Apply {request.action.name}"):
             if scale is not None:  # an upscaler: its result sets the new resolution
                 self.document.scale(*scale, resampled=request.resampled)
@@ -333,10 +340,11 @@ class ActionController(QObject):
                 size = (origin[0] + image.width, origin[1] + image.height)
                 if self.document.size != size:
                     self.document.execute(SetCanvasSize(self.document, size))
+            for below, below_name in stack[:-1]:
+                self.document.add_layer(below, below_name, offset=origin, provenance=prov)
             layer = self.document.add_layer(
-                image, request.action.name, offset=origin, provenance=prov, latents=latents, **clip
+                image, name, offset=origin, provenance=prov, latents=latents, **clip
             )
-        first = len(self.document) == 1
         self.canvas.clear_preview()
         self._last_preview = None
         if first:
