@@ -29,6 +29,7 @@ def _apply_animate(qtbot, window, isolated_home: Path, clip_model: Path, frames:
     shutil.copy(clip_model, dest)
     window.models.refresh()
     item = window.models.item_for(dest)
+    window.models.tree.scrollToItem(item)  # more plugins: it may be below
     rect = window.models.tree.visualItemRect(item)
     qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: window.cache.loaded(dest) is not None, timeout=20000)
