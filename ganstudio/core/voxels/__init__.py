@@ -13,10 +13,29 @@ Conventions every part of GAN Studio keeps (the 3D-GAN, the viewer, the exporter
 Submodules: :mod:`.grid` (checks), :mod:`.io` (``.npy``/``.npz``/``.binvox``),
 :mod:`.mesh` (marching cubes and ``.obj``/``.ply``/``.stl``), :mod:`.render`
 (the software rasteriser) and :mod:`.export` (one result to the file the user named).
+This package is part of the plugin contract (plugins/README.md).
 """
 
 from __future__ import annotations
 
 from ganstudio.core.voxels.grid import MAX_SIDE, VoxelError, as_grid
+from ganstudio.core.voxels.io import READ_EXTENSIONS, read_grid, write_grid
+from ganstudio.core.voxels.mesh import MESH_EXTENSIONS, Mesh, grid_to_mesh, write_mesh
+from ganstudio.core.voxels.render import Camera, render_grid, render_mesh, turntable
 
-__all__ = ["MAX_SIDE", "VoxelError", "as_grid"]
+__all__ = [
+    "MAX_SIDE",
+    "MESH_EXTENSIONS",
+    "READ_EXTENSIONS",
+    "Camera",
+    "Mesh",
+    "VoxelError",
+    "as_grid",
+    "grid_to_mesh",
+    "read_grid",
+    "render_grid",
+    "render_mesh",
+    "turntable",
+    "write_grid",
+    "write_mesh",
+]

@@ -130,7 +130,7 @@ def _ply_bytes(mesh: Mesh, comment: str) -> bytes:
         "property float nx\nproperty float ny\nproperty float nz\n"
         f"element face {len(mesh.faces)}\n"
         "property list uchar int vertex_indices\nend_header\n"
-    ).encode("utf-8")
+    ).encode()
     verts = np.concatenate([mesh.vertices, mesh.normals], axis=1).astype("<f4")
     faces = np.zeros(len(mesh.faces), dtype=[("n", "u1"), ("i", "<i4", 3)])
     faces["n"] = 3
