@@ -65,14 +65,14 @@ class ImageEncoder(nn.Module):
 
     def __init__(self, cfg: Gan3DConfig) -> None:
         super().__init__()
-        w = 32
+        w = 24
         layers: list[nn.Module] = []
         c_prev, size = 3, cfg.encoder_size
-        while size > 4:
-            c = min(w, 256)
+        while size > 4:  # halve down to 4×4
+            c = min(w, 96)
             layers += [nn.Conv2d(c_prev, c, 4, 2, 1), nn.BatchNorm2d(c), nn.LeakyReLU(0.2, True)]
             c_prev, size, w = c, size // 2, w * 2
-        layers += [nn.Flatten(), nn.Linear(c_prev * 16, cfg.z_dim)]
+        layers += [nn.Flatten(), nn.Linear(c_prev * 16, cfg.z_dim)]  # (B, z_dim)
         self.net = nn.Sequential(*layers)
 
     def forward(self, image: Tensor) -> Tensor:
