@@ -138,8 +138,14 @@ def train_steps_with(
     spec = variant if isinstance(variant, Variant) else registry.variant(variant)
     config = apply_overrides(spec.config(), dict(overrides or {}))
     resolution = int(config.resolution)
-    faces = ProceduralFacesDataset(size=max(32, resolution), count=max(4, batch_size * 2))
-    data = faces if resolution >= 32 else _Resized(faces, resolution)
+    data: Any
+    if spec.data_kind == "voxels":  # voxel variants train on procedural shapes
+        from ganstudio.core.data.voxel_tensors import ProceduralShapesDataset
+
+        data = ProceduralShapesDataset(size=resolution, count=max(4, batch_size * 2))
+    else:
+        faces = ProceduralFacesDataset(size=max(32, resolution), count=max(4, batch_size * 2))
+        data = faces if resolution >= 32 else _Resized(faces, resolution)
     objective = make_objective(registry, config) if spec.accepts_objectives else None
     out = Path(out)
 

@@ -55,7 +55,10 @@ TINY = {
         "d_feat": 8,
         "perceptual_weight": 0.0,
     },
+    "gan3d": {"resolution": 16, "width": 4, "z_dim": 8},
 }
+#: data per variant when not procedural faces (voxel variants train on shapes)
+DATA = {"gan3d": "procedural:shapes?count=4"}
 #: the only defaults the fast test shortens (the slow test runs them as shipped)
 FAST = {"project": ["--param", "steps=2"], "fit-directions": ["--param", "samples=100"]}
 
@@ -75,7 +78,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             reg,
             variant,
             root / variant,
-            data="procedural:faces?count=4",
+            data=DATA.get(variant, "procedural:faces?count=4"),
             config=config,
             options={
                 "steps": 1,
@@ -106,6 +109,13 @@ def run_pair(
     Image.new("RGB", (24, 24), (120, 90, 60)).save(photo)
     out = tmp_path / f"{action}-{model.parent.parent.name}-{model.stem}.png"
     source = ["--input", str(photo)] if input_kind == "image" else []
+    if input_kind == "voxels":  # a small solid block as a .npy grid
+        import numpy as np
+
+        grid = np.zeros((8, 8, 8), np.float32)
+        grid[2:6, 2:6, 2:6] = 1
+        np.save(tmp_path / "in.npy", grid)
+        source = ["--input", str(tmp_path / "in.npy")]
     try:
         code = main(
             [
