@@ -59,6 +59,7 @@ from ganstudio.gui.panels.models import ModelBrowser
 from ganstudio.gui.panels.training import TrainingPanel
 from ganstudio.gui.tasks import ModelCache, TrainSpec, resume_stored_job, train_job
 from ganstudio.gui.tools import install_editor_tools
+from ganstudio.gui.voxel_view import install_voxel_viewer
 from ganstudio.gui.workers import JobRunner
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.document.connect(self._document_changed)
         self._build_menus()
         self.tools = install_editor_tools(self)  # gui/tools: painting, masks, crop, compare …
+        install_voxel_viewer(self)  # opens when a voxel result arrives
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))
