@@ -6,9 +6,10 @@ the current view as an image layer whose provenance is the shape's plus the
 view; **Export…** writes a mesh, a grid or a turntable (the files ``ganstudio
 run`` writes); **Open…** reads a ``.binvox``/``.npy``/``.npz`` file.
 
-Pictures come from the software renderer (:mod:`ganstudio.core.voxels.render`,
-NumPy, no GPU or display needed).  An OpenGL path is not built yet: the viewer
-says "software renderer" in its status line.  The window opens the dock when a
+Pictures come from OpenGL when it starts here (:mod:`ganstudio.gui.voxel_gl`,
+offscreen, the same picture) and otherwise from the software renderer
+(:mod:`ganstudio.core.voxels.render`, NumPy, no GPU or display needed); the
+status line says which.  The window opens the dock when a
 voxel result (``ActionResult.voxels``) arrives: :func:`install_voxel_viewer`.
 """
 
@@ -50,8 +51,12 @@ class VoxelView(QWidget):
 
     camera_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, renderer: str = "auto") -> None:
+        """``renderer``: "auto" (OpenGL when it starts, else software), "software" or "opengl"."""
         super().__init__(parent)
+        self.renderer_choice = renderer
+        self._gl: Any = None
+        self._gl_checked = renderer == "software"
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.camera = Camera()
@@ -91,12 +96,33 @@ class VoxelView(QWidget):
             self._mesh = grid_to_mesh(self.grid, self.threshold)
         self._rerender()
 
+    @property
+    def renderer_name(self) -> str:
+        self._pick_renderer()
+        return self._gl.description if self._gl is not None else "software renderer"
+
+    def _pick_renderer(self) -> None:
+        if not self._gl_checked:  # lazily: starting OpenGL costs a moment, once
+            from ganstudio.gui.voxel_gl import gl_renderer
+
+            self._gl_checked = True
+            self._gl = gl_renderer()
+            if self._gl is None and self.renderer_choice == "opengl":
+                raise RuntimeError("OpenGL is not available here")
+
     def render(
         self, size: int, supersample: int = 1, background: Any = (0, 0, 0, 0)
     ) -> Image.Image:
         """The current view as an RGBA picture of ``size`` px (blank when nothing is solid)."""
         if self._mesh is None or self.grid is None:
             return Image.new("RGBA", (size, size), background)
+        self._pick_renderer()
+        if self._gl is not None:
+            side = max(self.grid.shape)
+            big = self._gl.render(
+                self._mesh, side, self.camera, size * supersample, self.colour, background
+            )
+            return big if supersample == 1 else big.resize((size, size), Image.Resampling.BOX)
         return render_mesh(
             self._mesh,
             max(self.grid.shape),
@@ -258,7 +284,7 @@ class VoxelViewer(QWidget):
             )
             self.status.setText(
                 f"{many}{'×'.join(map(str, g.shape))}, {self.view.solid_voxels} solid voxels "
-                "(software renderer)"
+                f"({self.view.renderer_name})"
             )
 
     def _threshold_moved(self, value: int) -> None:
