@@ -85,7 +85,7 @@ def test_a_bad_kind_is_reported_where_the_spec_is_made(folder: Path) -> None:
     )
     error = plugins.discover().plugins["badkind"].error
     at = line_of(path, 'Action("a"')
-    assert error == (f"badkind.py:{at}: Action 'a': input_kind 'picture' is not one of image, none")
+    assert error == (f"badkind.py:{at}: Action 'a': input_kind 'picture' is not one of image, none, voxels")
 
 
 def test_hidden_config_conventions_are_refused_at_discovery(folder: Path) -> None:

@@ -825,7 +825,7 @@ def spec_problems(spec: Any) -> list[str]:
             problems.append(f"{label}: requires {bad[0]} is not a capability ({caps_legal})")
         if spec.batchable and spec.input_kind == "none":
             problems.append(
-                f"{label}: batchable actions need an input (input_kind='image' or 'voxels')"
+                f"{label}: batchable actions need input_kind='image' (or another input, 'voxels')"
             )
         if not callable(spec.run):
             problems.append(f"{label}: run is not callable")

@@ -108,6 +108,11 @@ def _square(image: Any) -> Any:
 
 def voxels_to_mesh(model: Any, params: dict[str, Any], inputs: dict[str, Any]) -> ActionResult:
     """A voxel file → the same grid, viewed; the caller writes the mesh the user named."""
+    if inputs.get("voxels") is None:  # the GUI has no voxel layer: the viewer's Export does this
+        raise UserError(
+            "voxels-to-mesh takes a voxel file: 'ganstudio run voxels-to-mesh --input "
+            "GRID.binvox -o MESH.obj', or the voxel viewer's Open… and Export…"
+        )
     try:
         grid = as_grid(inputs["voxels"], "the input grid")
     except VoxelError as exc:
