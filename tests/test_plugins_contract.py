@@ -195,6 +195,6 @@ def test_core_loaded_model_satisfies_the_contract(registry) -> None:
 
 
 def test_literals_match_the_checked_sets() -> None:
-    assert specs.INPUT_KINDS == {"none", "image"}
-    assert specs.OUTPUT_KINDS == {"image", "images", "model"}
+    assert specs.INPUT_KINDS == {"none", "image", "voxels"}
+    assert specs.OUTPUT_KINDS == {"image", "images", "model", "voxels"}
     assert {"sample", "latent", "w-latent", "upscale"} <= specs.CAPABILITIES
