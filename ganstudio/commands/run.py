@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if args.input and action.input_kind == "none" and model is not None:
         return _edit_photo(args, reg, model, action)  # project + edit + blend back
     values = parse_params(params, args.params)
-    inputs = {}
+    inputs: dict[str, Any] = {}
     if args.input and action.input_kind == "none":
         raise UserError(f"action {action.id!r} takes no input image; drop --input")
     if action.input_kind not in ("none", "image"):  # a declared kind: its reader says how

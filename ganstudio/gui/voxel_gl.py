@@ -147,9 +147,9 @@ class GLRenderer:
         buf.bind()
         buf.allocate(data.tobytes(), data.nbytes)
         for name, offset in (("a_pos", 0), ("a_normal", 12)):
-            loc = program.attributeLocation(name)
-            program.enableAttributeArray(loc)
-            program.setAttributeBuffer(loc, _GL_FLOAT, offset, 3, 24)
+            where = program.attributeLocation(name)
+            program.enableAttributeArray(where)
+            program.setAttributeBuffer(where, _GL_FLOAT, offset, 3, 24)
         rot = view_rotation(camera.yaw, camera.pitch)
         loc = program.uniformLocation
 

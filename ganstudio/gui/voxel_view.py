@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio.core.voxels import Camera, Mesh, VoxelError, as_grid, grid_to_mesh, render_mesh
+from ganstudio.core.voxels.render import ColourMode
 from ganstudio.gui.errors import show_error
 
 __all__ = ["VoxelView", "VoxelViewer", "install_voxel_viewer"]
@@ -61,7 +62,7 @@ class VoxelView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.camera = Camera()
         self.threshold = 0.5
-        self.colour = "height"
+        self.colour: ColourMode = "height"
         self.grid: np.ndarray | None = None
         self._mesh: Mesh | None = None
         self._image: QImage | None = None
@@ -78,7 +79,7 @@ class VoxelView(QWidget):
         self._remesh()
 
     def set_colour(self, colour: str) -> None:
-        self.colour = colour
+        self.colour = "normal" if colour == "normal" else "height"
         self._rerender()
 
     def set_camera(self, camera: Camera) -> None:
@@ -110,7 +111,7 @@ class VoxelView(QWidget):
             if self._gl is None and self.renderer_choice == "opengl":
                 raise RuntimeError("OpenGL is not available here")
 
-    def render(
+    def picture(
         self, size: int, supersample: int = 1, background: Any = (0, 0, 0, 0)
     ) -> Image.Image:
         """The current view as an RGBA picture of ``size`` px (blank when nothing is solid)."""
@@ -135,7 +136,7 @@ class VoxelView(QWidget):
 
     def _rerender(self) -> None:
         size = max(16, min(self.width(), self.height(), MAX_RENDER))
-        picture = self.render(size)
+        picture = self.picture(size)
         self._image = QImage(
             picture.tobytes("raw", "RGBA"), size, size, 4 * size, QImage.Format.Format_RGBA8888
         ).copy()
@@ -311,7 +312,7 @@ class VoxelViewer(QWidget):
         return {**self.provenance, "voxel_view": view}
 
     def _send(self) -> None:
-        image = self.view.render(512, supersample=2)
+        image = self.view.picture(512, supersample=2)
         latents = self.latents
         z = latents.get("z")
         if z is not None and len(np.asarray(z)) > 1:  # the shown shape's own latent
@@ -372,7 +373,7 @@ def install_voxel_viewer(window: Any) -> QDockWidget:
         output = result[1]
         action_result = getattr(output, "result", None)
         voxels = getattr(action_result, "voxels", None)
-        if voxels is None:
+        if action_result is None or voxels is None:
             return
         info = action_result.info or {}
         try:

@@ -61,5 +61,5 @@ def test_the_viewer_uses_opengl_when_it_starts(gl, qtbot) -> None:
     viewer.show_result(chair())
     assert "OpenGL" in viewer.status.text()
     soft = np.asarray(render_mesh(grid_to_mesh(chair()), 16, viewer.view.camera, 96))
-    shown = np.asarray(viewer.view.render(96))
+    shown = np.asarray(viewer.view.picture(96))
     assert np.abs(soft.astype(int) - shown)[:, :, 3].mean() < 3

@@ -44,7 +44,7 @@ def test_a_single_centre_voxel_appears_at_the_centre_of_the_view(viewer) -> None
     xs, ys = np.array(pixels).T
     assert abs(xs.mean() - w / 2) < 3 and abs(ys.mean() - h / 2) < 3
     assert len(pixels) < 0.05 * (w * h / 4)
-    x, y = ink_centre(viewer.view.render(64))
+    x, y = ink_centre(viewer.view.picture(64))
     assert abs(x - 32) < 1 and abs(y - 32) < 1
 
 
@@ -53,7 +53,7 @@ def test_dragging_orbits_and_the_wheel_zooms(viewer, qtbot) -> None:
     grid[1:4, 2:6, 0:7] = 1  # an off-centre block: turning it moves it
     viewer.show_result(grid)
     view = viewer.view
-    before_cam, before = view.camera, np.asarray(view.render(96))
+    before_cam, before = view.camera, np.asarray(view.picture(96))
     centre = view.rect().center()
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=centre)
     for dx in (10, 20, 40):
@@ -61,7 +61,7 @@ def test_dragging_orbits_and_the_wheel_zooms(viewer, qtbot) -> None:
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 10))
     assert view.camera.yaw == pytest.approx((before_cam.yaw - 40 * 0.5) % 360)
     assert view.camera.pitch == pytest.approx(before_cam.pitch + 10 * 0.5)
-    assert np.abs(np.asarray(view.render(96)).astype(int) - before).mean() > 1
+    assert np.abs(np.asarray(view.picture(96)).astype(int) - before).mean() > 1
     event = QWheelEvent(
         QPointF(centre),
         QPointF(view.mapToGlobal(centre)),
@@ -84,10 +84,10 @@ def test_threshold_and_colour_change_the_picture(viewer) -> None:
     assert viewer.view.solid_voxels < solid and "solid voxels" in viewer.status.text()
     viewer.threshold.setValue(95)
     viewer.threshold.setValue(99)  # clamped at 95: still something, or a clear note
-    height = np.asarray(viewer.view.render(64))
+    height = np.asarray(viewer.view.picture(64))
     viewer.colour.setCurrentIndex(1)
     assert viewer.view.colour == "normal"
-    assert not np.array_equal(height, np.asarray(viewer.view.render(64)))
+    assert not np.array_equal(height, np.asarray(viewer.view.picture(64)))
 
 
 def test_several_shapes_get_a_shape_slider(viewer) -> None:
