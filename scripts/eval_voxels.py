@@ -12,7 +12,9 @@ For a model's samples (seeds 0..N-1, threshold 0.5):
   (../shared/data/modelnet10, research use only: nothing trained on it is
   shipped), scored on ModelNet10 test: classifier accuracy on test, and for each
   test shape the best IoU among the samples (how much of the test set the
-  samples come near).
+  samples come near).  The short run is the demo recipe's first phase only
+  (``--warm-steps`` of GLO latent optimisation, no adversarial steps): a budget
+  check of the pipeline on real shapes, not a trained 3D-GAN.
 
     .venv/bin/python scripts/eval_voxels.py                      # the bundled demo
     .venv/bin/python scripts/eval_voxels.py --model M --samples 500
@@ -140,7 +142,7 @@ def row(name: str, gen: np.ndarray, train: np.ndarray, clf: nn.Module, classes) 
 
 
 def modelnet_run(args: argparse.Namespace) -> tuple[dict, dict]:
-    """A short GAN run on ModelNet10 train (warm start + adversarial), scored on test."""
+    """A short run on ModelNet10 train (GLO warm start only), scored on ModelNet10 test."""
     spec = importlib.util.spec_from_file_location("demo", REPO / "scripts" / "train_gan3d_demo.py")
     demo = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
@@ -168,7 +170,7 @@ def modelnet_run(args: argparse.Namespace) -> tuple[dict, dict]:
     print(f"  ModelNet10 warm start: {time.perf_counter() - t0:.0f} s", flush=True)
     G.eval()
     gen = samples(G, cfg.z_dim, args.samples)
-    result = row("ModelNet10 (short run)", gen, train_x, clf, MODELNET_CLASSES)
+    result = row("ModelNet10 (GLO warm start only)", gen, train_x, clf, MODELNET_CLASSES)
     result["test_accuracy"] = test_acc
     result["test_recall_iou"] = float(best_iou(test_x, gen).mean())
     return result, {"classifier test accuracy": test_acc}
