@@ -360,9 +360,12 @@ class VoxelViewer(QWidget):
 def install_voxel_viewer(window: Any) -> QDockWidget:
     """Add the viewer dock to the main window (hidden) and open it when voxels arrive."""
     viewer = VoxelViewer()
-    dock = window._dock("Voxels", viewer, Qt.DockWidgetArea.RightDockWidgetArea)
+    dock = QDockWidget("Voxels", window)
+    dock.setObjectName("dock_voxels")  # its place is saved with the window's state
+    dock.setWidget(viewer)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
-    window.voxel_viewer = viewer
+    window.voxel_viewer, window.voxel_dock = viewer, dock
 
     def finished(job: Any) -> None:
         result = getattr(job, "result", None)

@@ -106,7 +106,7 @@ def test_a_voxel_result_opens_the_viewer_and_send_to_canvas_adds_a_layer(window)
     from ganstudio.core.jobs import Job, JobStatus
     from ganstudio.core.specs import ActionResult
 
-    dock = window.docks["Voxels"]
+    dock = window.voxel_dock
     assert not dock.isVisible()
     result = ActionResult(
         voxels=centre_voxel(), info={"threshold": 0.4}, latents={"z": np.zeros((1, 4))}
