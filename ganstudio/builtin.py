@@ -14,7 +14,7 @@ from ganstudio.core.specs import DataRequest, DatasetSource
 
 GANSTUDIO_API = 1
 
-PROCEDURAL_SETS = ("faces", "face-clips")
+PROCEDURAL_SETS = ("faces", "face-clips", "shapes")
 
 
 def parse_options(arg: str) -> tuple[str, dict[str, str]]:
@@ -46,6 +46,16 @@ def _open_procedural(arg: str, request: DataRequest) -> Any:
 
         motion = opts.get("motion", "mixed")
         return FaceClipsDataset(request.resolution, count, seed, frames, motion)
+    if (name == "shapes") != (request.kind == "voxels"):
+        raise ValueError(
+            "procedural:shapes are voxel shapes, for voxel variants (gan3d)"
+            if name == "shapes"
+            else f"procedural:{name} is images; a voxel variant trains on procedural:shapes"
+        )
+    if name == "shapes":
+        from ganstudio.core.data.voxel_tensors import ProceduralShapesDataset
+
+        return ProceduralShapesDataset(size=request.resolution, count=count, seed=seed)
     from ganstudio.core.data.tensors import ProceduralFacesDataset
 
     return ProceduralFacesDataset(size=request.resolution, count=count, seed=seed)
@@ -54,6 +64,10 @@ def _open_procedural(arg: str, request: DataRequest) -> Any:
 def _open_folder(arg: str, request: DataRequest) -> Any:
     if request.kind == "video":
         raise ValueError("a folder of images holds no clips: use procedural:face-clips")
+    if request.kind == "voxels":  # a voxel variant reads .binvox/.npy/.npz files
+        from ganstudio.core.data.voxel_tensors import VoxelFolderDataset
+
+        return VoxelFolderDataset(arg, size=request.resolution)
     from ganstudio.core.data.tensors import ImageFolderDataset
 
     return ImageFolderDataset(arg, size=request.resolution)
@@ -65,19 +79,22 @@ def ganstudio_datasets() -> list[DatasetSource]:
             "procedural",
             "Procedural faces",
             _open_procedural,
-            kinds=frozenset({"image", "labels", "paired", "video"}),
+            kinds=frozenset({"image", "labels", "paired", "video", "voxels"}),
             description="procedural:faces[?count=N&seed=S] — deterministic stylised faces "
             "with attribute labels and matching sketches (64 or 128 px and more); "
             "procedural:face-clips[?count=N&seed=S&frames=T&motion=turn|smile|both|mixed] "
-            "— short clips of those faces turning their head or smiling (videos).",
+            "— short clips of those faces turning their head or smiling (videos); "
+            "procedural:shapes[?count=N&seed=S] — labelled voxel shapes (chairs, tables, "
+            "stools, cups, lamps, shelves) for voxel variants.",
         ),
         DatasetSource(
             "folder",
             "Image folder",
             _open_folder,
-            kinds=frozenset({"image"}),
+            kinds=frozenset({"image", "voxels"}),
             description="folder:PATH or just PATH — your own images, recursive "
-            "(jpg/png/webp/bmp/tiff); bad files are skipped and logged.",
+            "(jpg/png/webp/bmp/tiff), or voxel grids (.binvox/.npy/.npz) for a voxel "
+            "variant; bad files are skipped and logged.",
             handles_paths=True,
         ),
     ]

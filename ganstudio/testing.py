@@ -142,6 +142,10 @@ def train_steps_with(
     if spec.data_kind == "video":  # short clips of moving faces, as long as the model's
         frames = int(getattr(config, "frames", 8))
         data = FaceClipsDataset(resolution, max(4, batch_size * 2), frames=frames)
+    elif spec.data_kind == "voxels":  # voxel variants train on procedural shapes
+        from ganstudio.core.data.voxel_tensors import ProceduralShapesDataset
+
+        data = ProceduralShapesDataset(size=resolution, count=max(4, batch_size * 2))
     else:
         faces = ProceduralFacesDataset(size=max(32, resolution), count=max(4, batch_size * 2))
         data = faces if resolution >= 32 else _Resized(faces, resolution)

@@ -12,6 +12,7 @@ CONTRACT = {
     "ganstudio.errors",
     "ganstudio.blocks",
     "ganstudio.core.photo",
+    "ganstudio.core.voxels",
 }
 
 

@@ -85,7 +85,9 @@ def test_a_bad_kind_is_reported_where_the_spec_is_made(folder: Path) -> None:
     )
     error = plugins.discover().plugins["badkind"].error
     at = line_of(path, 'Action("a"')
-    assert error == (f"badkind.py:{at}: Action 'a': input_kind 'picture' is not one of image, none")
+    assert error == (
+        f"badkind.py:{at}: Action 'a': input_kind 'picture' is not one of image, none, voxels"
+    )
 
 
 def test_hidden_config_conventions_are_refused_at_discovery(folder: Path) -> None:
@@ -195,6 +197,6 @@ def test_core_loaded_model_satisfies_the_contract(registry) -> None:
 
 
 def test_literals_match_the_checked_sets() -> None:
-    assert specs.INPUT_KINDS == {"none", "image"}
-    assert specs.OUTPUT_KINDS == {"image", "images", "model"}
+    assert specs.INPUT_KINDS == {"none", "image", "voxels"}
+    assert specs.OUTPUT_KINDS == {"image", "images", "model", "voxels"}
     assert {"sample", "latent", "w-latent", "upscale"} <= specs.CAPABILITIES

@@ -64,8 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--format",
         dest="fmt",
-        choices=("png", "jpg", "webp"),
-        help="output format (default: the input's if png/jpg/webp, else png)",
+        choices=("png", "jpg", "webp", "obj", "ply", "stl", "npy", "npz", "binvox", "gif"),
+        help="output format (default: the input's if png/jpg/webp, else png; voxel "
+        "actions: obj, ply, stl, npy, npz, binvox, png or gif, default obj)",
     )
     p.add_argument(
         "--resume",

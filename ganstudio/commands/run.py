@@ -62,18 +62,24 @@ def run(args: argparse.Namespace) -> int:
     from ganstudio.core.atomic import remove_stale_temps
     from ganstudio.core.device import pick_device
     from ganstudio.core.imaging import WRITABLE_FORMATS, save_animation, save_image
+    from ganstudio.core.inputs import output_files
     from ganstudio.core.model_files import resolve_model
     from ganstudio.core.models import load_model
 
     reg = registry(args)
-    if args.output and Path(args.output).suffix.lower() not in WRITABLE_FORMATS:
-        raise UserError(f"-o {args.output}: use one of {', '.join(sorted(WRITABLE_FORMATS))}")
+    writable = {*WRITABLE_FORMATS, *(s for f in output_files_all() for s in f.extensions)}
+    if args.output and Path(args.output).suffix.lower() not in writable:
+        raise UserError(f"-o {args.output}: use one of {', '.join(sorted(writable))}")
     if args.model:
         model = load_model(resolve_model(args.model), reg, pick_device(args.device))
         action = reg.action_for(args.action, model.capabilities, model.variant_id)
     else:
         model = None
         action = reg.modelless_action(args.action)
+    written = output_files(action.output_kind)  # results that are not images (voxels …)
+    suffixes = written.extensions if written else tuple(WRITABLE_FORMATS)
+    if args.output and Path(args.output).suffix.lower() not in suffixes:
+        raise UserError(f"-o {args.output}: action {action.id!r} writes {', '.join(suffixes)}")
     params = action.params_for(model)
     if args.list_params:
         for p in params:
@@ -94,12 +100,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(
             f"action {action.id!r} adds to the model rather than making an image; {hint}"
         )
-    if args.input and action.input_kind != "image" and model is not None:
+    if args.input and action.input_kind == "none" and model is not None:
         return _edit_photo(args, reg, model, action)  # project + edit + blend back
     values = parse_params(params, args.params)
-    inputs = {}
-    if args.input and action.input_kind != "image":
+    inputs: dict[str, Any] = {}
+    if args.input and action.input_kind == "none":
         raise UserError(f"action {action.id!r} takes no input image; drop --input")
+    if action.input_kind not in ("none", "image"):  # a declared kind: its reader says how
+        _read_kind_input(args, action, inputs)
     if action.input_kind == "image":
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")
@@ -120,7 +128,11 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.output).expanduser()
     remove_stale_temps(target.parent)  # temporaries of an earlier run killed mid-write
     try:  # the shared atomic write path; a read-only folder or a full disk: exit 3, as batch
-        if out.layout == "animation" and len(out.images) > 1:  # GIF/WebP frames, PNG strip
+        if written is not None:
+            from ganstudio.core.inputs import write_result
+
+            write_result(action.output_kind, target, out.result, out.images, out.provenance)
+        elif out.layout == "animation" and len(out.images) > 1:  # GIF/WebP frames, PNG strip
             fps = out.result.info.get("fps", 1000 / 80)
             save_animation(target, out.images, out.provenance, fps)
         elif target.suffix.lower() == ".gif" and len(out.images) > 1:
@@ -140,6 +152,34 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise output_error(args.latents, exc) from None
     return 0
+
+
+def output_files_all() -> list[Any]:
+    from ganstudio.core.inputs import OUTPUT_FILES
+
+    return list(OUTPUT_FILES.values())
+
+
+def _read_kind_input(args: argparse.Namespace, action: Any, inputs: dict[str, Any]) -> None:
+    """``--input FILE`` for an action of a non-image input kind (voxels …)."""
+    from ganstudio.core.image_input import InputError
+    from ganstudio.core.inputs import input_files, read_action_input
+
+    files = input_files(action.input_kind)
+    if files is None:
+        raise UserError(
+            f"action {action.id!r} takes a {action.input_kind} input GAN Studio cannot read"
+        )
+    if not args.input:
+        raise UserError(f"action {action.id!r} needs --input ({', '.join(files.extensions)})")
+    source = Path(args.input).expanduser()
+    if not os.path.lexists(source):
+        raise UserError(f"--input {source}: no such file")
+    try:
+        found, _ = read_action_input(action.input_kind, source)
+    except InputError as exc:
+        raise UserError(f"--input {source.name}: {exc}") from None
+    inputs.update(found)
 
 
 def _edit_photo(args: argparse.Namespace, reg: Any, model: Any, action: Any) -> int:

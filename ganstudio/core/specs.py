@@ -31,13 +31,17 @@ SUPPORTED_API_VERSIONS = frozenset({1})
 #: What an action takes: ``"none"`` (it makes something from the model and its
 #: params alone) or ``"image"`` (the selected layer or region in the GUI,
 #: ``--input IMAGE`` on the CLI, each file of a folder in batch; it arrives as
-#: ``inputs["image"]``, a PIL image).
-InputKind = Literal["none", "image"]
+#: ``inputs["image"]``, a PIL image) or ``"voxels"`` (a voxel grid: ``--input``
+#: a ``.binvox``/``.npy``/``.npz`` file, each such file of a folder in batch; it
+#: arrives as ``inputs["voxels"]``, a float32 (X, Y, Z) occupancy in [0, 1], z up).
+InputKind = Literal["none", "image", "voxels"]
 #: What an action gives back: ``"image"`` (one image, a new layer), ``"images"``
 #: (several, shown and saved as a grid, a strip or an animation, see
 #: ``ActionResult.layout``) or ``"model"`` (tensors added to the model file,
-#: ``ActionResult.tensors``, e.g. fitted attribute directions).
-OutputKind = Literal["image", "images", "model"]
+#: ``ActionResult.tensors``, e.g. fitted attribute directions) or ``"voxels"``
+#: (voxel grids in ``ActionResult.voxels``, with rendered views in ``images``;
+#: ``-o`` ``.obj``/``.ply``/``.stl`` writes a mesh, ``.npy``/``.binvox`` the grid).
+OutputKind = Literal["image", "images", "model", "voxels"]
 #: Words a variant's models can do and an action's ``requires`` match on.
 #: ``sample`` (draws images from noise), ``latent`` (a z latent of ``z_dim``),
 #: ``w-latent`` (a StyleGAN W space: mapping/synthesis), ``style-mix``
@@ -61,9 +65,11 @@ Capability = Literal[
 ]
 #: What a data source yields and a variant trains on: ``"image"`` (``batch["image"]``),
 #: ``"labels"`` (also ``batch["labels"]``, attribute labels) or ``"paired"``
-#: (also ``batch["sketch"]``, an aligned input image) or ``"video"`` (``batch["video"]``
-#: instead of ``image``, short clips (B, C, T, H, W)).
-DataKind = Literal["image", "labels", "paired", "video"]
+#: (also ``batch["sketch"]``, an aligned input image), ``"video"`` (``batch["video"]``
+#: instead of ``image``, short clips (B, C, T, H, W)) or ``"voxels"``
+#: (``batch["voxels"]``, (B, 1, X, Y, Z) occupancy in [0, 1], and ``batch["labels"]``
+#: when the shapes are labelled; no ``image``).
+DataKind = Literal["image", "labels", "paired", "video", "voxels"]
 #: How several result images are shown and saved together; ``"layers"``: each
 #: image is its own document layer, first at the bottom (``info["layer_names"]``
 #: may name them), and a single file gets them stacked as the document shows them.
@@ -613,6 +619,9 @@ class ActionResult:
     ``tensors`` (role-qualified names such as ``directions.smile`` -> tensor)
     are added to the model file by the caller:
     how an action such as "fit directions" extends a model without touching files.
+    ``voxels`` (output kind ``"voxels"``): the shapes made, a float (X, Y, Z) or
+    (N, X, Y, Z) occupancy in [0, 1] (array or tensor); ``images`` then holds
+    rendered views of them.
     """
 
     images: Any = None
@@ -620,6 +629,7 @@ class ActionResult:
     latents: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     tensors: dict[str, Any] = field(default_factory=dict)
+    voxels: Any = None
 
 
 ParamsSource = Sequence[Param] | Callable[[Any], Sequence[Param]]
@@ -638,7 +648,8 @@ class Action(_Located):
     ``requires`` nothing and is run without a model; ``params`` holds every
     param's validated value by name (a :class:`LayerParam`'s source already
     read into latents); ``inputs`` holds ``"image"`` (a PIL image) when
-    ``input_kind`` is ``"image"``, and is empty otherwise.  ``params`` may be
+    ``input_kind`` is ``"image"``, ``"voxels"`` (a float32 (X, Y, Z) grid) when
+    it is ``"voxels"``, and is empty otherwise.  ``params`` may be
     a callable of the loaded model (or None), for params that depend on what
     the model carries (one slider per direction).
 
@@ -840,8 +851,10 @@ def spec_problems(spec: Any) -> list[str]:
         bad = _bad_words(spec.requires, CAPABILITIES, allow_custom=True)
         if bad:
             problems.append(f"{label}: requires {bad[0]} is not a capability ({caps_legal})")
-        if spec.batchable and spec.input_kind != "image":
-            problems.append(f"{label}: batchable actions need input_kind='image'")
+        if spec.batchable and spec.input_kind == "none":
+            problems.append(
+                f"{label}: batchable actions need input_kind='image' (or another input, 'voxels')"
+            )
         if not callable(spec.run):
             problems.append(f"{label}: run is not callable")
     elif isinstance(spec, Variant):

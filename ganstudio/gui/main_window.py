@@ -61,6 +61,7 @@ from ganstudio.gui.panels.training import TrainingPanel
 from ganstudio.gui.playback import install_playback
 from ganstudio.gui.tasks import ModelCache, TrainSpec, resume_stored_job, train_job
 from ganstudio.gui.tools import install_editor_tools
+from ganstudio.gui.voxel_view import install_voxel_viewer
 from ganstudio.gui.workers import JobRunner
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.tools = install_editor_tools(self)  # gui/tools: painting, masks, crop, compare …
         self.playback = install_playback(self)  # gui/playback: clips play as one layer
+        install_voxel_viewer(self)  # opens when a voxel result arrives
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))

@@ -19,12 +19,19 @@ def batch_action(registry: Registry, model: Any, action_id: str) -> Action:
         action = registry.modelless_action(action_id)
     else:
         action = registry.action_for(action_id, model.capabilities, model.variant_id)
-    if not action.batchable or action.input_kind != "image":
+    if not action.batchable or not _readable_kind(action.input_kind):
         raise UserError(
             f"action {action.id!r} cannot run in a batch: only batchable "
             "image→image actions can (see 'ganstudio plugins')"
         )
     return action
+
+
+def _readable_kind(kind: str) -> bool:
+    """Images, or a kind whose files ``ganstudio.core.inputs`` reads (voxel grids …)."""
+    from ganstudio.core.inputs import input_files
+
+    return kind == "image" or input_files(kind) is not None
 
 
 def prepare_batch(
@@ -48,4 +55,10 @@ def prepare_batch(
         values = dict(params)
     else:
         values = parse_params(action.params_for(model), list(params))
+    if action.input_kind != "image":  # another declared input kind: its files, its writer
+        from ganstudio.core.batch_files import FileBatchRunner
+
+        return FileBatchRunner(  # type: ignore[return-value]
+            action, model, in_dir, out_dir, values, options, report_path=report_path
+        )
     return BatchRunner(action, model, in_dir, out_dir, values, options, report_path=report_path)
