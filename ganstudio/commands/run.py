@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ganstudio.commands._common import action_progress, add_device_arg, registry
+from ganstudio.commands._common import (
+    action_progress,
+    add_device_arg,
+    first_interrupt_stops,
+    registry,
+)
 from ganstudio.core.specs import parse_params
 from ganstudio.errors import UserError, output_error
 
@@ -57,30 +61,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganstudio.core.actions import run_action
-    from ganstudio.core.atomic import remove_stale_temps
-    from ganstudio.core.device import pick_device
-    from ganstudio.core.imaging import WRITABLE_FORMATS, save_image
+    from ganstudio.core.imaging import WRITABLE_FORMATS
     from ganstudio.core.model_files import resolve_model
-    from ganstudio.core.models import load_model
+    from ganstudio.services.actions import ActionRequest, find_action, read_image_input
+    from ganstudio.services.models import ModelCache
 
-    reg = registry(args)
+    cache = ModelCache(registry(args), args.device)
     if args.output and Path(args.output).suffix.lower() not in WRITABLE_FORMATS:
         raise UserError(f"-o {args.output}: use one of {', '.join(sorted(WRITABLE_FORMATS))}")
-    if args.model:
-        model = load_model(resolve_model(args.model), reg, pick_device(args.device))
-        action = reg.action_for(args.action, model.capabilities, model.variant_id)
-    else:
-        model = None
-        action = reg.modelless_action(args.action)
+    model_path = resolve_model(args.model) if args.model else None
+    model = cache.get(model_path) if model_path is not None else None
+    action = find_action(cache.registry, args.action, model)
+    if not action.requires:  # a model-less action: run (and recorded) without the model
+        model_path, model = None, None
     params = action.params_for(model)
     if args.list_params:
-        for p in params:
-            low, high = getattr(p, "min", None), getattr(p, "max", None)
-            rng = f" [{low}, {high}]" if low is not None else ""
-            options = getattr(p, "choices", None)
-            choices = f" {{{', '.join(options)}}}" if options else ""
-            print(f"{p.name} ({type(p).__name__}, default {p.default!r}){rng}{choices} {p.help}")
+        _print_params(params)
         return 0
     if not args.output:
         raise UserError("-o/--output is required")
@@ -94,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             f"action {action.id!r} adds to the model rather than making an image; {hint}"
         )
     if args.input and action.input_kind != "image" and model is not None:
-        return _edit_photo(args, reg, model, action)  # project + edit + blend back
+        return _edit_photo(args, cache.registry, model, action)  # project + edit + blend back
     values = parse_params(params, args.params)
     inputs = {}
     if args.input and action.input_kind != "image":
@@ -102,57 +98,74 @@ def run(args: argparse.Namespace) -> int:
     if action.input_kind == "image":
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")
-        from ganstudio.core.image_input import InputError, read_input
+        inputs["image"] = read_image_input(args.input)
+    request = ActionRequest(action, values, model_path, inputs, commit=True)
+    result = _run(cache, request, show=not args.no_progress)
+    _write(args, action, result)
+    return 0
 
-        source = Path(args.input).expanduser()
-        if not os.path.lexists(source):  # a FIFO, a device or a link loop: read_input says
-            raise UserError(f"--input {source}: no such file")
-        try:
-            # upright, alpha, greyscale, 16-bit and the ICC profile kept, as in batch
-            inputs["image"], _ = read_input(source)
-        except InputError as exc:
-            raise UserError(f"--input {source.name}: {exc}") from None
-    with action_progress(show=not args.no_progress) as on_progress:
-        out = run_action(action, model, values, inputs, on_progress=on_progress)
-    if not out.images:
+
+def _print_params(params: list[Any]) -> None:
+    for p in params:
+        low, high = getattr(p, "min", None), getattr(p, "max", None)
+        rng = f" [{low}, {high}]" if low is not None else ""
+        options = getattr(p, "choices", None)
+        choices = f" {{{', '.join(options)}}}" if options else ""
+        print(f"{p.name} ({type(p).__name__}, default {p.default!r}){rng}{choices} {p.help}")
+
+
+def _run(cache: Any, request: Any, show: bool) -> Any:
+    """Run with a progress bar; a stoppable action's first Ctrl-C keeps its best result."""
+    from ganstudio.core.jobs import StopSignal
+    from ganstudio.services.actions import run_request
+
+    control = StopSignal()
+    with action_progress(show=show) as on_progress:
+        if not request.action.stoppable:
+            return run_request(cache, request, control, on_progress)
+        what = f"stopping {request.action.id}: keeping the best result so far"
+        with first_interrupt_stops(control, what):
+            return run_request(cache, request, control, on_progress)
+
+
+def _write(args: argparse.Namespace, action: Any, result: Any) -> None:
+    from ganstudio.core.atomic import remove_stale_temps
+    from ganstudio.core.imaging import save_image
+
+    if not result.images:
         raise UserError(f"action {action.id!r} returned no image to write")
     target = Path(args.output).expanduser()
     remove_stale_temps(target.parent)  # temporaries of an earlier run killed mid-write
     try:  # the shared atomic write path; a read-only folder or a full disk: exit 3, as batch
-        if target.suffix.lower() == ".gif" and len(out.images) > 1:
-            save_image(target, out.images, out.provenance)
+        if target.suffix.lower() == ".gif" and len(result.images) > 1:
+            save_image(target, result.images, dict(result.provenance))
         else:
-            save_image(target, out.composite(), out.provenance)
+            save_image(target, result.composite(), dict(result.provenance))
     except OSError as exc:
         raise output_error(target, exc) from None
-    print(f"wrote {target}", file=sys.stderr)
+    note = " (stopped early: the best result so far)" if result.stopped else ""
+    print(f"wrote {target}{note}", file=sys.stderr)
     if args.latents:
-        if not out.result.latents:
+        latents = result.output.result.latents
+        if not latents:
             raise UserError(f"action {action.id!r} returned no latents to save")
         from ganstudio.core.latents import save_latents
 
         try:
-            print(f"wrote {save_latents(args.latents, out.result.latents)}", file=sys.stderr)
+            print(f"wrote {save_latents(args.latents, latents)}", file=sys.stderr)
         except OSError as exc:
             raise output_error(args.latents, exc) from None
-    return 0
 
 
 def _edit_photo(args: argparse.Namespace, reg: Any, model: Any, action: Any) -> int:
     """``run ACTION --input PHOTO``: the photo pipeline (ganstudio.core.photo.service)."""
     from ganstudio.core.atomic import remove_stale_temps
-    from ganstudio.core.batch import InputError, read_input
     from ganstudio.core.imaging import save_image
     from ganstudio.core.photo.service import edit_photo
     from ganstudio.core.photo.upscale import find_upscaler
+    from ganstudio.services.actions import read_image_input
 
-    source = Path(args.input).expanduser()
-    if not source.is_file():
-        raise UserError(f"--input {source}: no such file")
-    try:
-        photo, _ = read_input(source)
-    except InputError as exc:
-        raise UserError(f"--input {source.name}: {exc}") from None
+    photo = read_image_input(args.input)
     with action_progress(show=not args.no_progress) as on_progress:
         out = edit_photo(
             reg,

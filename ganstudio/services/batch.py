@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ganstudio.core.batch import BatchOptions, BatchRunner
+from ganstudio.core.jobs import StopSignal
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Action, parse_params
 from ganstudio.errors import UserError
@@ -37,15 +38,21 @@ def prepare_batch(
     options: BatchOptions,
     *,
     report_path: str | os.PathLike[str] | None = None,
+    control: StopSignal | None = None,
 ) -> BatchRunner:
     """A :class:`BatchRunner` ready to ``run()``.
 
     ``params`` are values by name (the GUI) or ``NAME=VALUE`` texts (the CLI);
-    folder and option mistakes are :class:`UserError` lines.
+    folder and option mistakes are :class:`UserError` lines; ``control`` is the
+    stop signal the runner reads (a GUI job's own).
     """
     action = batch_action(registry, model, action_id)
+    if not action.requires:  # a model-less action runs without one: provenance names none
+        model = None
     if isinstance(params, Mapping):
         values = dict(params)
     else:
         values = parse_params(action.params_for(model), list(params))
-    return BatchRunner(action, model, in_dir, out_dir, values, options, report_path=report_path)
+    return BatchRunner(
+        action, model, in_dir, out_dir, values, options, report_path=report_path, control=control
+    )
