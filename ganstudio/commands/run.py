@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")
         inputs["image"] = read_image_input(args.input)
-    request = ActionRequest(action, values, model_path, inputs, commit=True)
+    request = ActionRequest(model_path, action, values, inputs, commit=True)
     result = _run(cache, request, show=not args.no_progress)
     _write(args, action, result)
     return 0

@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.importer = ModelImporter(self.runner, lambda: self.registry, self.models, self)
         self.layers.edit_again.connect(self.edit_again)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.controller.model_written.connect(self._model_written)
         self.runner.job_finished.connect(self._job_finished)
         self.runner.job_event.connect(self._job_event)
         self.document.connect(self._document_changed)
@@ -534,6 +535,11 @@ class MainWindow(QMainWindow):
         if not self.models.select(path):
             self.models.add_recent(path)
 
+    def _model_written(self, path: Path) -> None:
+        """A model the app wrote beside the picked one (a bundled demo's fitted copy)."""
+        self.models.refresh()
+        self.select_model(path)
+
     def edit_again(self, layer: Layer) -> None:
         self.controller.edit_again(layer, self.select_model)
 
@@ -546,7 +552,11 @@ class MainWindow(QMainWindow):
         status = getattr(job, "status", None)
         if status == JobStatus.FAILED and getattr(job, "lane", "") == "background":
             show_error(self, f"{job.title} failed", job.error, self.runner.details.get(job.id, ""))
-        if getattr(job, "kind", "") == "train" and status in (JobStatus.DONE, JobStatus.CANCELLED):
+        if getattr(job, "kind", "") == "train" and status in (
+            JobStatus.DONE,
+            JobStatus.STOPPED,
+            JobStatus.CANCELLED,
+        ):
             out = Path(job.spec["out"])
             latest = out / "checkpoints" / "latest.safetensors"
             if latest.is_file():

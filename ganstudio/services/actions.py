@@ -45,10 +45,10 @@ LayerSnapshot = tuple[str, Image.Image, tuple[int, int]]
 class ActionRequest:
     """What to run.  Frozen: a change is a new request (``dataclasses.replace``)."""
 
+    #: the model file; None (or ignored) for an action that requires no model
+    model_path: Path | None
     action: Action
     params: Mapping[str, Any]
-    #: the model file; None (or ignored) for an action that requires no model
-    model_path: Path | None = None
     #: ``"image"`` for image→image actions; ``"preview_resolution"`` for quick previews
     inputs: Mapping[str, Any] = field(default_factory=dict)
     #: a final result (Apply, the CLI), not a preview: may upscale a photo edit
@@ -65,7 +65,8 @@ class ActionRequest:
 
     @property
     def uses_model(self) -> bool:
-        return bool(self.action.requires)
+        """False for a model-less action: it runs with ``model=None`` whatever is picked."""
+        return bool(self.action.requires) or self.action.output_kind == "model"
 
     def with_inputs(self, **changes: Any) -> ActionRequest:
         return replace(self, inputs={**self.inputs, **changes})

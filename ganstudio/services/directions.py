@@ -55,7 +55,7 @@ def fit_directions(
         values = dict(params)
     else:
         values = parse_params(action.params_for(model), list(params))
-    request = ActionRequest(action, values, model_path, data=data or "", commit=True)
+    request = ActionRequest(model_path, action, values, data=data or "", commit=True)
     run = run_request(cache, request, control, on_progress, store_out=out, bundled=bundled)
     if run.stored is None:
         raise UserError("the fit produced no directions")

@@ -55,7 +55,7 @@ def test_a_drag_shows_previews_before_release_and_ends_on_the_last_value(
     original = window.canvas.show_preview
 
     def show_preview(image, origin=(0, 0), footprint=None):
-        params = window.controller._last_preview[1].params
+        params = window.controller._last_preview[1].request.params
         if "amount" in params:  # not the Generate preview shown when the model loads
             shown.append(params["amount"])
         original(image, origin, footprint)
