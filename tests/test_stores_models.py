@@ -56,9 +56,7 @@ def test_a_bundled_demo_is_not_rewritten_in_place(tmp_path):
     assert "directions.x" in checkpoints.tensor_names(copy)
 
 
-def test_the_gui_fit_of_a_bundled_demo_writes_a_copy_in_the_models_folder(
-    registry, isolated_home
-):
+def test_the_gui_fit_of_a_bundled_demo_writes_a_copy_in_the_models_folder(registry, isolated_home):
     """The GUI has no -o to ask for: the fit goes into a copy in the user's models folder
     (selected there), and nothing under resources/ changes."""
     from ganstudio.core.specs import Action, ActionResult

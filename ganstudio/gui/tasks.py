@@ -16,7 +16,7 @@ from typing import Any
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Progress
-from ganstudio.services.actions import ActionRequest, ActionRun
+from ganstudio.services.actions import ActionRequest, ActionRun, BundledPolicy
 from ganstudio.services.models import ModelCache
 
 __all__ = [
@@ -66,7 +66,7 @@ def action_job(
     def work(job: Job) -> Generator[Progress, None, ActionRun]:
         from ganstudio.services.actions import iterate_request
 
-        bundled = "copy" if keep_bundled else "refuse"
+        bundled: BundledPolicy = "copy" if keep_bundled else "refuse"
         return (yield from iterate_request(cache, request, job.control, bundled=bundled))
 
     title = request.action.name

@@ -156,8 +156,8 @@ class JobStatusWidget(QWidget):
             parts.append(f"+{others} more")
         self.button.setText(" — ".join(parts))
         self.bar.setValue(round(frac * 1000))
-        running = job.status in (JobStatus.RUNNING, JobStatus.PAUSED)
-        self.stop_button.setVisible(running and job.stoppable and not job.stop_requested)
+        active = job.status in (JobStatus.RUNNING, JobStatus.PAUSED)
+        self.stop_button.setVisible(active and job.stoppable and not job.stop_requested)
         self.cancel_button.setVisible(not job.cancel_requested)
         self.show()
         if not self.timer.isActive():
