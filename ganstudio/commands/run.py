@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run an editor action (generate, interpolate, …) and save the result",
         description="Run ACTION with a model file and write the result.  Several images are "
         "saved as a grid (or a strip); an -o ending in .gif saves an animation.  The "
-        "image records how it was made ('ganstudio info IMAGE').",
+        "image records how it was made ('ganstudio info IMAGE').  Ctrl-C: an action that "
+        "can keep a partial result (project) stops and writes its best result so far, a "
+        "second Ctrl-C aborts; other actions abort at once and write nothing.",
     )
     p.add_argument("action", help="action id, e.g. generate, interpolate")
     p.add_argument(
