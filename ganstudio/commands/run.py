@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run ACTION with a model file and write the result.  Several images are "
         "saved as a grid (or a strip); an -o ending in .gif saves an animation.  The "
         "image records how it was made ('ganstudio info IMAGE').  Ctrl-C: an action that "
-        "can keep a partial result (project) stops and writes its best result so far, a "
-        "second Ctrl-C aborts; other actions abort at once and write nothing.",
+        "can keep a partial result (project) stops and writes its best result so far "
+        "(exit 130), a second Ctrl-C aborts; other actions abort at once and write nothing.",
     )
     p.add_argument("action", help="action id, e.g. generate, interpolate")
     p.add_argument(
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     request = ActionRequest(model_path, action, values, inputs, commit=True)
     result = _run(cache, request, show=not args.no_progress)
     _write(args, action, result)
-    return 0
+    return 130 if result.stopped else 0  # written, but interrupted: as train and batch say
 
 
 def _print_params(params: list[Any]) -> None:
