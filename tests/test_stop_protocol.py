@@ -163,3 +163,47 @@ def test_stopping_a_projection_keeps_the_best_latent_so_far(registry) -> None:
     layer = {"p": {**latents, "image": run.images[0]}}  # as the GUI hands a layer over
     edited = run_request(cache, ActionRequest(DEMO, edit, {"source": "p"}, layer_latents=layer))
     assert edited.images[0].size == photo.size
+
+
+# --------------------------------------------------------------------------- the CLI
+
+STOPPABLE_PLUGIN = """
+import os, signal
+from PIL import Image
+from ganstudio.core.specs import Action, ActionResult, Progress, StopRequested
+GANSTUDIO_API = 1
+
+def _count(model, params, inputs):
+    done = 0
+    try:
+        for done in range(1, 50):
+            if done == 3:
+                os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C
+            yield Progress(done, 50, fraction=done / 50)
+    except StopRequested:
+        pass
+    return ActionResult([Image.new("L", (4, 4), done)])
+
+def ganstudio_actions():
+    return [Action("count-to-50", "Count", _count, stoppable=True)]
+"""
+
+
+def test_the_first_ctrl_c_writes_a_stoppable_actions_best_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ganstudio import plugins
+    from ganstudio.cli import main
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "stopper.py").write_text(STOPPABLE_PLUGIN, encoding="utf-8")
+    monkeypatch.setenv("GANSTUDIO_PLUGIN_PATH", str(folder))
+    plugins.set_registry(None)
+    try:
+        out = tmp_path / "o.png"
+        assert main(["run", "count-to-50", "-o", str(out), "--no-progress"]) == 130
+    finally:
+        plugins.set_registry(None)
+    with Image.open(out) as im:
+        assert im.getpixel((0, 0)) == 3  # stopped at the third step, and written
