@@ -170,7 +170,8 @@ class Job:
     ``job.control`` (a :class:`StopSignal`) to honour :meth:`request_stop`.
     ``stoppable`` says whether a stop request keeps a result worth a "Stop"
     button (training, batch, a stoppable action) rather than just letting the
-    one item finish.  ``spec`` is JSON that lets the application re-create the
+    one item finish; such a job that ends on a stop request is ``STOPPED``
+    (with its result), any other that finishes is ``DONE``.  ``spec`` is JSON that lets the application re-create the
     job after a restart (e.g. ``{"type": "train", "out": "runs/x"}``); jobs
     without one are not stored.
     """
@@ -260,7 +261,7 @@ class Job:
                 yield event
         except StopIteration as stop:
             self.result = stop.value
-            if self.control.stop_requested:
+            if self.stoppable and self.control.stop_requested:  # ended early, result kept
                 self.status = JobStatus.STOPPED
             else:
                 self.fraction = 1.0
