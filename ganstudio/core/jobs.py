@@ -171,9 +171,9 @@ class Job:
     ``stoppable`` says whether a stop request keeps a result worth a "Stop"
     button (training, batch, a stoppable action) rather than just letting the
     one item finish; such a job that ends on a stop request is ``STOPPED``
-    (with its result), any other that finishes is ``DONE``.  ``spec`` is JSON that lets the application re-create the
-    job after a restart (e.g. ``{"type": "train", "out": "runs/x"}``); jobs
-    without one are not stored.
+    (with its result), any other that finishes is ``DONE``.  ``spec`` is JSON
+    that lets the application re-create the job after a restart (e.g.
+    ``{"type": "train", "out": "runs/x"}``); jobs without one are not stored.
     """
 
     title: str

@@ -297,6 +297,10 @@ class ActionController(QObject):
         if run.stored is not None:
             self._stored(run)
             return
+        if not output.images:  # nothing to show (a sketch action before any stroke …)
+            if request.commit:
+                self.message.emit(f"{request.action.name} returned no image")
+            return
         if request.commit:
             self.commit(request, output, run.resampled, stopped=run.stopped)
         elif seq > self._shown:  # newer than the one on screen: a drag shows its way

@@ -20,17 +20,19 @@ import os
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PIL import Image
 
-from ganstudio.core.actions import ActionOutput, iterate_action
 from ganstudio.core.jobs import StopSignal, drive, honour_stop
-from ganstudio.core.models import LoadedModel
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Action, Progress
 from ganstudio.errors import UserError
 from ganstudio.services.models import ModelCache
+
+if TYPE_CHECKING:  # the GUI imports this module while torch loads in the background
+    from ganstudio.core.actions import ActionOutput
+    from ganstudio.core.models import LoadedModel
 
 #: what happens when an action would add tensors to a bundled demo model:
 #: ``refuse`` (one line; the CLI, which has ``-o``) or ``copy`` (the model with the
@@ -160,6 +162,8 @@ def iterate_request(
     the action adds to its model are stored in the model file, or in
     ``store_out``, under ``bundled``'s rule for a bundled demo.
     """
+    from ganstudio.core.actions import iterate_action
+
     action = request.action
     model = cache.get(request.model_path) if request.uses_model and request.model_path else None
     if request.uses_model and model is None:
