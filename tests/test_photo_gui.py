@@ -89,7 +89,7 @@ def test_apply_of_a_photo_edit_enlarges_the_face_with_an_installed_upscaler(regi
             DEMO, attributes, {"source": "p", "smile": 1.0}, commit=commit, layer_latents=latents
         )
         job = action_job(cache, request)
-        _, output = drive(job.work(job))
+        output = drive(job.work(job)).output  # a frozen ActionRun
         assert output.images[0].size == photo.size
         return output.provenance["photo"]
 

@@ -56,12 +56,14 @@ def test_a_bundled_demo_is_not_rewritten_in_place(tmp_path):
     assert "directions.x" in checkpoints.tensor_names(copy)
 
 
-def test_the_gui_fit_refuses_a_bundled_demo_like_the_cli(registry):
+def test_the_gui_fit_of_a_bundled_demo_writes_a_copy_in_the_models_folder(registry, isolated_home):
+    """The GUI has no -o to ask for: the fit goes into a copy in the user's models folder
+    (selected there), and nothing under resources/ changes."""
     from ganstudio.core.specs import Action, ActionResult
     from ganstudio.gui.tasks import ActionRequest, ModelCache, action_job
 
     bundled = sorted(BUNDLED_DIR.glob("*.safetensors"))[0]
-    before = bundled.stat().st_mtime_ns
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in BUNDLED_DIR.iterdir()}
 
     def fit(model, params, inputs):
         return ActionResult([], tensors={"directions.x": torch.ones(2)})
@@ -70,5 +72,16 @@ def test_the_gui_fit_refuses_a_bundled_demo_like_the_cli(registry):
     cache = ModelCache(registry, "cpu")
     job = action_job(cache, ActionRequest(bundled, action, {}))
     job.run()
-    assert job.status.value == "failed" and "bundled demo" in job.error
-    assert bundled.stat().st_mtime_ns == before
+    assert job.status.value == "done", job.error
+    stored = job.result.stored
+    assert stored.parent == isolated_home / "models" and stored.stem == bundled.stem
+    assert "directions.x" in checkpoints.tensor_names(stored)
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in BUNDLED_DIR.iterdir()} == before
+
+
+def test_the_cli_fit_refuses_a_bundled_demo_before_any_work(registry, capsys):
+    from ganstudio.cli import main
+
+    bundled = sorted(BUNDLED_DIR.glob("stylegan*.safetensors"))[0]
+    assert main(["directions", "fit", "--model", str(bundled)]) == 2
+    assert "bundled demo and is not rewritten" in capsys.readouterr().err

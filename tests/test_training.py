@@ -68,7 +68,7 @@ def test_resume_continues_exactly(registry, tmp_path: Path) -> None:
     events = first.run()
     for event in events:
         if event.kind == "step" and event.step == 4:
-            first.cancel()
+            first.request_stop()
     resumed = make_trainer(registry, tmp_path / "b", steps=8, resume=True)
     summary = resumed.run_to_end()
     assert summary.steps == 8 and not summary.cancelled
@@ -78,17 +78,55 @@ def test_resume_continues_exactly(registry, tmp_path: Path) -> None:
             assert a[step][key] == pytest.approx(b[step][key], abs=1e-6), (step, key)
 
 
-def test_cancel_stops_after_the_step_with_a_checkpoint(registry, tmp_path: Path) -> None:
+def test_stop_request_finishes_the_step_and_saves_a_checkpoint(registry, tmp_path: Path) -> None:
     trainer = make_trainer(registry, tmp_path / "run", steps=50)
     seen = []
     trainer.add_listener(lambda ev: seen.append(ev.kind))
     for event in trainer.run():
         if event.kind == "step" and event.step == 3:
-            trainer.cancel()
-    assert seen[-1] == "cancelled"
+            trainer.request_stop()
+    assert seen[-2:] == ["checkpoint", "stopped"]
     latest = tmp_path / "run" / "checkpoints" / "latest.safetensors"
     assert checkpoints.read_metadata(latest)["step"] == 3
     assert (tmp_path / "run" / "state.pt").exists()
+
+
+def test_cancel_runs_no_further_step_and_keeps_only_the_periodic_checkpoint(
+    registry, tmp_path: Path
+) -> None:
+    trainer = make_trainer(registry, tmp_path / "run", steps=50)
+    trainer.options.checkpoint_every = 2
+    steps = []
+    for event in trainer.run():
+        if event.kind == "step":
+            steps.append(event.step)
+            if event.step == 3:
+                trainer.cancel()
+    assert steps == [1, 2, 3] and event.kind == "cancelled"
+    latest = tmp_path / "run" / "checkpoints" / "latest.safetensors"
+    assert checkpoints.read_metadata(latest)["step"] == 2  # step 3 was discarded
+
+
+def test_a_job_stop_request_reaches_the_trainer_through_one_signal(
+    registry, tmp_path: Path
+) -> None:
+    from ganstudio.core.jobs import Job, JobStatus
+    from ganstudio.core.specs import Progress
+
+    trainer = make_trainer(registry, tmp_path / "run", steps=50)
+
+    def work(job: Job):
+        trainer.control = job.control  # what services.training does for the GUI's jobs
+        return trainer.run()
+
+    job = Job("train", work, stoppable=True)
+    for event in job.events():
+        assert isinstance(event, Progress)  # one event type for every job
+        if event.kind == "step" and event.step == 2:
+            job.request_stop()
+    assert job.status == JobStatus.STOPPED and job.result.steps == 2
+    latest = tmp_path / "run" / "checkpoints" / "latest.safetensors"
+    assert checkpoints.read_metadata(latest)["step"] == 2
 
 
 def test_run_folder_is_never_overwritten(registry, tmp_path: Path) -> None:

@@ -1,14 +1,25 @@
-"""Helpers the sub-commands share: the registry, ``--set`` and ``--device``."""
+"""Helpers the sub-commands share: the registry, ``--set``, ``--device``, the progress
+bar and Ctrl-C.
+
+Ctrl-C follows the one stop protocol (``ganstudio.core.jobs``): the first asks
+the work to stop and keep what it has (``train``: the step in hand, then a
+checkpoint; ``batch``: the file in hand; ``run`` of a stoppable action such as
+``project``: the best result so far, written as usual); a second aborts at once
+(exit 130, nothing more is written; files already written are complete, since
+every write is atomic).  An action that is not stoppable aborts on the first.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from ganstudio import plugins
+from ganstudio.core.jobs import StopSignal
 from ganstudio.core.registry import Registry
 from ganstudio.errors import UserError
 
@@ -70,3 +81,28 @@ def action_progress(show: bool = True, delay: float = 0.5) -> Iterator[Callable[
         yield update
     finally:
         bar.close()
+
+
+@contextmanager
+def first_interrupt_stops(control: StopSignal, what: str) -> Iterator[None]:
+    """While inside: the first Ctrl-C calls ``control.request_stop()`` and prints ``what``
+    (what happens now); the second raises KeyboardInterrupt (exit 130)."""
+    interrupts = 0
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts > 1:
+            raise KeyboardInterrupt
+        control.request_stop()
+        print(f"\n{what} (Ctrl-C again to abort)", file=sys.stderr)
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: no signal handling
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
-from ganstudio.commands._common import add_device_arg, registry
+from ganstudio.commands._common import add_device_arg, first_interrupt_stops, registry
 from ganstudio.errors import UserError
 
 EXIT_SOME_FAILED = 3
@@ -186,45 +185,29 @@ def _drive(runner: Any, show_bar: bool) -> Any:
     from tqdm import tqdm
 
     gen = runner.run()
-    interrupts = 0
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        nonlocal interrupts
-        interrupts += 1
-        if interrupts > 1:
-            raise KeyboardInterrupt
-        runner.stop_after_current()
-        print("\nstopping after the current file (Ctrl-C again to abort)", file=sys.stderr)
-
-    previous = None
-    try:
-        previous = signal.signal(signal.SIGINT, on_sigint)
-    except ValueError:  # not the main thread: no signal handling
-        pass
     bar = None
     try:
-        while True:
-            try:
-                event = next(gen)
-            except StopIteration as stop:
-                return stop.value
-            if bar is None:
-                bar = tqdm(total=event.total, unit="img", disable=not show_bar, file=sys.stderr)
-            status = event.data.get("status")
-            if status == "working":  # inside a large file: which, and how far
-                bar.set_postfix_str(event.message, refresh=False)
-                bar.refresh()
-                continue
-            bar.set_postfix_str("", refresh=False)
-            bar.update(1)
-            if status == "failed":
-                bar.write(event.message, file=sys.stderr)
+        with first_interrupt_stops(runner.control, "stopping after the current file"):
+            while True:
+                try:
+                    event = next(gen)
+                except StopIteration as stop:
+                    return stop.value
+                if bar is None:
+                    bar = tqdm(total=event.total, unit="img", disable=not show_bar, file=sys.stderr)
+                status = event.data.get("status")
+                if status == "working":  # inside a large file: which, and how far
+                    bar.set_postfix_str(event.message, refresh=False)
+                    bar.refresh()
+                    continue
+                bar.set_postfix_str("", refresh=False)
+                bar.update(1)
+                if status == "failed":
+                    bar.write(event.message, file=sys.stderr)
     finally:
         gen.close()  # on an abort, stops the reader and writer threads
         if bar is not None:
             bar.close()
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _rel(path: Path, base: Path) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ganstudio.commands._common import parse_sets, registry
 from ganstudio.errors import UserError
@@ -35,18 +34,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganstudio.core.importing import import_checkpoint
+    from ganstudio.services.importing import import_model
 
     if len(args.args) > 2:
         raise UserError("expected [FORMAT] FILE")
     fmt, src = args.args if len(args.args) == 2 else (None, args.args[0])
-    out = Path(args.output).expanduser()
-    if out.suffix != ".safetensors":
-        raise UserError(f"-o {out}: the output must end in .safetensors")
-    if out.exists() and not args.force:
-        raise UserError(f"{out} exists; use --force to overwrite it")
-    importer_id = import_checkpoint(
-        registry(args), Path(src).expanduser(), out, fmt, parse_sets(args.sets)
+    done = import_model(
+        registry(args),
+        src,
+        args.output,
+        importer_id=fmt,
+        options=parse_sets(args.sets),
+        force=args.force,
     )
-    print(f"wrote {out} (format {importer_id})", file=sys.stderr)
+    print(f"wrote {done.path} (format {done.importer})", file=sys.stderr)
     return 0

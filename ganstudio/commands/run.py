@@ -8,7 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ganstudio.commands._common import action_progress, add_device_arg, registry
+from ganstudio.commands._common import (
+    action_progress,
+    add_device_arg,
+    first_interrupt_stops,
+    registry,
+)
 from ganstudio.core.specs import parse_params
 from ganstudio.errors import UserError, output_error
 
@@ -19,8 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run an editor action (generate, interpolate, …) and save the result",
         description="Run ACTION with a model file and write the result.  Several images are "
         "saved as a grid (or a strip); an -o ending in .gif saves an animation, and so "
-        "does .webp for an animation (animate).  The "
-        "image records how it was made ('ganstudio info IMAGE').",
+        "does .webp for an animation (animate); a voxel result (voxel-preview) writes "
+        ".obj/.ply/.stl meshes, .npy/.binvox grids or a .png/.gif turntable.  The "
+        "image records how it was made ('ganstudio info IMAGE').  Ctrl-C: an action that "
+        "can keep a partial result (project) stops and writes its best result so far "
+        "(exit 130), a second Ctrl-C aborts; other actions abort at once and write nothing.",
     )
     p.add_argument("action", help="action id, e.g. generate, interpolate")
     p.add_argument(
@@ -58,36 +66,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganstudio.core.actions import run_action
-    from ganstudio.core.atomic import remove_stale_temps
-    from ganstudio.core.device import pick_device
-    from ganstudio.core.imaging import WRITABLE_FORMATS, save_animation, save_image
+    from ganstudio.core.imaging import WRITABLE_FORMATS
     from ganstudio.core.inputs import output_files
     from ganstudio.core.model_files import resolve_model
-    from ganstudio.core.models import load_model
+    from ganstudio.services.actions import ActionRequest, find_action, read_image_input
+    from ganstudio.services.models import ModelCache
 
-    reg = registry(args)
+    cache = ModelCache(registry(args), args.device)
     writable = {*WRITABLE_FORMATS, *(s for f in output_files_all() for s in f.extensions)}
     if args.output and Path(args.output).suffix.lower() not in writable:
         raise UserError(f"-o {args.output}: use one of {', '.join(sorted(writable))}")
-    if args.model:
-        model = load_model(resolve_model(args.model), reg, pick_device(args.device))
-        action = reg.action_for(args.action, model.capabilities, model.variant_id)
-    else:
-        model = None
-        action = reg.modelless_action(args.action)
+    model_path = resolve_model(args.model) if args.model else None
+    model = cache.get(model_path) if model_path is not None else None
+    action = find_action(cache.registry, args.action, model)
+    if not action.requires:  # a model-less action: run (and recorded) without the model
+        model_path, model = None, None
     written = output_files(action.output_kind)  # results that are not images (voxels …)
     suffixes = written.extensions if written else tuple(WRITABLE_FORMATS)
     if args.output and Path(args.output).suffix.lower() not in suffixes:
         raise UserError(f"-o {args.output}: action {action.id!r} writes {', '.join(suffixes)}")
     params = action.params_for(model)
     if args.list_params:
-        for p in params:
-            low, high = getattr(p, "min", None), getattr(p, "max", None)
-            rng = f" [{low}, {high}]" if low is not None else ""
-            options = getattr(p, "choices", None)
-            choices = f" {{{', '.join(options)}}}" if options else ""
-            print(f"{p.name} ({type(p).__name__}, default {p.default!r}){rng}{choices} {p.help}")
+        _print_params(params)
         return 0
     if not args.output:
         raise UserError("-o/--output is required")
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             f"action {action.id!r} adds to the model rather than making an image; {hint}"
         )
     if args.input and action.input_kind == "none" and model is not None:
-        return _edit_photo(args, reg, model, action)  # project + edit + blend back
+        return _edit_photo(args, cache.registry, model, action)  # project + edit + blend back
     values = parse_params(params, args.params)
     inputs: dict[str, Any] = {}
     if args.input and action.input_kind == "none":
@@ -111,19 +111,43 @@ def run(args: argparse.Namespace) -> int:
     if action.input_kind == "image":
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")
-        from ganstudio.core.image_input import InputError, read_input
+        inputs["image"] = read_image_input(args.input)
+    request = ActionRequest(model_path, action, values, inputs, commit=True)
+    result = _run(cache, request, show=not args.no_progress)
+    _write(args, action, result)
+    return 130 if result.stopped else 0  # written, but interrupted: as train and batch say
 
-        source = Path(args.input).expanduser()
-        if not os.path.lexists(source):  # a FIFO, a device or a link loop: read_input says
-            raise UserError(f"--input {source}: no such file")
-        try:
-            # upright, alpha, greyscale, 16-bit and the ICC profile kept, as in batch
-            inputs["image"], _ = read_input(source)
-        except InputError as exc:
-            raise UserError(f"--input {source.name}: {exc}") from None
-    with action_progress(show=not args.no_progress) as on_progress:
-        out = run_action(action, model, values, inputs, on_progress=on_progress)
-    if not out.images:
+
+def _print_params(params: list[Any]) -> None:
+    for p in params:
+        low, high = getattr(p, "min", None), getattr(p, "max", None)
+        rng = f" [{low}, {high}]" if low is not None else ""
+        options = getattr(p, "choices", None)
+        choices = f" {{{', '.join(options)}}}" if options else ""
+        print(f"{p.name} ({type(p).__name__}, default {p.default!r}){rng}{choices} {p.help}")
+
+
+def _run(cache: Any, request: Any, show: bool) -> Any:
+    """Run with a progress bar; a stoppable action's first Ctrl-C keeps its best result."""
+    from ganstudio.core.jobs import StopSignal
+    from ganstudio.services.actions import run_request
+
+    control = StopSignal()
+    with action_progress(show=show) as on_progress:
+        if not request.action.stoppable:
+            return run_request(cache, request, control, on_progress)
+        what = f"stopping {request.action.id}: keeping the best result so far"
+        with first_interrupt_stops(control, what):
+            return run_request(cache, request, control, on_progress)
+
+
+def _write(args: argparse.Namespace, action: Any, result: Any) -> None:
+    from ganstudio.core.atomic import remove_stale_temps
+    from ganstudio.core.imaging import save_animation, save_image
+    from ganstudio.core.inputs import output_files
+
+    written = output_files(action.output_kind)
+    if not result.images:
         raise UserError(f"action {action.id!r} returned no image to write")
     target = Path(args.output).expanduser()
     remove_stale_temps(target.parent)  # temporaries of an earlier run killed mid-write
@@ -131,27 +155,29 @@ def run(args: argparse.Namespace) -> int:
         if written is not None:
             from ganstudio.core.inputs import write_result
 
-            write_result(action.output_kind, target, out.result, out.images, out.provenance)
-        elif out.layout == "animation" and len(out.images) > 1:  # GIF/WebP frames, PNG strip
-            fps = out.result.info.get("fps", 1000 / 80)
-            save_animation(target, out.images, out.provenance, fps)
-        elif target.suffix.lower() == ".gif" and len(out.images) > 1:
-            save_image(target, out.images, out.provenance)
+            out = result.output
+            write_result(action.output_kind, target, out.result, out.images, dict(out.provenance))
+        elif result.output.layout == "animation" and len(result.images) > 1:  # GIF/WebP, strip
+            fps = result.output.result.info.get("fps", 1000 / 80)
+            save_animation(target, result.images, dict(result.provenance), fps)
+        elif target.suffix.lower() == ".gif" and len(result.images) > 1:
+            save_image(target, result.images, dict(result.provenance))
         else:
-            save_image(target, out.composite(), out.provenance)
+            save_image(target, result.composite(), dict(result.provenance))
     except OSError as exc:
         raise output_error(target, exc) from None
-    print(f"wrote {target}", file=sys.stderr)
+    note = " (stopped early: the best result so far)" if result.stopped else ""
+    print(f"wrote {target}{note}", file=sys.stderr)
     if args.latents:
-        if not out.result.latents:
+        latents = result.output.result.latents
+        if not latents:
             raise UserError(f"action {action.id!r} returned no latents to save")
         from ganstudio.core.latents import save_latents
 
         try:
-            print(f"wrote {save_latents(args.latents, out.result.latents)}", file=sys.stderr)
+            print(f"wrote {save_latents(args.latents, latents)}", file=sys.stderr)
         except OSError as exc:
             raise output_error(args.latents, exc) from None
-    return 0
 
 
 def output_files_all() -> list[Any]:
@@ -185,18 +211,12 @@ def _read_kind_input(args: argparse.Namespace, action: Any, inputs: dict[str, An
 def _edit_photo(args: argparse.Namespace, reg: Any, model: Any, action: Any) -> int:
     """``run ACTION --input PHOTO``: the photo pipeline (ganstudio.core.photo.service)."""
     from ganstudio.core.atomic import remove_stale_temps
-    from ganstudio.core.batch import InputError, read_input
     from ganstudio.core.imaging import save_image
     from ganstudio.core.photo.service import edit_photo
     from ganstudio.core.photo.upscale import find_upscaler
+    from ganstudio.services.actions import read_image_input
 
-    source = Path(args.input).expanduser()
-    if not source.is_file():
-        raise UserError(f"--input {source}: no such file")
-    try:
-        photo, _ = read_input(source)
-    except InputError as exc:
-        raise UserError(f"--input {source.name}: {exc}") from None
+    photo = read_image_input(args.input)
     with action_progress(show=not args.no_progress) as on_progress:
         out = edit_photo(
             reg,

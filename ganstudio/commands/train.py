@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from typing import Any
 
-from ganstudio.commands._common import add_device_arg, parse_sets, registry
+from ganstudio.commands._common import (
+    add_device_arg,
+    first_interrupt_stops,
+    parse_sets,
+    registry,
+)
 from ganstudio.errors import UserError
 
 
@@ -17,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="train a GAN variant on a folder or a procedural set",
         description="Train VARIANT on --data into the run folder --out: sample grids, "
         "metrics.jsonl and checkpoints.  Ctrl-C stops after the current step with a "
-        "checkpoint; --resume continues.  Under torchrun it trains with DDP.",
+        "checkpoint (a second Ctrl-C aborts, keeping the last checkpoint); --resume "
+        "continues.  Under torchrun it trains with DDP.",
     )
     p.add_argument("variant", help="variant id (see 'ganstudio plugins')")
     p.add_argument("--data", help="procedural:faces, folder:PATH or a folder path")
@@ -103,7 +108,6 @@ def _option_changes(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganstudio.core.jobs import Cancelled
     from ganstudio.core.training import distributed_env, exit_distributed_rank
     from ganstudio.services.training import prepare_training
 
@@ -123,22 +127,10 @@ def run(args: argparse.Namespace) -> int:
         if rank == 0:
             print(f"skipped {path}: {reason}", file=sys.stderr)
 
-    interrupted = {"count": 0}
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        interrupted["count"] += 1
-        if interrupted["count"] > 1:
-            raise KeyboardInterrupt
-        print("\nstopping after the current step (Ctrl-C again to abort)…", file=sys.stderr)
-        trainer.cancel()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
+    with first_interrupt_stops(
+        trainer.control, "stopping after the current step, with a checkpoint…"
+    ):
         summary = _drive(trainer, show=rank == 0, bar=not args.no_progress)
-    except Cancelled:  # pragma: no cover - the trainer handles its own cancel
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, previous)
     if rank == 0:
         state = "stopped" if summary.cancelled else "done"
         print(f"{state} at step {summary.steps}; checkpoint: {summary.checkpoint}")

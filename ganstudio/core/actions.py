@@ -17,9 +17,10 @@ from ganstudio.core.models import LoadedModel
 from ganstudio.core.specs import Action, ActionResult, LayerParam, Progress, validate_params
 
 
-@dataclass
+@dataclass(frozen=True)
 class ActionOutput:
-    """An action's result as images, plus the provenance to store with them."""
+    """An action's result as images, plus the provenance to store with them (frozen:
+    a worker makes it, the GUI thread reads it)."""
 
     images: list[Image.Image]
     layout: str

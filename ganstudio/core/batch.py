@@ -54,6 +54,7 @@ from ganstudio.core.image_input import (
     read_input,
     read_input_bytes,
 )
+from ganstudio.core.jobs import Cancelled, StopSignal
 from ganstudio.core.specs import Action, Progress, validate_params
 from ganstudio.errors import UserError
 
@@ -387,6 +388,7 @@ class BatchRunner:
         report_path: str | os.PathLike[str] | None = None,
         writers: int | None = None,
         model_threads: int | None = None,
+        control: StopSignal | None = None,
     ) -> None:
         if not action.batchable or action.input_kind != "image":
             raise BatchError(
@@ -409,7 +411,8 @@ class BatchRunner:
         # Encoding runs on CPU cores too: give the model the cores the writers do not
         # use, or they fight and the overlap is lost (measured in scripts/bench_batch.py)
         self.model_threads = model_threads or max(1, (os.cpu_count() or 1) - self.writers)
-        self._stop = threading.Event()
+        #: a stop request finishes the file in hand, a cancel drops it (core.jobs)
+        self.control = control or StopSignal()
 
     def _check_folders(self) -> None:
         if not self.in_dir.is_dir():
@@ -427,9 +430,16 @@ class BatchRunner:
         if dst.exists() and not dst.is_dir():
             raise BatchError(f"output {str(self.out_dir)!r} exists and is not a folder")
 
-    def stop_after_current(self) -> None:
+    def request_stop(self) -> None:
         """Finish the file the model is on (and write what is computed), then stop."""
-        self._stop.set()
+        self.control.request_stop()
+
+    #: the older name of :meth:`request_stop`
+    stop_after_current = request_stop
+
+    def cancel(self) -> None:
+        """Stop at the action's next step; the file in hand is not written."""
+        self.control.cancel()
 
     # ----------------------------------------------------------------- planning
 
@@ -466,84 +476,62 @@ class BatchRunner:
         started = time.perf_counter()
         jobs = self.plan()
         report = BatchReport(shard=self.options.shard)
-        total = len(jobs)
-        inputs = {Path(os.path.realpath(j.src)) for j in jobs}
         report.stale_temps_removed = self._remove_stale_temps(jobs)
-        read_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
-        write_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
-        done_q: queue.Queue[tuple[_Job, str, str]] = queue.Queue()
-        abort = threading.Event()
-        threads = [
-            threading.Thread(
-                target=self._reader, args=(jobs, read_q, abort), name="batch-reader", daemon=True
-            )
-        ]
-        threads += [
-            threading.Thread(
-                target=self._writer,
-                args=(write_q, done_q, abort, inputs),
-                name=f"batch-writer-{i}",
-                daemon=True,
-            )
-            for i in range(self.writers)
-        ]
-        for t in threads:
-            t.start()
+        tally = _Tally(report, len(jobs))
+        pipe = _Pipeline(self, jobs)
         torch_threads = _set_torch_threads(self.model_threads)
-        tally = _Tally(report, total)
-        record, working = tally.record, tally.working
-
-        def drain(block: bool) -> Iterator[Progress]:
-            while True:
-                try:
-                    item = done_q.get(timeout=_POLL_S) if block else done_q.get_nowait()
-                except queue.Empty:
-                    return
-                yield record(*item)
-                block = False
-
         try:
-            while not self._stop.is_set():
-                item = _get(read_q, abort)
+            while not self.control.stop_requested:
+                item = _get(pipe.read_q, pipe.abort)
                 if item is None:
                     break
                 job, image, info, error = item
                 if error is not None:
-                    yield record(job, *error)
+                    yield tally.record(job, *error)
                 else:
-                    steps = self._apply(job, image, info, working)
-                    try:
-                        while True:
-                            try:
-                                event = next(steps)
-                            except StopIteration as stop:
-                                produced = stop.value
-                                break
-                            yield event
-                            yield from drain(block=False)  # files written meanwhile
-                    except InputError as exc:
-                        yield record(job, "failed", str(exc))
-                    else:
-                        _put(write_q, (job, *produced), abort)
-                    finally:
-                        steps.close()  # cancelled mid-file: the action cleans up now
-                yield from drain(block=False)
-            for _ in range(self.writers):
-                _put(write_q, None, abort)
-            while any(t.is_alive() for t in threads[1:]) or not done_q.empty():
-                yield from drain(block=True)
+                    yield from self._process(job, image, info, pipe, tally)
+                yield from pipe.drain(tally, block=False)
+            yield from pipe.finish(tally)
         finally:
-            abort.set()
-            _empty(read_q)
-            _empty(write_q)
-            for t in threads:
-                t.join()
+            pipe.close()
             _set_torch_threads(torch_threads)
             report.seconds = time.perf_counter() - started
             report.not_started = [j.src for j in jobs if j.index not in tally.finished]
             report.stopped = bool(report.not_started)
             self._write_report(report)
         return report
+
+    def _process(
+        self,
+        job: _Job,
+        image: Image.Image,
+        info: dict[str, Any],
+        pipe: _Pipeline,
+        tally: _Tally,
+    ) -> Iterator[Progress]:
+        """Run the action on one decoded file and hand the result to the writers.
+
+        A cancel lands between two of the action's steps (the file is dropped);
+        a stop request lets the file finish.
+        """
+        steps = self._apply(job, image, info, tally.working)
+        try:
+            while True:
+                try:
+                    event = next(steps)
+                except StopIteration as stop:
+                    produced = stop.value
+                    break
+                yield event
+                if self.control.cancelled:
+                    raise Cancelled()
+                yield from pipe.drain(tally, block=False)  # files written meanwhile
+        except InputError as exc:
+            yield tally.record(job, "failed", str(exc))
+        else:
+            _put(pipe.write_q, (job, *produced), pipe.abort)
+        finally:
+            steps.close()  # cancelled mid-file: the action cleans up now
 
     def _apply(
         self,
@@ -586,14 +574,17 @@ class BatchRunner:
 
     def _reader(self, jobs: list[_Job], read_q: queue.Queue, abort: threading.Event) -> None:
         for job in jobs:
-            if abort.is_set() or self._stop.is_set():
+            if abort.is_set() or self.control.stop_requested:
                 break
-            if not _put(read_q, self._read(job), abort):
+            if not _put(read_q, self._read_input(job), abort):
                 return
         _put(read_q, None, abort)
 
-    def _read(self, job: _Job) -> tuple[Any, ...]:
-        """(job, image, info, None) to process, or (job, None, None, (status, reason))."""
+    def _read_input(self, job: _Job) -> tuple[Any, ...]:
+        """Read one input file: the one place a batch reads an input (the reader thread).
+
+        (job, image, info, None) to process, or (job, None, None, (status, reason)).
+        """
         opts = self.options
         try:
             data = read_input_bytes(job.src, opts.max_input_bytes)
@@ -660,6 +651,62 @@ class BatchRunner:
             atomic_write_text(self.report_path, json.dumps(data, indent=2, default=str) + "\n")
         except OSError:
             pass  # a report we cannot write must not hide the batch's own result
+
+
+class _Pipeline:
+    """The reader thread and the writer threads around the model's thread, and their
+    bounded queues; :meth:`close` stops them, whatever state the run ended in."""
+
+    def __init__(self, runner: BatchRunner, jobs: list[_Job]) -> None:
+        self.read_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
+        self.write_q: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
+        self.done_q: queue.Queue[tuple[_Job, str, str]] = queue.Queue()
+        self.abort = threading.Event()
+        self.writers = runner.writers
+        inputs = {Path(os.path.realpath(j.src)) for j in jobs}
+        self.threads = [
+            threading.Thread(
+                target=runner._reader,
+                args=(jobs, self.read_q, self.abort),
+                name="batch-reader",
+                daemon=True,
+            )
+        ]
+        self.threads += [
+            threading.Thread(
+                target=runner._writer,
+                args=(self.write_q, self.done_q, self.abort, inputs),
+                name=f"batch-writer-{i}",
+                daemon=True,
+            )
+            for i in range(self.writers)
+        ]
+        for t in self.threads:
+            t.start()
+
+    def drain(self, tally: _Tally, block: bool) -> Iterator[Progress]:
+        """Progress for the files the writers finished (waiting briefly when ``block``)."""
+        while True:
+            try:
+                item = self.done_q.get(timeout=_POLL_S) if block else self.done_q.get_nowait()
+            except queue.Empty:
+                return
+            yield tally.record(*item)
+            block = False
+
+    def finish(self, tally: _Tally) -> Iterator[Progress]:
+        """No more work: let the writers write what they hold, then report it."""
+        for _ in range(self.writers):
+            _put(self.write_q, None, self.abort)
+        while any(t.is_alive() for t in self.threads[1:]) or not self.done_q.empty():
+            yield from self.drain(tally, block=True)
+
+    def close(self) -> None:
+        self.abort.set()
+        _empty(self.read_q)
+        _empty(self.write_q)
+        for t in self.threads:
+            t.join()
 
 
 def _set_torch_threads(n: int | None) -> int | None:

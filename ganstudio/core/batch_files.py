@@ -31,6 +31,7 @@ from ganstudio.core.batch import (
 )
 from ganstudio.core.image_input import InputError, read_input_bytes
 from ganstudio.core.inputs import input_files, output_files
+from ganstudio.core.jobs import StopSignal
 from ganstudio.core.specs import Action, Progress, validate_params
 
 __all__ = ["FileBatchRunner"]
@@ -41,7 +42,7 @@ class FileBatchRunner:
 
     The same interface as :class:`~ganstudio.core.batch.BatchRunner`: ``run()``
     yields one :class:`Progress` per finished file and returns a
-    :class:`BatchReport`; ``stop_after_current()``; ``report_path``; ``in_dir``.
+    :class:`BatchReport`; ``request_stop()``/``cancel()``; ``report_path``; ``in_dir``.
     ``options.fmt`` names the output extension without its dot (default: the
     output kind's first, ``obj`` for voxels).
     """
@@ -56,6 +57,7 @@ class FileBatchRunner:
         options: BatchOptions,
         *,
         report_path: str | os.PathLike[str] | None = None,
+        control: StopSignal | None = None,
     ) -> None:
         reads, writes = input_files(action.input_kind), output_files(action.output_kind)
         if not action.batchable or reads is None or writes is None:
@@ -76,7 +78,7 @@ class FileBatchRunner:
         self.params = validate_params(action.params_for(model), params)
         default_report = self.out_dir / report_name(options.shard)
         self.report_path = Path(report_path).expanduser() if report_path else default_report
-        self._stop = False
+        self.control = control or StopSignal()  # the job's stop protocol (core.jobs)
 
     def _check_folders(self) -> None:
         if not self.in_dir.is_dir():
@@ -87,8 +89,16 @@ class FileBatchRunner:
         if dst.exists() and not dst.is_dir():
             raise BatchError(f"output {str(self.out_dir)!r} exists and is not a folder")
 
-    def stop_after_current(self) -> None:
-        self._stop = True
+    def request_stop(self) -> None:
+        """Finish the file in hand (a voxel file is one quick step), then stop."""
+        self.control.request_stop()
+
+    #: the older name of :meth:`request_stop`, as BatchRunner keeps it
+    stop_after_current = request_stop
+
+    def cancel(self) -> None:
+        """Stop before the next file."""
+        self.control.cancel()
 
     def plan(self) -> list[tuple[Path, str, Path]]:
         """This shard's (input, relative name, output) in sorted order."""
@@ -140,7 +150,7 @@ class FileBatchRunner:
         finished = 0
         try:
             for src, rel, dst in jobs:
-                if self._stop:
+                if self.control.stop_requested:
                     break
                 status, reason = "done", ""
                 try:

@@ -195,6 +195,20 @@ def _copy_model(registry: Registry, src: Path, out: Path) -> Generator[Progress,
     return "gan-studio"
 
 
+def import_file(
+    registry: Registry,
+    src: Path,
+    out: Path,
+    importer_id: str | None = None,
+    options: Mapping[str, str] | None = None,
+) -> Generator[Progress, None, str]:
+    """Any model file into ``out``: a GAN Studio ``.safetensors`` model is checked and
+    copied, anything else goes through the importers; returns the importer id."""
+    if src.suffix.lower() == ".safetensors" and importer_id is None:
+        return (yield from _copy_model(registry, src, out))
+    return (yield from iterate_import(registry, src, out, importer_id, options))
+
+
 def import_into_models(
     registry: Registry,
     src: Path,
@@ -202,8 +216,7 @@ def import_into_models(
     importer_id: str | None = None,
 ) -> Generator[Progress, None, Path]:
     """Import ``src`` into the user's models folder (or ``folder``) under a free name;
-    returns the new model file.  A ``.safetensors`` GAN Studio model is checked and
-    copied; anything else goes through the importers."""
+    returns the new model file (``ganstudio.services.importing`` is the front ends' way)."""
     src = Path(src).expanduser()
     if not is_model_file(src):
         kinds = ", ".join(MODEL_SUFFIXES)
@@ -211,8 +224,5 @@ def import_into_models(
     folder = folder or paths.user_dirs().models
     folder.mkdir(parents=True, exist_ok=True)
     out = free_model_path(folder, src.stem)
-    if src.suffix.lower() == ".safetensors":
-        yield from _copy_model(registry, src, out)
-    else:
-        yield from iterate_import(registry, src, out, importer_id)
+    yield from import_file(registry, src, out, importer_id)
     return out

@@ -4,6 +4,18 @@ Long work (training, slow actions, batch) is a generator that yields progress
 and returns its result; cancel and pause take effect between two yields.  The
 GUI drives it from a QThread, the CLI and tests with :func:`drive` — no Qt here.
 
+One stop protocol for every kind of work, a :class:`StopSignal` the front end
+sets and the work reads between two steps:
+
+* ``request_stop()`` — finish the current item, keep the result, then stop: the
+  Trainer ends the step and writes a checkpoint, a batch finishes the file in
+  hand, a *stoppable* action (projection) stops iterating and returns its best
+  result so far (:class:`~ganstudio.core.specs.StopRequested` is thrown into it);
+  an action that is one item (most) simply finishes;
+* ``cancel()`` — stop now and discard: no further step, nothing is kept.
+
+A :class:`Job` owns one signal (``job.control``) and hands it to its work.
+
 Lanes: *interactive* keeps only the newest pending request per key (a moving
 slider); *background* is FIFO.  Background jobs are recorded in a SQLite
 :class:`JobStore` so that after a crash or restart they can be offered again.
@@ -28,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from ganstudio.core import hostmem
+from ganstudio.core.specs import StopRequested
 
 log = logging.getLogger("ganstudio.jobs")
 
@@ -36,22 +49,92 @@ class Cancelled(Exception):
     """The job was cancelled between two steps."""
 
 
+class StopSignal:
+    """How a front end asks running work to end; set from any thread, read between steps.
+
+    ``request_stop()`` keeps what is done (see the module doc), ``cancel()``
+    discards it; a cancel also counts as a stop request, so a loop that only
+    checks :attr:`stop_requested` ends on either.
+    """
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._cancel = threading.Event()
+
+    def request_stop(self) -> None:
+        """Finish the current item (keeping its result), then stop."""
+        self._stop.set()
+
+    def cancel(self) -> None:
+        """Stop now; nothing more is computed or kept."""
+        self._cancel.set()
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
 def drive(
     gen: Generator[Any, None, Any],
     on_event: Callable[[Any], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    control: StopSignal | None = None,
 ) -> Any:
-    """Run a work generator to its return value; checks ``should_stop`` between yields."""
+    """Run a work generator to its return value.
+
+    Between yields, ``should_stop()`` true or ``control`` cancelled closes the
+    work and raises :class:`Cancelled`; a stop *request* is the work's own
+    business (it holds ``control`` and ends early with its result).
+    """
     try:
         while True:
             event = next(gen)
             if on_event is not None:
                 on_event(event)
-            if should_stop is not None and should_stop():
+            if (should_stop is not None and should_stop()) or (
+                control is not None and control.cancelled
+            ):
                 gen.close()
                 raise Cancelled()
     except StopIteration as stop:
         return stop.value
+
+
+def honour_stop(
+    gen: Generator[Any, None, Any], control: StopSignal | None
+) -> Generator[Any, None, Any]:
+    """Drive ``gen`` (a stoppable action's steps); on a stop request, throw
+    :class:`~ganstudio.core.specs.StopRequested` into it once, at the yield where it
+    waits, so it can stop iterating and return its best result so far.
+
+    A cancel closes it.  ``gen`` must catch the exception (``Action.stoppable``);
+    one that lets it escape ends with nothing, as a cancel does.
+    """
+    thrown = False
+    try:
+        event = next(gen)
+        while True:
+            yield event
+            if control is not None and control.cancelled:
+                gen.close()
+                raise Cancelled()
+            if control is not None and control.stop_requested and not thrown:
+                thrown = True
+                try:
+                    event = gen.throw(StopRequested())
+                except StopRequested:
+                    raise Cancelled() from None
+            else:
+                event = next(gen)
+    except StopIteration as stop:
+        return stop.value
+    finally:
+        gen.close()
 
 
 class JobStatus(str, Enum):
@@ -59,12 +142,20 @@ class JobStatus(str, Enum):
     RUNNING = "running"
     PAUSED = "paused"
     DONE = "done"
+    #: ended early on a stop request, with its result (a checkpoint, the files done,
+    #: the best projection so far)
+    STOPPED = "stopped"
     CANCELLED = "cancelled"
     FAILED = "failed"
 
     @property
     def finished(self) -> bool:
-        return self in (JobStatus.DONE, JobStatus.CANCELLED, JobStatus.FAILED)
+        return self in (JobStatus.DONE, JobStatus.STOPPED, JobStatus.CANCELLED, JobStatus.FAILED)
+
+    @property
+    def has_result(self) -> bool:
+        """Whether ``job.result`` holds what the work returned."""
+        return self in (JobStatus.DONE, JobStatus.STOPPED)
 
 
 INTERACTIVE = "interactive"
@@ -75,8 +166,13 @@ BACKGROUND = "background"
 class Job:
     """One unit of long work.
 
-    ``work`` makes the generator (called once, on the worker thread).  ``spec``
-    is JSON that lets the application re-create the job after a restart (e.g.
+    ``work`` makes the generator (called once, on the worker thread); it reads
+    ``job.control`` (a :class:`StopSignal`) to honour :meth:`request_stop`.
+    ``stoppable`` says whether a stop request keeps a result worth a "Stop"
+    button (training, batch, a stoppable action) rather than just letting the
+    one item finish; such a job that ends on a stop request is ``STOPPED``
+    (with its result), any other that finishes is ``DONE``.  ``spec`` is JSON
+    that lets the application re-create the job after a restart (e.g.
     ``{"type": "train", "out": "runs/x"}``); jobs without one are not stored.
     """
 
@@ -93,9 +189,9 @@ class Job:
     error: str = ""
     result: Any = None
     created: float = field(default_factory=time.time)
-    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    stoppable: bool = False
+    control: StopSignal = field(default_factory=StopSignal, repr=False)
     _resume: threading.Event = field(default_factory=threading.Event, repr=False)
-    stop_after_item: bool = False
     #: called with the job after each progress event, on the worker thread (the job
     #: store's throttled ``progress``: a write never stalls the GUI thread)
     progress_sink: Callable[[Job], Any] | None = field(default=None, repr=False)
@@ -105,12 +201,22 @@ class Job:
 
     # -- control (any thread) ---------------------------------------------------
     def cancel(self) -> None:
-        self._cancel.set()
+        """Stop now and discard (between two steps; a paused job wakes to end)."""
+        self.control.cancel()
+        self._resume.set()
+
+    def request_stop(self) -> None:
+        """Finish the current item, keep the result, then stop (see the module doc)."""
+        self.control.request_stop()
         self._resume.set()
 
     @property
     def cancel_requested(self) -> bool:
-        return self._cancel.is_set()
+        return self.control.cancelled
+
+    @property
+    def stop_requested(self) -> bool:
+        return self.control.stop_requested
 
     def pause(self) -> None:
         self._resume.clear()
@@ -133,14 +239,14 @@ class Job:
         try:
             gen = self.work(self)
             while True:
-                if self._cancel.is_set():
+                if self.control.cancelled:
                     gen.close()
                     self.status = JobStatus.CANCELLED
                     return
                 if not self._resume.is_set():
                     self.status = JobStatus.PAUSED
-                    self._resume.wait()
-                    if self._cancel.is_set():
+                    self._resume.wait()  # a stop request or a cancel wakes it too
+                    if self.control.cancelled:
                         continue
                     self.status = JobStatus.RUNNING
                 event = next(gen)
@@ -155,8 +261,11 @@ class Job:
                 yield event
         except StopIteration as stop:
             self.result = stop.value
-            self.fraction = 1.0
-            self.status = JobStatus.DONE
+            if self.stoppable and self.control.stop_requested:  # ended early, result kept
+                self.status = JobStatus.STOPPED
+            else:
+                self.fraction = 1.0
+                self.status = JobStatus.DONE
         except Cancelled:
             self.status = JobStatus.CANCELLED
         except Exception as exc:  # a failed job never takes the application down

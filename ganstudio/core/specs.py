@@ -426,6 +426,16 @@ class Progress:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+class StopRequested(Exception):  # noqa: N818 - a request, like GeneratorExit, not an error
+    """Thrown into a ``stoppable`` action's generator, at the ``yield`` where it
+    waits, when the user asks it to stop (GUI "Stop", the CLI's first Ctrl-C).
+
+    Catch it, stop iterating and return the best result so far as a normal
+    :class:`ActionResult` (say so in ``info``).  It is never thrown into an
+    action that is not ``stoppable``: such an action simply runs to its end.
+    """
+
+
 # --------------------------------------------------------------------------- models
 
 
@@ -656,13 +666,17 @@ class Action(_Located):
     In the GUI, the action panel lists the actions of the model picked in
     the model browser: those whose ``requires`` the model's capabilities
     cover.  An action that requires nothing (a model-less action) is
-    therefore listed for *every* model (the GUI passes the picked model
-    along; do not rely on it); with no model picked the panel lists
-    nothing.  On the command line a model-less action runs without
-    ``--model`` (``ganstudio run ID -o out.png``, and ``ganstudio batch ID
-    IN OUT`` when it is batchable).  ``interactive`` actions re-run
-    while a slider moves (keep them under about 100 ms); ``batchable``
-    image→image actions are offered by ``ganstudio batch`` and Tools → Batch….
+    listed for every model, and also when no model is picked; it always
+    runs with ``model=None``, in the GUI as on the command line, and its
+    provenance names no model.  On the command line a model-less action
+    runs without ``--model`` (``ganstudio run ID -o out.png``, and
+    ``ganstudio batch ID IN OUT`` when it is batchable).  ``interactive``
+    actions re-run while a slider moves (keep them under about 100 ms);
+    ``batchable`` image→image actions are offered by ``ganstudio batch`` and
+    Tools → Batch….  A ``stoppable`` action is a generator that iterates
+    towards a result (a projection): asked to stop, it receives
+    :class:`StopRequested` at a ``yield`` and returns its best result so far
+    (the GUI then offers "Stop" beside "Cancel"; the CLI's first Ctrl-C stops).
     """
 
     id: str
@@ -678,6 +692,8 @@ class Action(_Located):
     #: variant ids this action is written for; empty means any with the capabilities.
     #: Several plugins may offer an action of the same id for different variants.
     variants: frozenset[str] = frozenset()
+    #: asked to stop, returns its best result so far (see :class:`StopRequested`)
+    stoppable: bool = False
 
     def params_for(self, model: Any = None) -> list[Param]:
         src = self.params

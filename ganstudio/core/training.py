@@ -3,8 +3,11 @@
 A variant's routine owns the math of one step; the Trainer owns everything
 around it.  ``Trainer.run()`` is a generator of :class:`TrainEvent` (the GUI's
 QThread worker, the CLI and tests all drive it the same way); listeners added
-with :meth:`Trainer.add_listener` see the same events.  Cancel takes effect
-between two steps and always leaves a checkpoint to resume from.
+with :meth:`Trainer.add_listener` see the same events.  Its :class:`StopSignal`
+(``control``; in the GUI the job's own) is read between two steps: a stop
+request (:meth:`Trainer.request_stop`, the CLI's first Ctrl-C) ends the run
+after the step in hand *with* a checkpoint to resume from; a cancel ends it at
+once, keeping only the last periodic checkpoint.
 
 Run folder: ``config.json``, ``checkpoints/`` (``step_N.safetensors`` +
 ``latest.safetensors``), ``state.pt`` (optimizers, step, RNG), ``samples/``,
@@ -41,9 +44,10 @@ from ganstudio.core.device import (
     to_channels_last,
 )
 from ganstudio.core.imaging import make_grid, save_image, tensor_to_images
+from ganstudio.core.jobs import StopSignal
 from ganstudio.core.metrics import training as metrics_hook
 from ganstudio.core.models import model_meta
-from ganstudio.core.specs import RoutineContext, Variant, config_to_dict
+from ganstudio.core.specs import Progress, RoutineContext, Variant, config_to_dict
 from ganstudio.errors import UserError
 
 log = logging.getLogger("ganstudio.training")
@@ -80,25 +84,46 @@ class TrainOptions:
     deterministic: bool = False
 
 
-@dataclass
-class TrainEvent:
-    """One thing that happened in a run; ``kind`` says which."""
+@dataclass(init=False)
+class TrainEvent(Progress):
+    """One thing that happened in a run; ``kind`` says which.
 
-    kind: str  # start | step | sample | metrics | checkpoint | done | cancelled
-    step: int
-    total: int
+    A :class:`~ganstudio.core.specs.Progress` like every job's events (one event
+    type for the job panel, the status bar and the CLI), with the run's own fields.
+    """
+
+    #: start | step | sample | metrics | checkpoint | done | stopped (a stop request:
+    #: saved) | cancelled (no checkpoint after the last periodic one)
+    kind: str = "step"
     losses: dict[str, float] = field(default_factory=dict)
     img_per_s: float = 0.0
     eta_s: float | None = None
-    message: str = ""
     path: Path | None = None
     metrics: dict[str, float] = field(default_factory=dict)  # "metrics" events
     #: the routine's optional status() (e.g. {"resolution": 16}), on "step" events
     status: dict[str, float | int | str] = field(default_factory=dict)
 
-    @property
-    def fraction(self) -> float:
-        return self.step / self.total if self.total else 0.0
+    def __init__(
+        self,
+        kind: str,
+        step: int,
+        total: int,
+        losses: dict[str, float] | None = None,
+        img_per_s: float = 0.0,
+        eta_s: float | None = None,
+        message: str = "",
+        path: Path | None = None,
+        metrics: dict[str, float] | None = None,
+        status: dict[str, float | int | str] | None = None,
+    ) -> None:
+        super().__init__(step, total, message, step / total if total else 0.0)
+        self.kind = kind
+        self.losses = dict(losses or {})
+        self.img_per_s = img_per_s
+        self.eta_s = eta_s
+        self.path = path
+        self.metrics = dict(metrics or {})
+        self.status = dict(status or {})
 
 
 @dataclass
@@ -185,6 +210,27 @@ def exit_distributed_rank(code: int) -> NoReturn:
     os._exit(code)
 
 
+@dataclass
+class _Run:
+    """One run's working state, shared by the parts of :meth:`Trainer._train`."""
+
+    precision: Precision
+    models: dict[str, torch.nn.Module]
+    routine: Any
+    start_step: int
+    step: int
+    losses: dict[str, float] = field(default_factory=dict)
+    rate: float = 0.0  # images per second, over the last half second
+    last_ckpt: Path | None = None
+    t0: float = field(default_factory=time.perf_counter)
+    window_t: float = field(default_factory=time.perf_counter)
+    window_steps: int = 0
+    #: the routine's optional ``status()`` (shown in the dock), and the metrics due
+    status: Any = None
+    measure: Any = None
+    metrics_log: Any = None  # metrics.jsonl, open on rank 0
+
+
 class Trainer:
     """Trains one variant on one dataset into one run folder."""
 
@@ -201,6 +247,7 @@ class Trainer:
         plugin: str = "",
         data_spec: str = "",
         resume: bool = False,
+        control: StopSignal | None = None,
     ) -> None:
         if variant.routine is None:
             raise ValueError(f"variant {variant.id!r} has no training routine")
@@ -217,7 +264,8 @@ class Trainer:
         #: what resuming had to work around (a damaged checkpoint …), one line each;
         #: also in the start event's message and the log
         self.resume_notes: list[str] = []
-        self._cancel = False
+        #: read between steps: a stop request saves and ends, a cancel ends (module doc)
+        self.control = control or StopSignal()
         self.models: dict[str, torch.nn.Module] = {}
         self._listeners: list[Callable[[TrainEvent], None]] = []
         self.rank, self.world = distributed_env()
@@ -228,9 +276,13 @@ class Trainer:
     def add_listener(self, fn: Callable[[TrainEvent], None]) -> None:
         self._listeners.append(fn)
 
+    def request_stop(self) -> None:
+        """Stop after the current step, with a checkpoint to resume from."""
+        self.control.request_stop()
+
     def cancel(self) -> None:
-        """Stop after the current step, with a checkpoint."""
-        self._cancel = True
+        """Stop after the current step without a new checkpoint (the last periodic one stays)."""
+        self.control.cancel()
 
     def run_to_end(self) -> TrainSummary:
         """Drive :meth:`run` without looking at the events (scripts, tests)."""
@@ -260,11 +312,43 @@ class Trainer:
                 dist.destroy_process_group()
 
     def _train(self, device: torch.device) -> Generator[TrainEvent, None, TrainSummary]:
+        run = self._prepare(device)
+        total = self.options.steps
+        message = "; ".join([*self.resume_notes, self._start_message(device)])
+        yield from self._emit(TrainEvent("start", run.start_step, total, message=message))
+        batches = iter(self._loader(run.start_step, device))
+        metrics = (
+            open(self.out / "metrics.jsonl", "a", encoding="utf-8") if self.rank == 0 else None
+        )
+        run.metrics_log = metrics
+        try:
+            while run.step < total and not self.control.stop_requested:
+                event = self._one_step(run, next(batches))
+                if metrics is not None and (
+                    run.step % self.options.log_every == 0 or run.step == total
+                ):
+                    row = {"step": run.step, "time": round(time.perf_counter() - run.t0, 3)}
+                    row["img_per_s"] = round(run.rate, 2)
+                    metrics.write(json.dumps({**row, **run.losses}) + "\n")
+                    metrics.flush()
+                yield from self._emit(event)
+                if not self.control.cancelled:
+                    yield from self._cadence(run)
+            latest = self.checkpoint_dir / checkpoints.LATEST_NAME
+            if not self.control.cancelled and (run.step > run.start_step or not latest.exists()):
+                yield from self._save(run)
+        finally:
+            if metrics is not None:
+                metrics.close()
+            del batches
+        return (yield from self._end(run))
+
+    def _prepare(self, device: torch.device) -> _Run:
+        """Seed, log, build (or resume) the models, wrap them for DDP, make the routine."""
         opts = self.options
         seed_everything(opts.seed + self.rank, opts.deterministic)
         self._setup_log()
         precision = Precision(device, opts.amp)
-
         models = self._build_models(device)
         start_step = 0
         resume_state: dict[str, Any] | None = None
@@ -274,6 +358,31 @@ class Trainer:
         if self.resume:
             start_step, resume_state = self._load_resume(models)
         self.models = models  # unwrapped modules by role, for callers after the run
+        ctx = RoutineContext(
+            device,
+            precision,
+            self.rank,
+            self.world,
+            opts.batch_size,
+            tuple(getattr(self.dataset, "label_names", ()) or ()),
+        )
+        routine = self._make_routine(self._wrap_ddp(models, device), ctx, precision, resume_state)
+        for note in self.resume_notes:  # the start event shows them; the log keeps them
+            log.info("%s", note)
+        if self.rank == 0:
+            self._write_config()
+        run = _Run(precision, models, routine, start_step, start_step)
+        run.status = metrics_hook.RoutineStatus(routine)
+        if self.rank == 0:
+            run.measure = metrics_hook.from_options(
+                opts, self.dataset, self.data_spec, self.config, device
+            )
+        return run
+
+    def _wrap_ddp(
+        self, models: dict[str, torch.nn.Module], device: torch.device
+    ) -> dict[str, torch.nn.Module]:
+        """The modules the routine trains: under DDP, the trainable ones wrapped."""
         train_models = dict(models)
         if self.world > 1:
             for role, m in models.items():
@@ -283,93 +392,71 @@ class Trainer:
                         device_ids=[device.index] if device.type == "cuda" else None,
                         **_NO_BUFFER_SYNC,
                     )
-        ctx = RoutineContext(
-            device,
-            precision,
-            self.rank,
-            self.world,
-            opts.batch_size,
-            tuple(getattr(self.dataset, "label_names", ()) or ()),
-        )
-        routine = self._make_routine(train_models, ctx, precision, resume_state)
-        status = metrics_hook.RoutineStatus(routine)
-        measure = (
-            metrics_hook.from_options(opts, self.dataset, self.data_spec, self.config, device)
-            if self.rank == 0
-            else None
-        )
-        for note in self.resume_notes:  # the start event shows them; the log keeps them
-            log.info("%s", note)
-        if self.rank == 0:
-            self._write_config()
+        return train_models
 
-        loader = self._loader(start_step, device)
-        total = opts.steps
-        message = "; ".join([*self.resume_notes, self._start_message(device)])
-        yield from self._emit(TrainEvent("start", start_step, total, message=message))
-        t0 = time.perf_counter()
-        window_t, window_steps = time.perf_counter(), 0
-        rate = 0.0
-        losses: dict[str, float] = {}
-        step = start_step
-        last_ckpt: Path | None = None
-        batch_iter = iter(loader)
-        metrics = (
-            open(self.out / "metrics.jsonl", "a", encoding="utf-8") if self.rank == 0 else None
-        )
-        try:
-            while step < total and not self._cancel:
-                batch = next(batch_iter)
-                batch = {
-                    k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v
-                    for k, v in batch.items()
-                }
-                losses = routine.step(batch)
-                precision.update()
-                step += 1
-                if "G_ema" in models and "G" in models:
-                    decay = min(opts.ema_decay, (1 + step) / (10 + step))
-                    ema_update(models["G_ema"], models["G"], decay)
-                window_steps += 1
-                now = time.perf_counter()
-                if now - window_t >= 0.5 or step == total:
-                    rate = window_steps * opts.batch_size * self.world / (now - window_t)
-                    window_t, window_steps = now, 0
-                eta = (total - step) * opts.batch_size * self.world / rate if rate > 0 else None
-                event = TrainEvent("step", step, total, dict(losses), rate, eta, status=status())
-                if metrics is not None and (step % opts.log_every == 0 or step == total):
-                    row = {"step": step, "time": round(now - t0, 3), "img_per_s": round(rate, 2)}
-                    metrics.write(json.dumps({**row, **losses}) + "\n")
-                    metrics.flush()
-                yield from self._emit(event)
-                if (
-                    self.rank == 0
-                    and opts.sample_every > 0
-                    and (step % opts.sample_every == 0 or step == total)
-                ):
-                    path = self._write_samples(routine, step)
-                    yield from self._emit(TrainEvent("sample", step, total, path=path))
-                if measure is not None and metrics is not None and measure.due(step, total):
-                    values = measure.measure(routine)
-                    log.info("metrics at step %d: %s", step, values)
-                    metrics.write(json.dumps({"step": step, **values}) + "\n")
-                    yield from self._emit(TrainEvent("metrics", step, total, metrics=values))
-                if opts.checkpoint_every > 0 and step % opts.checkpoint_every == 0 and step < total:
-                    last_ckpt = self._checkpoint(models, routine, precision, step)
-                    yield from self._emit(TrainEvent("checkpoint", step, total, path=last_ckpt))
-            if step > start_step or not (self.checkpoint_dir / checkpoints.LATEST_NAME).exists():
-                last_ckpt = self._checkpoint(models, routine, precision, step)
-                yield from self._emit(TrainEvent("checkpoint", step, total, path=last_ckpt))
-        finally:
-            if metrics is not None:
-                metrics.close()
-            del batch_iter
-        kind = "cancelled" if self._cancel and step < total else "done"
-        msg = f"stopped at step {step}; resume with --resume" if kind == "cancelled" else "finished"
+    def _one_step(self, run: _Run, batch: Mapping[str, Any]) -> TrainEvent:
+        """One routine step on ``batch``, the EMA update and the measured rate."""
+        opts, total = self.options, self.options.steps
+        device = run.precision.device
+        batch = {
+            k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v
+            for k, v in batch.items()
+        }
+        run.losses = run.routine.step(batch)
+        run.precision.update()
+        run.step += 1
+        if "G_ema" in run.models and "G" in run.models:
+            decay = min(opts.ema_decay, (1 + run.step) / (10 + run.step))
+            ema_update(run.models["G_ema"], run.models["G"], decay)
+        run.window_steps += 1
+        now = time.perf_counter()
+        if now - run.window_t >= 0.5 or run.step == total:
+            run.rate = run.window_steps * opts.batch_size * self.world / (now - run.window_t)
+            run.window_t, run.window_steps = now, 0
+        images_left = (total - run.step) * opts.batch_size * self.world
+        eta = images_left / run.rate if run.rate > 0 else None
+        status = run.status() if run.status is not None else None
+        return TrainEvent("step", run.step, total, dict(run.losses), run.rate, eta, status=status)
+
+    def _cadence(self, run: _Run) -> Iterator[TrainEvent]:
+        """Sample grids and periodic checkpoints when their step has come."""
+        opts, step, total = self.options, run.step, self.options.steps
+        if (
+            self.rank == 0
+            and opts.sample_every > 0
+            and (step % opts.sample_every == 0 or step == total)
+        ):
+            path = self._write_samples(run.routine, step)
+            yield from self._emit(TrainEvent("sample", step, total, path=path))
+        if run.measure is not None and run.metrics_log is not None and run.measure.due(step, total):
+            values = run.measure.measure(run.routine)
+            log.info("metrics at step %d: %s", step, values)
+            run.metrics_log.write(json.dumps({"step": step, **values}) + "\n")
+            yield from self._emit(TrainEvent("metrics", step, total, metrics=values))
+        if opts.checkpoint_every > 0 and step % opts.checkpoint_every == 0 and step < total:
+            yield from self._save(run)
+
+    def _save(self, run: _Run) -> Iterator[TrainEvent]:
+        run.last_ckpt = self._checkpoint(run.models, run.routine, run.precision, run.step)
         yield from self._emit(
-            TrainEvent(kind, step, total, dict(losses), rate, 0.0, msg, last_ckpt)
+            TrainEvent("checkpoint", run.step, self.options.steps, path=run.last_ckpt)
         )
-        return TrainSummary(step, kind == "cancelled", last_ckpt, losses, time.perf_counter() - t0)
+
+    def _end(self, run: _Run) -> Generator[TrainEvent, None, TrainSummary]:
+        """The last event (done, stopped or cancelled) and the summary."""
+        total = self.options.steps
+        if run.step >= total:
+            kind, msg = "done", "finished"
+        elif self.control.cancelled:
+            kind = "cancelled"
+            msg = f"cancelled at step {run.step}; --resume continues from the last checkpoint"
+        else:
+            kind, msg = "stopped", f"stopped at step {run.step}; resume with --resume"
+        yield from self._emit(
+            TrainEvent(kind, run.step, total, dict(run.losses), run.rate, 0.0, msg, run.last_ckpt)
+        )
+        seconds = time.perf_counter() - run.t0
+        return TrainSummary(run.step, kind != "done", run.last_ckpt, run.losses, seconds)
 
     # -- internals ---------------------------------------------------------------
     def _build_models(self, device: torch.device) -> dict[str, torch.nn.Module]:

@@ -7,11 +7,15 @@ new layer with provenance in one undo step; "Edit again" restores the panel.
 Image→image actions get the selection (or the active layer) as ``image``; a
 result that upscales it (super-resolution) scales the canvas and the other
 layers with it, in the same undo step.
+
+Every request goes to ``ganstudio.services.actions`` (the path ``ganstudio run``
+takes) and comes back as a frozen :class:`ActionRun`; a model-less action runs
+with no model, whatever the model browser has picked.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ from ganstudio.core.specs import Action
 from ganstudio.gui.canvas import Canvas
 from ganstudio.gui.errors import show_error
 from ganstudio.gui.panels.actions import ActionPanel
-from ganstudio.gui.tasks import ActionRequest, ModelCache, action_job, load_job
+from ganstudio.gui.tasks import ActionRequest, ActionRun, ModelCache, action_job, load_job
 from ganstudio.gui.workers import JobRunner
 
 
@@ -45,6 +49,9 @@ class ActionController(QObject):
 
     message = Signal(str)
     committed = Signal(object)  # Layer
+    #: a model file this controller wrote beside the picked one (Path): fitted
+    #: directions of a bundled demo go into a copy in the user's models folder
+    model_written = Signal(object)
 
     QUICK_ABOVE = 256  #: models larger than this (px) get quick previews first
     PREVIEW_START = 128  #: the first quick size; then it adapts between MIN and the model's
@@ -66,7 +73,7 @@ class ActionController(QObject):
         self._shown = 0  # request number of the preview on screen (newer ones replace it)
         self._jobs: dict[str, int] = {}  # job id -> request sequence number
         self._commits: set[str] = set()  # ids of Apply jobs: their failure is a dialog
-        self._last_preview: tuple[Any, ActionRequest, Any] | None = None
+        self._last_preview: tuple[int, ActionRun] | None = None
         self._quick_size: dict[Path, int] = {}  # model path -> quick preview size (px)
         self._refine: Job | None = None  # the full-size render after a quick preview
         panel.preview_requested.connect(self.preview)
@@ -109,7 +116,8 @@ class ActionController(QObject):
     def _request(
         self, action: Action, params: dict[str, Any], commit: bool
     ) -> ActionRequest | None:
-        if self.model_file is None:
+        model_path = self.model_file.path if self.model_file is not None else None
+        if action.requires and model_path is None:
             return None
         got = self._inputs(action)
         if got is None:
@@ -120,14 +128,14 @@ class ActionController(QObject):
         }
         layers = self.document.layer_snapshot() if commit and "image" in inputs else []
         return ActionRequest(
-            self.model_file.path,
+            model_path if action.requires or action.output_kind == "model" else None,
             action,
             dict(params),
             inputs,
             commit,
             origin,
             layer_latents=latents,
-            layers=layers,
+            layers=tuple(layers),
         )
 
     @staticmethod
@@ -167,8 +175,8 @@ class ActionController(QObject):
             return
         self._cancel_refine()
         size = self._quick_preview_size()
-        if size is not None:
-            request.inputs["preview_resolution"] = size
+        if size is not None and request.uses_model:
+            request = request.with_inputs(preview_resolution=size)
         self._submit(request, INTERACTIVE)
 
     # -- quick previews and their refinement -------------------------------------
@@ -195,7 +203,8 @@ class ActionController(QObject):
             size //= 2
         elif render_ms < self.PREVIEW_BUDGET_MS / 4 and size * 4 <= self._model_resolution():
             size *= 2
-        self._quick_size[request.model_path] = size
+        if request.model_path is not None:
+            self._quick_size[request.model_path] = size
 
     def _cancel_refine(self) -> None:
         job, self._refine = self._refine, None
@@ -203,8 +212,7 @@ class ActionController(QObject):
             self.runner.cancel(job)
 
     def _refine_later(self, request: ActionRequest) -> None:
-        inputs = {k: v for k, v in request.inputs.items() if k != "preview_resolution"}
-        self._refine = self._submit(dataclasses.replace(request, inputs=inputs), INTERACTIVE)
+        self._refine = self._submit(request.without_input("preview_resolution"), INTERACTIVE)
 
     def apply(self, action: Action, params: dict[str, Any]) -> None:
         request = self._request(action, params, commit=True)
@@ -214,19 +222,18 @@ class ActionController(QObject):
             data = self.ask_data(action)
             if data is None:
                 return
-            request.data = data
-            self._submit(request, BACKGROUND)
+            self._submit(replace(request, data=data), BACKGROUND)
             return
         last = self._last_preview
         if (
             last is not None
             and last[0] == self._seq
-            and last[1].action is action
-            and last[1].params == request.params
-            and last[1].origin == request.origin
+            and last[1].request.action is action
+            and last[1].request.params == request.params
+            and last[1].request.origin == request.origin
             and not request.inputs
         ):
-            self.commit(request, last[2])  # the preview on screen is exactly this result
+            self.commit(request, last[1].output)  # the preview on screen is exactly this result
             return
         self._submit(request, INTERACTIVE if action.interactive else BACKGROUND)
 
@@ -283,43 +290,73 @@ class ActionController(QObject):
                     self.runner.details.get(job.id, ""),
                 )
             return
-        if job.status != JobStatus.DONE:
+        if not job.status.has_result:
             return
-        request, output = job.result
-        if output.result.tensors:
-            names = sorted(k.split(".", 1)[-1] for k in output.result.tensors)
-            self.message.emit(
-                f"Stored {len(names)} in {request.model_path.name}: {', '.join(names)}"
-            )
-            if self.model_file is not None and self.model_file.path == request.model_path:
-                self.set_model(self.model_file)  # reload: new sliders appear
+        run: ActionRun = job.result
+        request, output = run.request, run.output
+        if run.stored is not None:
+            self._stored(run)
+            return
+        if not output.images:  # nothing to show (a sketch action before any stroke …)
+            if request.commit:
+                self.message.emit(f"{request.action.name} returned no image")
             return
         if request.commit:
-            self.commit(request, output)
+            self.commit(request, output, run.resampled, stopped=run.stopped)
         elif seq > self._shown:  # newer than the one on screen: a drag shows its way
             self._shown = seq
-            image = output.composite()
-            scale = output.result.info.get("preview_scale")
-            if scale:  # a quick preview: drawn at full size, refined while the slider rests
-                self._adapt_quick_size(request, output.result.info.get("preview_ms"))
-                full = (round(image.width * scale), round(image.height * scale))
-                self.canvas.show_preview(image, request.origin, full)
-                self._refine_later(request)
-                return
-            self._last_preview = (seq, request, output)
-            upscaled = request.upscale(image) is not None
-            footprint = request.inputs["image"].size if upscaled else None
-            doc = self.document
-            refit = not len(doc) and doc.size != image.size
-            if refit:  # an empty page takes the preview's size, as its first layer will
-                doc.size = image.size
-            self.canvas.show_preview(image, self._origin(request, output), footprint)
-            if refit:
-                self.canvas.fit()
+            self._show_preview(run)
 
-    def commit(self, request: ActionRequest, output: Any) -> Layer:
+    def _stored(self, run: ActionRun) -> None:
+        """An action added to the model file (fitted directions): reload it, or select the
+        copy written beside a bundled demo (the demo itself is never rewritten)."""
+        request, stored = run.request, run.stored
+        assert stored is not None
+        names = sorted(k.split(".", 1)[-1] for k in run.output.result.tensors)
+        if request.model_path is not None and stored != Path(request.model_path):
+            self.message.emit(
+                f"{Path(request.model_path).name} is a bundled demo and stays as it is: "
+                f"saved {stored.name} with {', '.join(names)} in your models folder"
+            )
+            self.model_written.emit(stored)
+            return
+        self.message.emit(f"Stored {len(names)} in {stored.name}: {', '.join(names)}")
+        if self.model_file is not None and self.model_file.path == request.model_path:
+            self.set_model(self.model_file)  # reload: new sliders appear
+
+    def _show_preview(self, run: ActionRun) -> None:
+        request, output = run.request, run.output
+        image = output.composite()
+        scale = output.result.info.get("preview_scale")
+        if scale:  # a quick preview: drawn at full size, refined while the slider rests
+            self._adapt_quick_size(request, output.result.info.get("preview_ms"))
+            full = (round(image.width * scale), round(image.height * scale))
+            self.canvas.show_preview(image, request.origin, full)
+            self._refine_later(request)
+            return
+        self._last_preview = (self._shown, run)
+        footprint = request.inputs["image"].size if run.scale is not None else None
+        doc = self.document
+        refit = not len(doc) and doc.size != image.size
+        if refit:  # an empty page takes the preview's size, as its first layer will
+            doc.size = image.size
+        self.canvas.show_preview(image, self._origin(request, output), footprint)
+        if refit:
+            self.canvas.fit()
+
+    def commit(
+        self,
+        request: ActionRequest,
+        output: Any,
+        resampled: Any = None,
+        *,
+        stopped: bool = False,
+    ) -> Layer:
+        """Add ``output`` as a layer with its provenance, in one undo step; an upscaler's
+        result grows the canvas and the other layers (``resampled`` by the job)."""
         prov = dict(output.provenance)
-        prov["model"] = {**prov.get("model", {}), "path": str(request.model_path)}
+        if request.model_path is not None and prov.get("model"):  # "Edit again" finds it
+            prov["model"] = {**prov["model"], "path": str(request.model_path)}
         latents = {k: np.asarray(v) for k, v in output.result.latents.items()}
         clip = clip_of(output)  # an animation: one playable layer (ganstudio.gui.playback)
         # several layers only for layout "layers"
@@ -334,7 +371,7 @@ class ActionController(QObject):
         first = not len(self.document)
         with self.document.group(f"Apply {request.action.name}"):
             if scale is not None:  # an upscaler: its result sets the new resolution
-                self.document.scale(*scale, resampled=request.resampled)
+                self.document.scale(*scale, resampled=dict(resampled) if resampled else None)
                 origin = (round(origin[0] * scale[0]), round(origin[1] * scale[1]))
             elif not len(self.document):  # the first result sizes the canvas to itself
                 size = (origin[0] + image.width, origin[1] + image.height)
@@ -350,10 +387,10 @@ class ActionController(QObject):
         if first:
             self.canvas.fit()
         self.committed.emit(layer)
-        note = ""
+        note = " (stopped early: its best result so far)" if stopped else ""
         if scale is not None:
             w, h = self.document.size
-            note = f"; the canvas is now {w}×{h} (×{scale[0]:.3g})"
+            note += f"; the canvas is now {w}×{h} (×{scale[0]:.3g})"
         self.message.emit(f"Applied {request.action.name}{note}")
         return layer
 
@@ -361,6 +398,8 @@ class ActionController(QObject):
     def edit_again(self, layer: Layer, select_model: Any) -> bool:
         """Select the layer's model and put the panel back exactly as it was."""
         prov = layer.provenance or {}
+        if "model" in prov and prov["model"] is None:  # a model-less action's layer
+            return self.panel.restore(str(prov.get("action")), dict(prov.get("params") or {}))
         path = (prov.get("model") or {}).get("path")
         if not path or not Path(path).is_file():
             self.message.emit("The model that made this layer is not available")

@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         # another action: the last one's live preview must not stay over the picture
         self.actions_panel.combo.currentIndexChanged.connect(self.canvas.clear_preview)
         self.face_picker.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.controller.model_written.connect(self._model_written)
         self.runner.job_finished.connect(self._job_finished)
         self.runner.job_event.connect(self._job_event)
         self.document.connect(self._document_changed)
@@ -550,6 +551,11 @@ class MainWindow(QMainWindow):
         if not self.models.select(path):
             self.models.add_recent(path)
 
+    def _model_written(self, path: Path) -> None:
+        """A model the app wrote beside the picked one (a bundled demo's fitted copy)."""
+        self.models.refresh()
+        self.select_model(path)
+
     def edit_again(self, layer: Layer) -> None:
         self.controller.edit_again(layer, self.select_model)
 
@@ -562,7 +568,11 @@ class MainWindow(QMainWindow):
         status = getattr(job, "status", None)
         if status == JobStatus.FAILED and getattr(job, "lane", "") == "background":
             show_error(self, f"{job.title} failed", job.error, self.runner.details.get(job.id, ""))
-        if getattr(job, "kind", "") == "train" and status in (JobStatus.DONE, JobStatus.CANCELLED):
+        if getattr(job, "kind", "") == "train" and status in (
+            JobStatus.DONE,
+            JobStatus.STOPPED,
+            JobStatus.CANCELLED,
+        ):
             out = Path(job.spec["out"])
             latest = out / "checkpoints" / "latest.safetensors"
             if latest.is_file():

@@ -1,24 +1,27 @@
 """Jobs the GUI submits: load a model, run an action, train, batch.
 
 Each factory returns a :class:`~ganstudio.core.jobs.Job` whose work runs on a
-worker thread; torch and model code are imported *inside* the work functions,
-so the GUI thread never loads them.  Everything here only calls the core.
+worker thread and is one call of a service (``ganstudio.services``), the same
+the commands make; the job hands the service its stop signal.  Torch and model
+code are imported *inside* the work functions, so the GUI thread never loads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ganstudio.core.jobs import BACKGROUND, INTERACTIVE, Job
 from ganstudio.core.registry import Registry
-from ganstudio.core.specs import Action, Progress
+from ganstudio.core.specs import Progress
+from ganstudio.services.actions import ActionRequest, ActionRun, BundledPolicy
 from ganstudio.services.models import ModelCache
 
 __all__ = [
     "ActionRequest",
+    "ActionRun",
     "BatchSpec",
     "ModelCache",
     "TrainSpec",
@@ -50,88 +53,33 @@ def load_job(cache: ModelCache, path: Path) -> Job:
     return Job(f"Load {path.name}", work, lane=INTERACTIVE, key="load", kind="load")
 
 
-@dataclass
-class ActionRequest:
-    """What the action panel asks for; ``commit`` makes the result a new layer."""
+def action_job(
+    cache: ModelCache, request: ActionRequest, lane: str = INTERACTIVE, keep_bundled: bool = True
+) -> Job:
+    """Runs the request through the service; the job result is a frozen :class:`ActionRun`.
 
-    model_path: Path
-    action: Action
-    params: dict[str, Any]
-    inputs: dict[str, Any] = field(default_factory=dict)
-    commit: bool = False
-    origin: tuple[int, int] = (0, 0)
-    #: for actions that extend the model (output_kind "model"): a --data spec whose
-    #: dataset the action receives as inputs["dataset"] ("" for none)
-    data: str = ""
-    #: latents of the document's layers by id, for LayerParams (taken when asked)
-    layer_latents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: the document's layers (id, image, offset) when an Apply may upscale: the job
-    #: resamples them into ``resampled`` so the GUI thread does not have to
-    layers: list[tuple[str, Any, tuple[int, int]]] = field(default_factory=list)
-    resampled: dict[str, Any] = field(default_factory=dict)
+    "Stop" on a stoppable action (a projection) keeps its best result so far.  An
+    action that adds to a bundled demo model writes a copy into the user's models
+    folder (the demo is never rewritten; ``ActionRun.stored`` names the copy).
+    """
 
-    def upscale(self, result: Any) -> tuple[float, float] | None:
-        """The factor when ``result`` (an image) upscales the input image: Apply then
-        grows the canvas (a super-resolver); None for edits and other shapes."""
-        from ganstudio.core.document import upscale_factor
+    def work(job: Job) -> Generator[Progress, None, ActionRun]:
+        from ganstudio.services.actions import iterate_request
 
-        source = self.inputs.get("image")
-        return upscale_factor(source.size, result.size) if source is not None else None
+        bundled: BundledPolicy = "copy" if keep_bundled else "refuse"
+        return (yield from iterate_request(cache, request, job.control, bundled=bundled))
 
-    def resolve_layer(self, layer_id: Any) -> dict[str, Any]:
-        from ganstudio.errors import UserError
-
-        latents = self.layer_latents.get(str(layer_id))
-        if not latents:
-            raise UserError("the chosen layer carries no latent; pick one made by a model")
-        return latents
-
-
-def action_job(cache: ModelCache, request: ActionRequest, lane: str = INTERACTIVE) -> Job:
-    """Runs ``iterate_action``; the job result is ``(request, ActionOutput)``."""
-
-    def work(job: Job) -> Generator[Progress, None, Any]:
-        from ganstudio.core.actions import iterate_action
-
-        model = cache.get(request.model_path)
-        inputs = dict(request.inputs)
-        if request.data:
-            from ganstudio.core.sources import open_dataset
-            from ganstudio.core.specs import DataRequest
-
-            resolution = int(getattr(model.config, "resolution", 64))
-            inputs["dataset"] = open_dataset(cache.registry, request.data, DataRequest(resolution))
-        upscale = None
-        if request.commit and request.action.input_kind != "image":
-            # Apply of a latent edit: a face larger than the model's frame is enlarged by an
-            # installed upscaler before it is blended back, as `ganstudio run` does; slider
-            # previews skip it so they stay interactive
-            from ganstudio.core.photo.upscale import find_upscaler
-
-            upscale = find_upscaler(cache.registry, model.device)
-        output = yield from iterate_action(
-            request.action, model, request.params, inputs, request.resolve_layer, upscale
-        )
-        if output.result.tensors:
-            # the action extends the model (e.g. fitted directions): the same guarded,
-            # locked rewrite as `ganstudio directions fit` (never a bundled demo)
-            from ganstudio.services.models import store_tensors
-
-            store_tensors(request.model_path, output.result.tensors)
-            cache.forget(request.model_path)
-            yield Progress(message=f"reloading {request.model_path.name}")
-            cache.get(request.model_path)  # here, so the panel gets the new sliders at once
-        if request.commit and request.layers:
-            from ganstudio.core.document import resample_layers
-
-            scale = request.upscale(output.composite())
-            if scale is not None:  # Apply will grow the canvas: the other layers follow
-                yield Progress(message="resampling the other layers to the new size")
-                request.resampled = resample_layers(request.layers, *scale)
-        return request, output
-
-    title = f"{request.action.name} ({request.model_path.stem})"
-    return Job(title, work, lane=lane, key=f"action:{request.action.id}", kind="action")
+    title = request.action.name
+    if request.uses_model and request.model_path is not None:
+        title += f" ({Path(request.model_path).stem})"
+    return Job(
+        title,
+        work,
+        lane=lane,
+        key=f"action:{request.action.id}",
+        kind="action",
+        stoppable=request.action.stoppable,
+    )
 
 
 # --------------------------------------------------------------------------- training
@@ -172,7 +120,8 @@ class TrainSpec:
 
 
 def train_job(registry: Registry, spec: TrainSpec) -> Job:
-    """Drives ``Trainer.run()``; cancel stops after the current step *with* a checkpoint."""
+    """Drives ``Trainer.run()``: "Stop" ends after the step in hand *with* a checkpoint,
+    "Cancel" ends at once keeping the last periodic one (the job's stop signal)."""
 
     def work(job: Job) -> Generator[Any, None, Any]:
         from ganstudio.services.training import prepare_training
@@ -188,23 +137,12 @@ def train_job(registry: Registry, spec: TrainSpec) -> Job:
             config=spec.config,
             options=spec.options,
             resume="auto" if spec.resume else False,
+            control=job.control,
         ).trainer
-        run = trainer.run()
-        while True:  # not ``yield from``: closing us must not close ``run`` before it saves
-            try:
-                event = next(run)
-            except StopIteration as stop:
-                return stop.value
-            try:
-                yield event
-            except GeneratorExit:  # cancelled between steps: stop with a checkpoint
-                trainer.cancel()
-                for _ in run:
-                    pass
-                raise
+        return (yield from trainer.run())
 
     title = f"Train {spec.variant} → {Path(spec.out).name}"
-    return Job(title, work, lane=BACKGROUND, kind="train", spec=spec.to_json())
+    return Job(title, work, lane=BACKGROUND, kind="train", spec=spec.to_json(), stoppable=True)
 
 
 # --------------------------------------------------------------------------- batch
@@ -242,7 +180,7 @@ class BatchSpec:
         if fmt is not None and not isinstance(fmt, str):
             raise ValueError(f"the stored job's 'fmt' is {type(fmt).__name__}, not a name")
         return cls(
-            _text(spec, "model"),
+            _text(spec, "model") if spec.get("model") else "",  # "": a model-less action
             _text(spec, "action"),
             _text(spec, "in_dir"),
             _text(spec, "out_dir"),
@@ -254,25 +192,28 @@ class BatchSpec:
 
 
 def batch_job(cache: ModelCache, spec: BatchSpec) -> Job:
-    """Drives ``BatchRunner.run()``; "stop after current item" finishes the file in hand."""
+    """Drives ``BatchRunner.run()``: "Stop" finishes the file in hand, "Cancel" drops it."""
 
     def work(job: Job) -> Generator[Progress, None, Any]:
         from ganstudio.core.batch import BatchOptions
         from ganstudio.services.batch import prepare_batch
 
-        model = cache.get(spec.model)
+        model = cache.get(spec.model) if spec.model else None
         options = BatchOptions(recursive=spec.recursive, fmt=spec.fmt, resume=spec.resume)
-        runner = prepare_batch(
-            cache.registry, model, spec.action, spec.in_dir, spec.out_dir, spec.params, options
-        )  # the same checks as `ganstudio batch`
-        job.on_stop_after_item = runner.stop_after_current  # type: ignore[attr-defined]
-        if job.stop_after_item:
-            runner.stop_after_current()
-        report = yield from runner.run()
-        return report
+        runner = prepare_batch(  # the same checks as `ganstudio batch`
+            cache.registry,
+            model,
+            spec.action,
+            spec.in_dir,
+            spec.out_dir,
+            spec.params,
+            options,
+            control=job.control,
+        )
+        return (yield from runner.run())
 
     title = f"Batch {spec.action} → {Path(spec.out_dir).name}"
-    return Job(title, work, lane=BACKGROUND, kind="batch", spec=spec.to_json())
+    return Job(title, work, lane=BACKGROUND, kind="batch", spec=spec.to_json(), stoppable=True)
 
 
 # --------------------------------------------------------------------------- stored jobs

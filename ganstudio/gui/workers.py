@@ -79,7 +79,7 @@ class JobWorker(QThread):
             self.job.error = f"{type(exc).__name__}: {exc}"
             self.details = self.details or traceback.format_exc()
             self.job.status = JobStatus.FAILED
-        if self.job.status == JobStatus.DONE:
+        if self.job.status.has_result:  # done, or stopped early with its result
             self.signals.returned.emit(self.job.result)
         elif self.job.status == JobStatus.FAILED:
             self.signals.errored.emit(self.job.error)
@@ -125,6 +125,16 @@ class JobRunner(QObject):
             self.job_changed.emit(job)
             self.job_finished.emit(job)
 
+    def request_stop(self, job: Job) -> None:
+        """Stop keeping the result: the running job finishes its item (a training step
+        and a checkpoint, a batch file, a projection's best so far); a job that has not
+        started has nothing to keep and is cancelled."""
+        if job in self.queue.pending():
+            self.cancel(job)
+            return
+        job.request_stop()
+        self.job_changed.emit(job)
+
     def set_paused(self, paused: bool) -> None:
         """Pause the background queue: the running job pauses between steps, none starts."""
         self.queue.paused = paused
@@ -148,12 +158,18 @@ class JobRunner(QObject):
         return bool(self._running) or bool(self.queue.pending())
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
-        """Cancel everything and wait for the threads (app exit); stored jobs stay resumable."""
+        """End everything and wait for the threads (app exit); stored jobs stay resumable.
+
+        A training run is asked to stop (the step in hand, then a checkpoint: the
+        restart resumes from there); everything else is cancelled."""
         self._closing = True  # stored jobs keep their last state, to be offered again
         for job in self.queue.pending():
             self.queue.remove(job)
         for worker in list(self._running.values()):
-            worker.job.cancel()
+            if worker.job.kind == "train":
+                worker.job.request_stop()
+            else:
+                worker.job.cancel()
         for worker in list(self._running.values()):
             worker.wait(timeout_ms)
         self._running.clear()

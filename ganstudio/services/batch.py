@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ganstudio.core.batch import BatchOptions, BatchRunner
+from ganstudio.core.jobs import StopSignal
 from ganstudio.core.registry import Registry
 from ganstudio.core.specs import Action, parse_params
 from ganstudio.errors import UserError
@@ -44,13 +45,17 @@ def prepare_batch(
     options: BatchOptions,
     *,
     report_path: str | os.PathLike[str] | None = None,
+    control: StopSignal | None = None,
 ) -> BatchRunner:
     """A :class:`BatchRunner` ready to ``run()``.
 
     ``params`` are values by name (the GUI) or ``NAME=VALUE`` texts (the CLI);
-    folder and option mistakes are :class:`UserError` lines.
+    folder and option mistakes are :class:`UserError` lines; ``control`` is the
+    stop signal the runner reads (a GUI job's own).
     """
     action = batch_action(registry, model, action_id)
+    if not action.requires:  # a model-less action runs without one: provenance names none
+        model = None
     if isinstance(params, Mapping):
         values = dict(params)
     else:
@@ -59,6 +64,15 @@ def prepare_batch(
         from ganstudio.core.batch_files import FileBatchRunner
 
         return FileBatchRunner(  # type: ignore[return-value]
-            action, model, in_dir, out_dir, values, options, report_path=report_path
+            action,
+            model,
+            in_dir,
+            out_dir,
+            values,
+            options,
+            report_path=report_path,
+            control=control,
         )
-    return BatchRunner(action, model, in_dir, out_dir, values, options, report_path=report_path)
+    return BatchRunner(
+        action, model, in_dir, out_dir, values, options, report_path=report_path, control=control
+    )

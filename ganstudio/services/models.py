@@ -4,7 +4,8 @@
 
 ``ganstudio directions fit`` and the GUI's fit-directions action both store
 what they computed with :func:`store_tensors`: a bundled demo model is never
-rewritten in place, and the read-modify-write of the file happens under an
+rewritten in place (:func:`writable_target`: the CLI refuses, the GUI writes
+a copy into the user's models folder), and the read-modify-write of the file happens under an
 advisory lock, so two fits at once on one model both keep their directions.
 """
 
@@ -27,6 +28,36 @@ def is_bundled(path: str | os.PathLike[str]) -> bool:
     return Path(path).resolve().is_relative_to(BUNDLED_DIR.resolve())
 
 
+def writable_target(
+    model_path: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    bundled: str = "refuse",
+) -> Path | None:
+    """Where additions to ``model_path`` go: ``out``, or None for in place.
+
+    A bundled demo is never rewritten: with ``bundled="refuse"`` that is one
+    :class:`UserError` line (the CLI, asked before the work starts), with
+    ``"copy"`` the answer is a free name in the user's models folder (the GUI:
+    the user keeps the demo and gets a model with the additions beside it).
+    """
+    if out is not None:
+        return Path(out).expanduser()
+    if not is_bundled(model_path):
+        return None
+    name = Path(model_path).name
+    if bundled != "copy":
+        raise UserError(
+            f"{name} is a bundled demo and is not rewritten; fit into a copy "
+            "(ganstudio directions fit -o NEW.safetensors, or copy it to your models folder)"
+        )
+    from ganstudio.core import paths
+    from ganstudio.core.importing import free_model_path
+
+    folder = paths.user_dirs().models
+    folder.mkdir(parents=True, exist_ok=True)
+    return free_model_path(folder, Path(model_path).stem)
+
+
 def store_tensors(
     model_path: str | os.PathLike[str],
     tensors: Mapping[str, Any],
@@ -41,11 +72,7 @@ def store_tensors(
     from ganstudio.core.atomic import locked, remove_stale_temps
 
     model_path = Path(model_path)
-    if out is None and is_bundled(model_path):
-        raise UserError(
-            f"{model_path.name} is a bundled demo and is not rewritten; fit into a copy "
-            "(ganstudio directions fit -o NEW.safetensors, or copy it to your models folder)"
-        )
+    out = writable_target(model_path, out)  # refuses a bundled demo in place
     target = Path(out) if out is not None else model_path
     try:
         with locked(target):  # read, merge and write as one step

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from ganstudio.core.jobs import StopSignal
 from ganstudio.core.registry import Registry
 from ganstudio.core.sources import make_objective, open_dataset
 from ganstudio.core.specs import DataRequest, apply_overrides, config_from_dict
@@ -49,13 +50,15 @@ def prepare_training(
     config: Mapping[str, Any] | None = None,
     options: Mapping[str, Any] | None = None,
     resume: Resume = False,
+    control: StopSignal | None = None,
 ) -> PreparedRun:
     """Build the Trainer for a new or resumed run in ``out``.
 
     ``config`` are overrides of the variant's defaults (a new run only; with
     ``resume="auto"`` they are used only when the folder holds no run yet);
     ``options`` are TrainOptions fields that replace the defaults (new run) or
-    the saved values (resumed run).  Raises :class:`UserError` with one line.
+    the saved values (resumed run); ``control`` is the stop signal the Trainer
+    reads (a GUI job's own).  Raises :class:`UserError` with one line.
     """
     variant = registry.variant(variant_id)
     out_dir = Path(out).expanduser()
@@ -99,6 +102,7 @@ def prepare_training(
         plugin=registry.plugin_of("variants", variant),
         data_spec=data_spec,
         resume=bool(resume),
+        control=control,
     )
     return PreparedRun(trainer, dataset, list(getattr(dataset, "skipped", []) or []))
 

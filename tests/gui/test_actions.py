@@ -93,7 +93,7 @@ def test_dragging_runs_only_the_newest_request(qtbot, window, home_model) -> Non
     qtbot.wait(50)  # let the last finished signal be delivered
     assert 1 <= len(ran) < 40
     shown = window.controller._last_preview
-    assert shown is not None and shown[1].params["seed"] == 139
+    assert shown is not None and shown[1].request.params["seed"] == 139
 
 
 def test_image_to_image_action_applies_to_the_selection(
@@ -222,8 +222,9 @@ def test_super_resolve_in_the_gui_grows_the_canvas_in_one_undo_step(qtbot, windo
     assert top.size == (80, 60) and top.offset == (0, 0)
     r, g, b, _ = doc.composite().getpixel((70, 30))  # the bright half, upscaled
     assert min(r, g, b) > 200
-    request, _ = next(j for j in window.runner.jobs if j.kind == "action").result
-    assert request.resampled[doc.layer(0).id][1] is doc.layer(0).image  # done off the GUI thread
+    run = next(j for j in window.runner.jobs if j.kind == "action").result
+    assert run.scale == (2.0, 2.0)  # the frozen result carries the factor and the resampling
+    assert run.resampled[doc.layer(0).id][1] is doc.layer(0).image  # done off the GUI thread
     window.document_undo()  # one Apply, one undo step
     assert doc.size == (40, 30) and len(doc) == 1 and doc.layer(0).size == (40, 30)
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)

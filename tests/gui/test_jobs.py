@@ -178,6 +178,6 @@ def test_stop_after_current_item_ends_a_batch_early(
     qtbot.mouseClick(window.jobs.stop_button, Qt.MouseButton.LeftButton)
     _STOP_CLICKED.set()
     qtbot.waitUntil(lambda: job.status.finished, timeout=20000)
-    assert job.status == JobStatus.DONE
+    assert job.status == JobStatus.STOPPED  # with its result: the files done so far
     assert job.result.stopped and 0 < len(job.result.done) < 40
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)

@@ -47,6 +47,9 @@ def test_a_drag_shows_previews_before_release_and_ends_on_the_last_value(
         slow.run,
         interactive=True,
         params=(FloatParam("amount", 0.0, min=0.0, max=1.0, step=0.01),),
+        # a model's action (the session registry keeps it: a model-less one would be
+        # offered by every later window's panel)
+        requires=frozenset({"sample"}),
     )
     if "gui-drag-test" not in registry.plugins:
         registry.add_plugin(PluginInfo("gui-drag-test", "test", "here"))
@@ -55,7 +58,7 @@ def test_a_drag_shows_previews_before_release_and_ends_on_the_last_value(
     original = window.canvas.show_preview
 
     def show_preview(image, origin=(0, 0), footprint=None):
-        params = window.controller._last_preview[1].params
+        params = window.controller._last_preview[1].request.params
         if "amount" in params:  # not the Generate preview shown when the model loads
             shown.append(params["amount"])
         original(image, origin, footprint)

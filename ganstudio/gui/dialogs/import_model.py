@@ -1,6 +1,6 @@
 """File → Import model… and dropped model files: foreign checkpoints into the models folder.
 
-The work is the core's :func:`ganstudio.core.importing.import_into_models` (the
+The work is :func:`ganstudio.services.importing.iterate_import_model` (the
 same code path as ``ganstudio import``), run as a background job on a worker
 thread; a progress dialog follows it, the model browser selects the result the
 moment it is written, and a failure is one message box — never a traceback.
@@ -39,10 +39,10 @@ def import_job(registry: Registry, src: Path, folder: Path | None = None) -> Job
     """
 
     def work(job: Job) -> Generator[Any, None, Path]:
-        from ganstudio.core.importing import import_into_models
+        from ganstudio.services.importing import iterate_import_model
 
-        try:
-            out: Path = yield from import_into_models(registry, src, folder)
+        try:  # the same path and checks as `ganstudio import`
+            out = (yield from iterate_import_model(registry, src, folder=folder)).path
         except USER_ERRORS as exc:
             job.failure = str(exc)  # type: ignore[attr-defined]
             raise

@@ -89,6 +89,7 @@ class ActionPanel(QWidget):
         lay.addWidget(self.params_scroll, 1)
         lay.addWidget(self.live)
         lay.addLayout(buttons)
+        self.set_model(None)  # the model-less actions, until a model is picked
 
     # -- model and action ---------------------------------------------------------
     def set_model(self, model_file: ModelFile | None, model: Any = None) -> None:
@@ -105,10 +106,21 @@ class ActionPanel(QWidget):
             except Exception as exc:  # noqa: BLE001 - an unknown variant is shown, not raised
                 self.hint.setText(str(exc))
             self.title.setText(model_file.label)
-            for a in self.action_specs:
-                self.combo.addItem(a.name, a.id)
+        else:  # actions that need no model are offered without one too
+            self.title.setText("No model selected")
+            self.action_specs = self._modelless_actions()
+        for a in self.action_specs:
+            self.combo.addItem(a.name, a.id)
         self.combo.blockSignals(False)
         self._rebuild_form()
+
+    def _modelless_actions(self) -> list[Action]:
+        """Actions that require no model (one per id), runnable with none picked."""
+        chosen: dict[str, Action] = {}
+        for action in self.registry.specs("actions"):
+            if not action.requires and action.output_kind != "model":
+                chosen.setdefault(action.id, action)
+        return list(chosen.values())
 
     def set_loaded_model(self, model: Any) -> None:
         """Model-dependent params can be built once the worker has loaded the model."""
@@ -168,6 +180,8 @@ class ActionPanel(QWidget):
             self.live.setText("Applies to the selection, or the active layer.")
         else:
             self.live.setText("Live preview while you edit." if action.interactive else "")
+        if not action.requires:
+            self.live.setText((self.live.text() + " Uses no model.").strip())
         self._changed()
 
     def set_layers(self, layers: list[tuple[str, str]], active: str = "") -> None:

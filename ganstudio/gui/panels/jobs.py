@@ -1,4 +1,10 @@
-"""The jobs panel: every background job with progress, ETA, cancel and errors."""
+"""The jobs panel: every background job with progress, ETA, stop, cancel and errors.
+
+"Stop" finishes the item in hand and keeps the result (a training step and its
+checkpoint, the batch's current file, a projection's best result so far); it is
+offered for jobs whose stop keeps something (``Job.stoppable``).  "Cancel" stops
+now and discards.  The status bar's job button offers the same two.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,12 @@ from PySide6.QtWidgets import (
 
 from ganstudio.core.jobs import Job, JobStatus
 from ganstudio.gui.workers import JobRunner
+
+STOP_TIP = (
+    "Finish the current item and keep the result: a training step and a checkpoint, "
+    "the batch's current file, a projection's best result so far"
+)
+CANCEL_TIP = "Stop now; what the job is doing is discarded"
 
 
 def format_eta(seconds: float | None) -> str:
@@ -69,6 +81,18 @@ class JobStatusWidget(QWidget):
         self.button.setAutoRaise(True)
         self.button.setToolTip("Show the Jobs panel")
         self.button.clicked.connect(self.open_jobs)
+        self.stop_button = QToolButton()
+        self.stop_button.setObjectName("jobStatusStop")
+        self.stop_button.setText("Stop")
+        self.stop_button.setToolTip(STOP_TIP)
+        self.stop_button.setAutoRaise(True)
+        self.stop_button.clicked.connect(lambda: self._control("stop"))
+        self.cancel_button = QToolButton()
+        self.cancel_button.setObjectName("jobStatusCancel")
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip(CANCEL_TIP)
+        self.cancel_button.setAutoRaise(True)
+        self.cancel_button.clicked.connect(lambda: self._control("cancel"))
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
@@ -82,6 +106,8 @@ class JobStatusWidget(QWidget):
         lay.addWidget(self.thumb)
         lay.addWidget(self.button)
         lay.addWidget(self.bar)
+        lay.addWidget(self.stop_button)
+        lay.addWidget(self.cancel_button)
         self._started: dict[str, float] = {}
         self._reported: dict[str, tuple[float, float]] = {}
         self._shown: Job | None = None
@@ -130,9 +156,19 @@ class JobStatusWidget(QWidget):
             parts.append(f"+{others} more")
         self.button.setText(" — ".join(parts))
         self.bar.setValue(round(frac * 1000))
+        active = job.status in (JobStatus.RUNNING, JobStatus.PAUSED)
+        self.stop_button.setVisible(active and job.stoppable and not job.stop_requested)
+        self.cancel_button.setVisible(not job.cancel_requested)
         self.show()
         if not self.timer.isActive():
             self.timer.start()
+
+    def _control(self, what: str) -> None:
+        job = self._shown
+        if job is None or job.status.finished:
+            return
+        (self.runner.request_stop if what == "stop" else self.runner.cancel)(job)
+        self.refresh()
 
     def _event(self, job: Job, event: object) -> None:
         eta = reported_eta(event)
@@ -166,21 +202,22 @@ class JobsPanel(QWidget):
         self.tree.setMinimumWidth(160)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.cancel_button = QPushButton("Cancel")
-        self.stop_button = QPushButton("Stop after item")
-        self.stop_button.setToolTip("Let the batch finish the file it is on, then stop")
+        self.cancel_button.setToolTip(CANCEL_TIP)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip(STOP_TIP)
         self.pause_button = QPushButton("Pause queue")
         self.pause_button.setToolTip("No new job starts; the running one pauses between steps")
         self.pause_button.setCheckable(True)
         self.cancel_button.clicked.connect(self._cancel)
-        self.stop_button.clicked.connect(self._stop_after)
+        self.stop_button.clicked.connect(self._stop)
         self.pause_button.toggled.connect(self._pause)
         self.error = QLabel("")
         self.error.setObjectName("jobError")
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row = QHBoxLayout()
-        row.addWidget(self.cancel_button)
         row.addWidget(self.stop_button)
+        row.addWidget(self.cancel_button)
         row.addStretch(1)
         row.addWidget(self.pause_button)
         lay = QVBoxLayout(self)
@@ -227,7 +264,13 @@ class JobsPanel(QWidget):
             return
         if job.status == JobStatus.RUNNING:
             self._started.setdefault(job.id, time.monotonic())
-        item.setText(1, job.status.value)
+        stopping = job.stop_requested and not job.status.finished
+        item.setText(
+            1,
+            ("cancelling" if job.cancel_requested else "stopping")
+            if stopping
+            else job.status.value,
+        )
         frac = job.fraction or 0.0
         bar = self._bars[job.id]
         bar.setValue(round(frac * 1000))
@@ -245,7 +288,9 @@ class JobsPanel(QWidget):
         job = self.job(self.tree.currentItem())
         live = job is not None and not job.status.finished
         self.cancel_button.setEnabled(live)
-        self.stop_button.setEnabled(live and job is not None and job.kind == "batch")
+        self.stop_button.setEnabled(
+            live and job is not None and job.stoppable and not job.stop_requested
+        )
         self.error.setText(job.error if job is not None and job.error else "")
         self.error.setVisible(bool(self.error.text()))
 
@@ -254,13 +299,11 @@ class JobsPanel(QWidget):
         if job is not None:
             self.runner.cancel(job)
 
-    def _stop_after(self) -> None:
+    def _stop(self) -> None:
         job = self.job(self.tree.currentItem())
         if job is not None:
-            job.stop_after_item = True
-            stop = getattr(job, "on_stop_after_item", None)
-            if callable(stop):
-                stop()
+            self.runner.request_stop(job)
+            self._update_buttons()
 
     def _pause(self, paused: bool) -> None:
         self.runner.set_paused(paused)

@@ -136,7 +136,11 @@ class TrainingPanel(QWidget):
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self._pause)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Finish this step, save a checkpoint and stop (resumable)")
+        self.stop_button.clicked.connect(lambda: self.job and self.runner.request_stop(self.job))
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop now; resuming starts from the last checkpoint")
         self.cancel_button.clicked.connect(self._cancel)
         curves = QVBoxLayout()
         curves.addWidget(self.plot, 1)
@@ -147,6 +151,7 @@ class TrainingPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.stats, 1)
         row.addWidget(self.pause_button)
+        row.addWidget(self.stop_button)
         row.addWidget(self.cancel_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -160,6 +165,7 @@ class TrainingPanel(QWidget):
 
     def _set_controls(self, live: bool) -> None:
         self.pause_button.setEnabled(live)
+        self.stop_button.setEnabled(live)
         self.cancel_button.setEnabled(live)
 
     def _on_event(self, job: Job, event: Any) -> None:
@@ -193,7 +199,7 @@ class TrainingPanel(QWidget):
             self.metrics_plot.add(event.step, event.metrics)
         elif kind == "sample" and event.path is not None:
             self.show_samples(Path(event.path))
-        elif kind in ("done", "cancelled"):
+        elif kind in ("done", "stopped", "cancelled"):
             self.stats.setText(f"{event.message} at step {event.step}")
 
     def show_samples(self, path: Path) -> None:

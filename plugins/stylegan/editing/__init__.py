@@ -234,6 +234,7 @@ def editing_actions() -> list[Action]:
             params=_project_params,
             requires=_REQUIRES,
             input_kind="image",
+            stoppable=True,  # "Stop" keeps the best latent so far
             description="Find the latent of the face in a photo (detected, aligned, "
             "blended back) so any latent action can edit it in place.",
         ),

@@ -15,6 +15,10 @@ user gives a local VGG16 weights file, else a pixel + gradient pyramid.
 Optional pivotal tuning (Roich et al. 2021) then fine-tunes a *copy* of the
 synthesis network around the latent; the tuned weights belong to one photo
 and are not stored, the tuned reconstruction is the output image.
+
+The action is ``stoppable``: asked to stop (the GUI's "Stop", the CLI's first
+Ctrl-C), it ends its iterations and returns the best latent so far, blended
+into the photo like a finished projection, so it can be edited further.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from ganstudio.core.photo import (
     locate_face,
     photo_arrays,
 )
-from ganstudio.core.specs import ActionResult, ParamError, Progress
+from ganstudio.core.specs import ActionResult, ParamError, Progress, StopRequested
 
 from .losses import Distance, make_distance, pixel_pyramid
 from .wspace import broadcast, sample_w
@@ -138,11 +142,15 @@ def project(
         "steps_done": best["steps"],
         "psnr_projection": round(psnr(recon, target), 2),
     }
-    if params["pivotal_tuning"]:
-        recon = yield from _pivotal_tuning(
+    if best["stopped"]:  # asked to stop: the best latent so far, no tuning after it
+        info["stopped_early"] = True
+    elif params["pivotal_tuning"]:
+        recon, tuned = yield from _pivotal_tuning(
             Gc, ws, target, params["pti_steps"], distance, over_photo
         )
         info["psnr_pivotal_tuning"] = round(psnr(recon, target), 2)
+        if tuned < params["pti_steps"]:
+            info.update(stopped_early=True, pti_steps_done=tuned)
     projection = {
         "model": getattr(model.path, "name", None) if model.path else None,
         "photo_size": list(photo.size),
@@ -165,7 +173,11 @@ def _optimise_latent(
     num_ws: int,
     show: Any = to_pil,
 ) -> Generator[Progress, None, tuple[Tensor, Tensor, dict[str, Any]]]:
-    """W first, then W+ near it, with the noise maps; returns the best (ws, image)."""
+    """W first, then W+ near it, with the noise maps; returns the best (ws, image).
+
+    A :class:`StopRequested` at a yield ends the iterations: the best latent so far
+    is returned (``best["stopped"]``).
+    """
     device = target.device
     w_avg = Gc.w_avg.detach().float()
     w_std = float((sample_w(Gc, 1000, params["seed"]) - w_avg).pow(2).sum(1).mean().sqrt())
@@ -179,6 +191,8 @@ def _optimise_latent(
     w_steps = int(steps * _W_PHASE)
     gen = torch.Generator(device="cpu").manual_seed(params["seed"])
     best: dict[str, Any] = {"loss": math.inf, "steps": 0, "noise_maps": len(noise)}
+    best["stopped"] = False
+    done = 0
     best_ws = broadcast(w.detach(), num_ws)
     for step in range(steps):
         t = step / steps
@@ -207,23 +221,38 @@ def _optimise_latent(
         if not in_w and jitter < 1e-3 * w_std and value < best["loss"]:
             best.update(loss=value, steps=step + 1)
             best_ws = (broadcast(w, num_ws) + offsets).detach().clone()
+        done = step + 1
         if step % every == 0 or step == steps - 1:
-            yield Progress(
-                step + 1,
-                steps,
-                f"projecting ({'W' if in_w else 'W+'}): loss {value:.4f}",
-                fraction=(step + 1) / steps * (0.7 if params["pivotal_tuning"] else 1),
-                preview=show(x.detach()),
-                data={"ws": best_ws.cpu().numpy()},
-            )
-    if best["steps"] == 0:  # too few steps to reach the quiet end: the last latent
-        best_ws = (broadcast(w, num_ws) + (0 if steps <= w_steps else offsets)).detach()
-        best["steps"] = steps
+            try:
+                yield Progress(
+                    step + 1,
+                    steps,
+                    f"projecting ({'W' if in_w else 'W+'}): loss {value:.4f}",
+                    fraction=(step + 1) / steps * (0.7 if params["pivotal_tuning"] else 1),
+                    preview=show(x.detach()),
+                    data={"ws": _so_far(best, best_ws, w, offsets, in_w).cpu().numpy()},
+                )
+            except StopRequested:
+                best["stopped"] = True
+                break
+    if best["steps"] == 0:  # stopped or too few steps to reach the quiet end: the last latent
+        best_ws = _so_far(best, best_ws, w, offsets, done <= w_steps)
+        best["steps"] = done
     for b in noise:
         b.requires_grad_(False)
     with torch.no_grad():
         recon = Gc.synthesis(best_ws, noise_mode="const").float().clamp(-1, 1)
     return best_ws, recon, best
+
+
+def _so_far(
+    best: dict[str, Any], best_ws: Tensor, w: Tensor, offsets: Tensor, in_w: bool
+) -> Tensor:
+    """The latent a stop would return now: the best one of the quiet end once there is
+    one, else the current one (the noisy start tracks no best)."""
+    if best["steps"]:
+        return best_ws
+    return (broadcast(w, best_ws.shape[1]) + (0 if in_w else offsets)).detach()
 
 
 def _pivotal_tuning(
@@ -233,25 +262,31 @@ def _pivotal_tuning(
     steps: int,
     distance: Distance,
     show: Any = to_pil,
-) -> Generator[Progress, None, Tensor]:
-    """Fine-tune the copy's synthesis weights so ``ws`` redraws the target exactly."""
+) -> Generator[Progress, None, tuple[Tensor, int]]:
+    """Fine-tune the copy's synthesis weights so ``ws`` redraws the target exactly;
+    returns the reconstruction and the steps done (fewer when stopped)."""
     synth = Gc.synthesis.requires_grad_(True).train()
     opt = torch.optim.Adam(synth.parameters(), lr=3e-4)
     every = max(1, steps // 10)
+    done = 0
     for step in range(steps):
         x = synth(ws, noise_mode="const")
         loss = distance(x, target)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        done = step + 1
         if step % every == 0 or step == steps - 1:
-            yield Progress(
-                step + 1,
-                steps,
-                f"pivotal tuning: loss {loss.item():.4f}",
-                fraction=0.7 + 0.3 * (step + 1) / steps,
-                preview=show(x.detach()),
-            )
+            try:
+                yield Progress(
+                    step + 1,
+                    steps,
+                    f"pivotal tuning: loss {loss.item():.4f}",
+                    fraction=0.7 + 0.3 * (step + 1) / steps,
+                    preview=show(x.detach()),
+                )
+            except StopRequested:  # keep the tuning so far
+                break
     synth.requires_grad_(False).eval()
     with torch.no_grad():
-        return Gc.synthesis(ws, noise_mode="const").float().clamp(-1, 1)
+        return Gc.synthesis(ws, noise_mode="const").float().clamp(-1, 1), done
