@@ -43,7 +43,9 @@ OutputKind = Literal["image", "images", "model"]
 #: ``w-latent`` (a StyleGAN W space: mapping/synthesis), ``style-mix``
 #: (per-layer styles), ``condition`` (class-conditional), ``codes``
 #: (InfoGAN's structured codes), ``upscale`` (image → larger image),
-#: ``translate`` (image → image of another domain), ``voxels`` (3-D shapes).
+#: ``translate`` (image → image of another domain), ``voxels`` (3-D shapes),
+#: ``sketch`` (image → image drawn from a line drawing: the GUI gives its actions
+#: the sketch layer and the brush, and previews after every stroke).
 #: A plugin may coin its own word for its own actions and variants (lower-case
 #: letters, digits and ``-``; prefer ``x-myplugin-…`` so it never clashes with a
 #: word a later contract adds).  Discovery accepts such words; ``ganstudio
@@ -58,11 +60,13 @@ Capability = Literal[
     "upscale",
     "translate",
     "voxels",
+    "sketch",
 ]
 #: What a data source yields and a variant trains on: ``"image"`` (``batch["image"]``),
 #: ``"labels"`` (also ``batch["labels"]``, attribute labels) or ``"paired"``
-#: (also ``batch["sketch"]``, an aligned input image).
-DataKind = Literal["image", "labels", "paired"]
+#: (also ``batch["sketch"]``, an aligned input image) or ``"unpaired"`` (also
+#: ``batch["source"]``, an image of another domain, not aligned with ``image``).
+DataKind = Literal["image", "labels", "paired", "unpaired"]
 #: How several result images are shown and saved together.
 Layout = Literal["grid", "strip", "animation"]
 
