@@ -14,8 +14,12 @@ GENERATORS = {"unet_128": 7, "unet_256": 8, "resnet_6blocks": 6, "resnet_9blocks
 NORMS = ("batch", "instance")
 
 
-def check_generator(generator: str, resolution: int, norm: str) -> None:
-    """Raise ValueError when the generator cannot run at ``resolution``."""
+def check_generator(generator: str, resolution: int, norm: str, n_layers_d: int = 3) -> None:
+    """Raise ValueError when the generator or the PatchGAN cannot run at ``resolution``."""
+    if resolution < 2 ** (n_layers_d + 2):  # the PatchGAN's last map must exceed 1×1
+        raise ValueError(
+            f"a {n_layers_d}-layer PatchGAN needs a resolution ≥ {2 ** (n_layers_d + 2)}"
+        )
     if generator not in GENERATORS:
         raise ValueError(f"generator must be one of {', '.join(GENERATORS)}, got {generator!r}")
     if norm not in NORMS:
@@ -48,7 +52,7 @@ class Pix2PixConfig:
     objective: str = "bce"  # the reference's "vanilla" GAN loss
 
     def validate(self) -> None:
-        check_generator(self.generator, self.resolution, self.norm)
+        check_generator(self.generator, self.resolution, self.norm, self.n_layers_d)
         if self.ngf < 1 or self.ndf < 1 or not 1 <= self.n_layers_d <= 6:
             raise ValueError("ngf and ndf must be positive; n_layers_d in [1, 6]")
         if self.input_channels not in (1, 3) or self.channels not in (1, 3):
@@ -78,7 +82,7 @@ class CycleGANConfig:
     objective: str = "lsgan"
 
     def validate(self) -> None:
-        check_generator(self.generator, self.resolution, self.norm)
+        check_generator(self.generator, self.resolution, self.norm, self.n_layers_d)
         if self.ngf < 1 or self.ndf < 1 or not 1 <= self.n_layers_d <= 6:
             raise ValueError("ngf and ndf must be positive; n_layers_d in [1, 6]")
         if self.channels not in (1, 3):

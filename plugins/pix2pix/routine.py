@@ -149,7 +149,8 @@ class CycleGANRoutine:
     G: adversarial (the objective, LSGAN by default) both ways, cycle
     ‖G_B(G_A(a)) − a‖₁·λ and back, identity ‖G_A(b) − b‖₁·λ·λ_idt and back.
     D: real against a pooled fake, halved.  Batches are unpaired:
-    ``image`` is domain B, ``source`` domain A.  A resumed run starts with an
+    ``image`` is domain B, ``source`` domain A (paired data's ``sketch`` serves
+    as A when there is no ``source``: the pairing is then simply not used).  A resumed run starts with an
     empty history pool (the pool is not saved: it would be 50 images per side).
     """
 
@@ -167,7 +168,8 @@ class CycleGANRoutine:
 
     def step(self, batch: Mapping[str, Tensor]) -> dict[str, float]:
         c = self.cfg.channels
-        real_a, real_b = as_channels(batch["source"], c), as_channels(batch["image"], c)
+        source = batch["source"] if "source" in batch else batch["sketch"]  # paired data works too
+        real_a, real_b = as_channels(source, c), as_channels(batch["image"], c)
         if self.kept is None:
             self.kept = real_a[:PREVIEW_COUNT].detach().clone()
         p, lam = self.ctx.precision, self.cfg.lambda_cycle

@@ -76,7 +76,7 @@ def photo_to_sketch(
         )
     lines = edge_lines(work, detail, low, high, min_length)
     if thickness > 1:
-        lines = morphology.binary_dilation(lines, morphology.disk((thickness - 1) / 2))
+        lines = ndimage.binary_dilation(lines, morphology.disk((thickness - 1) / 2))
     ink = ndimage.gaussian_filter(lines.astype(np.float32), 0.5) * 1.6 if lines.any() else lines
     pixels = (255.0 * (1.0 - np.clip(ink, 0.0, 1.0))).round().astype(np.uint8)
     out = Image.fromarray(pixels, "L")
