@@ -150,8 +150,9 @@ class CycleGANRoutine:
     ‖G_B(G_A(a)) − a‖₁·λ and back, identity ‖G_A(b) − b‖₁·λ·λ_idt and back.
     D: real against a pooled fake, halved.  Batches are unpaired:
     ``image`` is domain B, ``source`` domain A (paired data's ``sketch`` serves
-    as A when there is no ``source``: the pairing is then simply not used).  A resumed run starts with an
-    empty history pool (the pool is not saved: it would be 50 images per side).
+    as A when there is no ``source``: the pairing is then simply not used).
+    A resumed run starts with an empty history pool (the pool is not saved:
+    it would be 50 images per side).
     """
 
     def __init__(self, models: Mapping[str, nn.Module], config: Any, objective: Any, ctx: Any):
