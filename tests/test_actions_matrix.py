@@ -55,6 +55,8 @@ TINY = {
         "d_feat": 8,
         "perceptual_weight": 0.0,
     },
+    "pix2pix": {"resolution": 32, "generator": "resnet_6blocks", "ngf": 4, "ndf": 4},
+    "cyclegan": {"resolution": 32, "generator": "resnet_6blocks", "ngf": 4, "ndf": 4},
 }
 #: the only defaults the fast test shortens (the slow test runs them as shipped)
 FAST = {"project": ["--param", "steps=2"], "fit-directions": ["--param", "samples=100"]}
