@@ -8,9 +8,9 @@
 
 Nothing here is shipped (the data's terms: research use; see
 ../shared/data/README.md).  Writes docs/sketch/real_sketches.png and prints a
-Markdown table.  About 5 CPU minutes with the defaults:
+Markdown table.  About 2 CPU minutes with the defaults:
 
-    OMP_NUM_THREADS=1 .venv/bin/python scripts/eval_sketch.py [--steps 600]
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/eval_sketch.py [--steps 400]
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def figure(rows: list[list[Image.Image]], out: Path, size: int = 64) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--steps", type=int, default=400)
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)

@@ -77,7 +77,7 @@ def figure(model_path: Path, data: FacesAndPaintings, out: Path) -> None:
         arr = ((t.clamp(-1, 1) + 1) * 127.5).byte().permute(1, 2, 0).numpy()
         canvas.paste(Image.fromarray(arr), ((k % n) * size, (k // n) * size))
     out.parent.mkdir(parents=True, exist_ok=True)
-    canvas.resize((canvas.width * 2, canvas.height * 2), Image.Resampling.NEAREST).save(out)
+    canvas.save(out)
 
 
 def main() -> None:
