@@ -168,10 +168,15 @@ class EditorTools(QObject):
         """Called when the Action panel's action changes: a sketch action gets the
         sketch layer and the brush; its preview is asked again after each stroke."""
         if not is_sketch_action(action):
+            if self.sketch_action is not None:
+                self.canvas.set_compare_split(False)
             self.sketch_action = None
             return False
         self.sketch_action = action
         self.sketch_layer()
+        # the photo preview would hide the lines being drawn: split the view, the
+        # sketch left of the divider and the photo right of it (hold \ for the sketch)
+        self.canvas.set_compare_split(True)
         return True
 
     def _sketch_stroke_done(self, layer_id: str, box: object) -> None:
