@@ -1,6 +1,6 @@
 """Train the demo sketch → face pix2pix model on procedural sketch/face pairs.
 
-Deterministic (seeded, one thread, no loader workers), about 5 CPU minutes:
+Deterministic (seeded, one thread, no loader workers), about 4 CPU minutes:
 a small U-Net (unet_128, ngf 12, instance norm) on 800 procedural faces at
 128 px, whose sketches are randomly thickened (1 or 3 px) and both flipped, so
 brush strokes of several widths read as lines.  Writes
