@@ -107,9 +107,8 @@ def run_generator(
         box = tuple(round(v * scale) for v in box)  # type: ignore[assignment]
         work = work.resize((resolution, resolution), Image.Resampling.BICUBIC)
     x = to_tensor(work, in_channels).to(device)
-    if dropout:
+    with torch.random.fork_rng(devices=[]), dropout_on(G, dropout):  # the global RNG is kept
         torch.manual_seed(seed)
-    with dropout_on(G, dropout):
         y = G(x)  # (1, C, H, W)
     out = to_image(y)
     if box is not None:
