@@ -9,6 +9,8 @@ by a scripted drag: the first slider of the action moves one step every 16 ms
 shown on the canvas during the drag per second, the rate one preview at a time
 sustains when nothing else happens (the ceiling: the model's own speed), their
 ratio, and whether the last position was the one rendered at the end.
+For a sketch action (sketch-to-photo) it prints instead the time from one
+stroke update on a 256 px sketch layer to the photo preview on the canvas.
 User state goes to a temporary GANSTUDIO_HOME.
 """
 
@@ -89,10 +91,33 @@ def drag(app, window, mf, action, seconds: float, shown: list[float]) -> None:
     )
 
 
+def sketch_latency(app, window, mf, action, shown: list[float], size: int = 256) -> None:
+    """Live sketching: the time from one stroke update on a ``size`` px sketch layer
+    to its photo preview on the canvas, one update at a time (median of 15)."""
+    from PIL import ImageDraw
+
+    window.actions_panel.select_action(action.id)
+    layer = window.tools.sketch_layer((size, size))
+    window.tools.follow_sketch_action(action)  # what picking the model in the browser does
+    wait_until(app, lambda: not window.runner.busy)
+    times = []
+    for i in range(16):
+        ImageDraw.Draw(layer.image).line((20 + 10 * i, 40, 40 + 10 * i, 200), (0, 0, 0, 255), 3)
+        shown.clear()
+        t0 = time.perf_counter()
+        window.tools.stroke_updated.emit(layer.id, (0, 0, size, size))
+        wait_until(app, lambda: bool(shown) and not window.runner.busy)
+        if i:  # the first one warms up
+            times.append(shown[0] - t0)
+    ms = 1000 * sorted(times)[len(times) // 2]
+    print(f"{mf.name:28} {action.id:16} one stroke update at {size} px → preview: {ms:.0f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--only", default="", help="bundled models whose name contains this")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="ganstudio-bench-")
     os.environ["GANSTUDIO_HOME"] = home
@@ -122,7 +147,7 @@ def main() -> int:
         f"{'ratio':>6}  last shown"
     )
     for mf in find_model_files():
-        if mf.source != "bundled":
+        if mf.source != "bundled" or args.only not in mf.name:
             continue
         window.controller.set_model(mf)
         wait_until(
@@ -134,7 +159,10 @@ def main() -> int:
             print(f"{mf.name:28} (no interactive action)")
             continue
         for action in actions:
-            drag(app, window, mf, action, args.seconds, shown)
+            if "sketch" in action.requires:  # live sketching (issue 13): stroke → photo
+                sketch_latency(app, window, mf, action, shown)
+            else:
+                drag(app, window, mf, action, args.seconds, shown)
     window.document.dirty = False
     window.close()
     return 0

@@ -60,6 +60,8 @@ TINY = {
     "lapgan": {"resolution": 32, "z_dim": 8, "width": 8},
     "biggan": {"resolution": 32, "z_dim": 8, "width": 8, "embed_dim": 8},
     "gan3d": {"resolution": 16, "width": 4, "z_dim": 8},
+    "pix2pix": {"resolution": 32, "generator": "resnet_6blocks", "ngf": 4, "ndf": 4},
+    "cyclegan": {"resolution": 32, "generator": "resnet_6blocks", "ngf": 4, "ndf": 4},
 }
 #: data per variant when not procedural faces (a video variant trains on clips,
 #: voxel variants on shapes)

@@ -47,7 +47,9 @@ OutputKind = Literal["image", "images", "model", "voxels"]
 #: ``w-latent`` (a StyleGAN W space: mapping/synthesis), ``style-mix``
 #: (per-layer styles), ``condition`` (class-conditional), ``codes``
 #: (InfoGAN's structured codes), ``upscale`` (image → larger image),
-#: ``translate`` (image → image of another domain), ``voxels`` (3-D shapes).
+#: ``translate`` (image → image of another domain), ``voxels`` (3-D shapes),
+#: ``sketch`` (image → image drawn from a line drawing: the GUI gives its actions
+#: the sketch layer and the brush, and previews after every stroke).
 #: A plugin may coin its own word for its own actions and variants (lower-case
 #: letters, digits and ``-``; prefer ``x-myplugin-…`` so it never clashes with a
 #: word a later contract adds).  Discovery accepts such words; ``ganstudio
@@ -62,14 +64,16 @@ Capability = Literal[
     "upscale",
     "translate",
     "voxels",
+    "sketch",
 ]
 #: What a data source yields and a variant trains on: ``"image"`` (``batch["image"]``),
 #: ``"labels"`` (also ``batch["labels"]``, attribute labels) or ``"paired"``
-#: (also ``batch["sketch"]``, an aligned input image), ``"video"`` (``batch["video"]``
-#: instead of ``image``, short clips (B, C, T, H, W)) or ``"voxels"``
-#: (``batch["voxels"]``, (B, 1, X, Y, Z) occupancy in [0, 1], and ``batch["labels"]``
-#: when the shapes are labelled; no ``image``).
-DataKind = Literal["image", "labels", "paired", "video", "voxels"]
+#: (also ``batch["sketch"]``, an aligned input image), ``"unpaired"`` (also
+#: ``batch["source"]``, an image of another domain, not aligned with ``image``),
+#: ``"video"`` (``batch["video"]`` instead of ``image``, short clips (B, C, T, H, W))
+#: or ``"voxels"`` (``batch["voxels"]``, (B, 1, X, Y, Z) occupancy in [0, 1], and
+#: ``batch["labels"]`` when the shapes are labelled; no ``image``).
+DataKind = Literal["image", "labels", "paired", "unpaired", "video", "voxels"]
 #: How several result images are shown and saved together; ``"layers"``: each
 #: image is its own document layer, first at the bottom (``info["layer_names"]``
 #: may name them), and a single file gets them stacked as the document shows them.

@@ -15,6 +15,7 @@ with no model, whatever the model browser has picked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,9 @@ class ActionController(QObject):
         runner.job_event.connect(self._live_preview)
         #: job id -> (origin, size) of its input: where its same-sized previews go
         self._live: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
+        #: a layer's pixels as an action reads them (the editor tools include a stroke
+        #: still in progress: live sketching, issue 13)
+        self.layer_pixels: Callable[[Layer], Any] = lambda layer: layer.image
 
     @property
     def document(self) -> Document:
@@ -111,7 +115,7 @@ class ActionController(QObject):
         if layer is None:
             self.message.emit(f"{action.name} needs an image: open one or select a region")
             return None
-        return {"image": layer.image}, layer.offset
+        return {"image": self.layer_pixels(layer)}, layer.offset
 
     def _request(
         self, action: Action, params: dict[str, Any], commit: bool

@@ -115,6 +115,8 @@ def test_batch_dialog_runs_a_folder_and_can_stop_after_current_item(
     window.models.refresh()
     dialog = BatchDialog(window.registry, window.models.files, window.runner, window.cache, window)
     qtbot.addWidget(dialog)
+    # other batchable actions may be listed (photo-to-sketch needs no model): pick ours
+    dialog.action_combo.setCurrentIndex(dialog.action_combo.findData("invert-batch"))
     assert dialog.action_combo.currentData() == "invert-batch"
     dialog.in_dir[1].setText(str(src))
     dialog.out_dir[1].setText(str(tmp_path / "out"))

@@ -280,8 +280,9 @@ def test_a_sketch_action_gets_the_sketch_layer_and_a_preview_after_each_stroke(q
     window.canvas.set_zoom(1.0)
     window.canvas.centerOn(100, 100)
     drag(qtbot, window.canvas, [(50, 50), (150, 120)])
-    assert asked == [action]
+    assert asked and set(asked) == {action}  # during the stroke (live) and at its end
+    count = len(asked)
     window.tools.follow_sketch_action(None)  # another action: strokes ask for nothing
     drag(qtbot, window.canvas, [(50, 150), (150, 150)])
-    assert asked == [action]
+    assert len(asked) == count
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=5000)

@@ -60,6 +60,17 @@ def _menu(window: QMainWindow, title: str, before: str | None = None) -> QMenu:
     return menu
 
 
+def is_sketch_action(action: Any) -> bool:
+    """An action drawn from a sketch: input kind "sketch", or an image action whose
+    model must have the ``sketch`` capability (pix2pix's sketch-to-photo)."""
+    if action is None:
+        return False
+    kind = getattr(action, "input_kind", "")
+    return kind == SKETCH_ROLE or (
+        kind == "image" and SKETCH_ROLE in getattr(action, "requires", ())
+    )
+
+
 class EditorTools(QObject):
     """Everything the editor tools add to one window; ``window.tools`` after install."""
 
@@ -102,7 +113,18 @@ class EditorTools(QObject):
             panel.combo.currentIndexChanged.connect(
                 lambda _i: self.follow_sketch_action(panel.current_action)
             )
+            models = getattr(window, "models", None)
+            if models is not None:  # a new model's list is filled with signals blocked
+                models.model_selected.connect(
+                    lambda _m: self.follow_sketch_action(panel.current_action)
+                )
         self.stroke_finished.connect(self._sketch_stroke_done)
+        # live sketching: every piece of a stroke asks for a preview (the interactive
+        # lane keeps only the newest), drawn from the pixels with the stroke so far
+        self.stroke_updated.connect(self._sketch_stroke_done)
+        controller = getattr(window, "controller", None)
+        if controller is not None:
+            controller.layer_pixels = self._live_pixels
 
     # -- public API -----------------------------------------------------------------
     @property
@@ -145,11 +167,16 @@ class EditorTools(QObject):
     def follow_sketch_action(self, action: Any) -> bool:
         """Called when the Action panel's action changes: a sketch action gets the
         sketch layer and the brush; its preview is asked again after each stroke."""
-        if action is None or getattr(action, "input_kind", "") != SKETCH_ROLE:
+        if not is_sketch_action(action):
+            if self.sketch_action is not None:
+                self.canvas.set_compare_split(False)
             self.sketch_action = None
             return False
         self.sketch_action = action
         self.sketch_layer()
+        # the photo preview would hide the lines being drawn: split the view, the
+        # sketch left of the divider and the photo right of it (hold \ for the sketch)
+        self.canvas.set_compare_split(True)
         return True
 
     def _sketch_stroke_done(self, layer_id: str, box: object) -> None:
@@ -160,6 +187,10 @@ class EditorTools(QObject):
         index = self.document.find_role(SKETCH_ROLE)
         if index >= 0 and self.document.layer(index).id == layer_id:
             panel.preview_requested.emit(action, panel.values())
+
+    def _live_pixels(self, layer: Layer) -> Image.Image:
+        """What an action reads from ``layer``: its pixels with a stroke in progress."""
+        return self.current_pixels(layer.id) or layer.image
 
     def current_pixels(self, layer_id: str) -> Image.Image | None:
         """A layer's pixels including a stroke still in progress (for live previews)."""
