@@ -41,6 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "action (attributes, style-mix …): a photo whose face is projected, "
         "edited and blended back",
     )
+    p.add_argument(
+        "--mask",
+        metavar="MASK",
+        help="for actions that take a mask (inpaint): an image the size of --input, "
+        "white where the action works",
+    )
     p.add_argument("-o", "--output", help="output image (.png, .jpg, .webp, .gif)")
     p.add_argument(
         "--latents",
@@ -112,6 +118,12 @@ def run(args: argparse.Namespace) -> int:
             inputs["image"], _ = read_input(source)
         except InputError as exc:
             raise UserError(f"--input {source.name}: {exc}") from None
+    if args.mask:  # the region for a takes_mask action (ganstudio.core.masks)
+        if not getattr(action, "takes_mask", False) or "image" not in inputs:
+            raise UserError(f"action {action.id!r} takes no mask; drop --mask")
+        from ganstudio.core.masks import read_mask
+
+        inputs["mask"] = read_mask(args.mask, inputs["image"].size)
     with action_progress(show=not args.no_progress) as on_progress:
         out = run_action(action, model, values, inputs, on_progress=on_progress)
     if not out.images:

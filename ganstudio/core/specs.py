@@ -639,6 +639,10 @@ class Action(_Located):
     #: variant ids this action is written for; empty means any with the capabilities.
     #: Several plugins may offer an action of the same id for different variants.
     variants: frozenset[str] = frozenset()
+    #: the action also takes a mask of the region to work on (inpainting): ``inputs["mask"]``,
+    #: a mode "L" PIL image the size of ``inputs["image"]``, 255 inside the region; absent
+    #: when the user gave none.  Needs ``input_kind="image"``.
+    takes_mask: bool = False
 
     def params_for(self, model: Any = None) -> list[Param]:
         src = self.params
@@ -814,6 +818,8 @@ def spec_problems(spec: Any) -> list[str]:
             problems.append(f"{label}: requires {bad[0]} is not a capability ({caps_legal})")
         if spec.batchable and spec.input_kind != "image":
             problems.append(f"{label}: batchable actions need input_kind='image'")
+        if spec.takes_mask and spec.input_kind != "image":
+            problems.append(f"{label}: takes_mask needs input_kind='image'")
         if not callable(spec.run):
             problems.append(f"{label}: run is not callable")
     elif isinstance(spec, Variant):
