@@ -154,3 +154,14 @@ def test_cli_inpaint_reads_the_mask_and_refuses_bad_ones(ae_file, tmp_path, caps
     assert "--mask" in capsys.readouterr().err
     assert main(["run", "denoise", "--mask", str(mask), "-o", str(out), *base]) == 2
     assert "takes no mask" in capsys.readouterr().err
+
+
+def test_interpolation_without_a_second_photo_walks_to_the_average_face(run_action):
+    out = run_action("interpolate-photos", model="vae", params={"frames": 3}, image=_face())
+    assert np.allclose(out.result.latents["z"][-1], 0.0)
+
+
+def test_the_action_panel_offers_encoded_layers_for_interpolation(action_panel):
+    panel = action_panel("interpolate-photos", model="vae")
+    assert {"to", "frames", "layout"} <= set(panel.form.editors)
+    assert panel.current_action.input_kind == "image"

@@ -87,3 +87,14 @@ def test_training_on_unlabelled_data_is_refused_with_the_reason():
 
     with pytest.raises(ValueError, match="procedural:faces"):
         column_indices(["smile", "age"])
+
+
+def test_the_action_panel_has_a_prompt_box_with_a_caption_the_model_knows(action_panel):
+    from PySide6.QtWidgets import QLineEdit
+
+    panel = action_panel("text-to-image", model="text2image")
+    prompt = panel.form.editors["prompt"]
+    assert isinstance(prompt.editor, QLineEdit)
+    prompt.editor.setText("a sad young person with red hair")
+    assert panel.values()["prompt"] == "a sad young person with red hair"
+    assert set(tokenize(prompt.editor.text())) <= set(VOCABULARY)

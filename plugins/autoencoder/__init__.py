@@ -113,7 +113,11 @@ def ganstudio_actions():
             "Interpolate photos",
             _lazy("interpolate_photos"),
             params=(
-                LayerParam("to", optional=False, help="an encoded layer (or a .npz) to walk to"),
+                LayerParam(
+                    "to",
+                    help="an encoded layer (or a .npz from 'encode --latents') to walk to; "
+                    "empty: the average face",
+                ),
                 IntParam("frames", 8, min=2, max=120),
                 ChoiceParam("layout", "strip", choices=("strip", "animation", "grid")),
             ),

@@ -95,12 +95,13 @@ def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionRe
 
 @torch.no_grad()
 def interpolate_photos(model: Any, params: dict[str, Any], inputs: dict[str, Any]) -> ActionResult:
-    """The input photo's latent walked to another encoded photo's: a strip or a GIF."""
+    """The input photo's latent walked to another encoded photo's (``to``; left empty: to
+    the latent origin, a VAE's average face): a strip or a GIF."""
     image = inputs["image"]
     z_a = _mean_latent(model, _to_tensor(image, model))
     z_b = latent_from(params.get("to"), model, "to")
-    if z_b is None:
-        raise ParamError("to: pick the encoded layer (or --param to=b.npz) to walk to")
+    if z_b is None:  # no second photo: towards the latent origin (a VAE's average face)
+        z_b = torch.zeros_like(z_a)
     t = torch.linspace(0, 1, params["frames"], device=model.device)[:, None]  # (F, 1)
     z = (1 - t) * z_a + t * z_b  # (F, latent_dim)
     frames = model.generator.decode(z).float().cpu()
