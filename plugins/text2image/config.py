@@ -14,9 +14,10 @@ class TextToImageConfig:
 
     ``vocabulary`` is the text encoder's word list; it is saved in the model
     file's metadata with the rest of the config, so a model always knows the
-    words it understands.  ``kl_weight`` weighs the conditioning augmentation's
-    KL term, ``aux_weight`` the text encoder's attribute loss (it learns to read
-    the labels back out of the caption), ``mismatch_weight`` the
+    words it understands.  ``text_lr`` is the text encoder's learning rate;
+    ``kl_weight`` weighs the conditioning augmentation's KL term, ``aux_weight``
+    the text encoder's attribute loss (it learns to read the labels back out of
+    the caption), ``mismatch_weight`` the
     matching-aware discriminator's real-image/wrong-caption term.
     """
 
@@ -29,6 +30,7 @@ class TextToImageConfig:
     width: int = 32
     max_words: int = 32
     lr: float = 2e-4
+    text_lr: float = 1e-3
     beta1: float = 0.5
     kl_weight: float = 1.0
     aux_weight: float = 1.0
@@ -51,5 +53,8 @@ class TextToImageConfig:
             raise ValueError("max_words must be in [1, 256]")
         if not self.vocabulary or len(set(self.vocabulary)) != len(self.vocabulary):
             raise ValueError("vocabulary must be a non-empty list of distinct words")
-        if min(self.kl_weight, self.aux_weight, self.mismatch_weight) < 0 or self.lr <= 0:
+        if (
+            min(self.kl_weight, self.aux_weight, self.mismatch_weight) < 0
+            or min(self.lr, self.text_lr) <= 0
+        ):
             raise ValueError("weights must be ≥ 0 and lr > 0")

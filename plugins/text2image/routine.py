@@ -68,7 +68,13 @@ class TextToImageRoutine:
         self.cfg, self.obj, self.ctx = config, objective, ctx
         self.columns = column_indices(ctx.label_names) if ctx.label_names else None
         betas = (config.beta1, 0.999)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
+        g = getattr(self.G, "module", self.G)  # the text encoder learns faster than the GAN
+        text = list(g.text.parameters())
+        ids = {id(t) for t in text}
+        rest = [t for t in self.G.parameters() if id(t) not in ids]
+        self.opt_g = torch.optim.Adam(
+            [{"params": rest}, {"params": text, "lr": config.text_lr}], lr=config.lr, betas=betas
+        )
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
         self.steps = 0
 
@@ -101,20 +107,16 @@ class TextToImageRoutine:
         s = sentence.detach()
 
         self.opt_d.zero_grad(set_to_none=True)
-        with p.autocast():
-            d1, d2 = self.D(
-                torch.cat([real1, low.detach(), real1]),
-                torch.cat([real2, high.detach(), real2]),
-                torch.cat([s, s, s.roll(1, 0)]),
-            )
+        with p.autocast():  # one call per kind: the critics' batch norm never mixes them
+            real = self.D(real1, real2, s)
+            fake = self.D(low.detach(), high.detach(), s)
+            wrong = self.D(real1, real2, s.roll(1, 0))
         loss_d = real2.new_zeros((), dtype=torch.float32)
         w = cfg.mismatch_weight
-        for logits in (d1, d2):
-            assert logits is not None
-            real, fake, wrong = logits.float().split(b)
-            loss_d = (
-                loss_d + (1 - w) * self.obj.d_loss(real, fake) + w * self.obj.d_loss(real, wrong)
-            )
+        for r, f, m in zip(real, fake, wrong, strict=True):
+            assert r is not None and f is not None and m is not None
+            r, f, m = r.float(), f.float(), m.float()
+            loss_d = loss_d + (1 - w) * self.obj.d_loss(r, f) + w * self.obj.d_loss(r, m)
         penalty = self.obj.penalty(lambda x: self.D(None, x, s)[1], real2, high.detach().float())
         p.backward(loss_d + penalty)
         p.step(self.opt_d)
