@@ -98,3 +98,18 @@ def test_the_action_panel_has_a_prompt_box_with_a_caption_the_model_knows(action
     prompt.editor.setText("a sad young person with red hair")
     assert panel.values()["prompt"] == "a sad young person with red hair"
     assert set(tokenize(prompt.editor.text())) <= set(VOCABULARY)
+
+
+def test_a_model_file_with_a_damaged_vocabulary_is_refused_in_one_line(
+    train_steps, tmp_path, capsys
+):
+    from ganstudio.core import checkpoints
+
+    run = train_steps("text2image", steps=1, overrides=TINY)
+    tensors, meta = checkpoints.load_model_file(run / "checkpoints" / "latest.safetensors")
+    meta["config"]["vocabulary"] = ["a", "Smiling!", "man"]
+    bad = checkpoints.save_model(tmp_path / "bad.safetensors", tensors, meta)
+    args = ["run", "text-to-image", "--model", str(bad), "-o", str(tmp_path / "x.png")]
+    assert main([*args, "--no-progress", "--device", "cpu"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "vocabulary" in err[0]

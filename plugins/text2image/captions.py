@@ -47,8 +47,8 @@ _GLUE = ("a", "an", "and", "with", "hair", "man", "bearded", "beard")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words; punctuation and hyphens separate words."""
-    return re.findall(r"[a-z]+", text.lower())
+    """Lower-case words (letters of any script); punctuation, digits and hyphens separate them."""
+    return re.findall(r"[^\W\d_]+", text.lower())
 
 
 def _vocabulary() -> tuple[str, ...]:

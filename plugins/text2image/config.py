@@ -51,8 +51,11 @@ class TextToImageConfig:
             raise ValueError("z_dim, word_dim, text_dim, cond_dim and width must be positive")
         if not 1 <= self.max_words <= 256:
             raise ValueError("max_words must be in [1, 256]")
-        if not self.vocabulary or len(set(self.vocabulary)) != len(self.vocabulary):
-            raise ValueError("vocabulary must be a non-empty list of distinct words")
+        vocab = self.vocabulary
+        if not vocab or len(set(vocab)) != len(vocab) or len(vocab) > 100_000:
+            raise ValueError("vocabulary must be a list of at most 100000 distinct words")
+        if not all(isinstance(w, str) and w.isalpha() and w == w.lower() for w in vocab):
+            raise ValueError("vocabulary words must be lower-case letters only")
         if (
             min(self.kl_weight, self.aux_weight, self.mismatch_weight) < 0
             or min(self.lr, self.text_lr) <= 0
