@@ -165,3 +165,19 @@ def test_the_action_panel_offers_encoded_layers_for_interpolation(action_panel):
     panel = action_panel("interpolate-photos", model="vae")
     assert {"to", "frames", "layout"} <= set(panel.form.editors)
     assert panel.current_action.input_kind == "image"
+
+
+def test_a_mask_file_is_white_or_opaque_where_the_region_is(tmp_path):
+    from ganstudio.core.masks import read_mask
+
+    grey, drawn = tmp_path / "grey.png", tmp_path / "drawn.png"
+    m = Image.new("L", (8, 6), 0)
+    m.paste(255, (2, 2, 4, 4))
+    m.save(grey)
+    layer = Image.new("RGBA", (8, 6), (0, 0, 0, 0))  # strokes on a transparent layer
+    layer.paste((200, 0, 0, 255), (2, 2, 4, 4))
+    layer.save(drawn)
+    for path in (grey, drawn):
+        assert read_mask(path, (8, 6)).getbbox() == (2, 2, 4, 4)
+    with pytest.raises(UserError, match="no such file"):
+        read_mask(tmp_path / "missing.png", (8, 6))

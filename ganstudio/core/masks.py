@@ -33,8 +33,10 @@ def read_mask(path: str | Path, size: tuple[int, int]) -> Image.Image:
             f"--mask {source.name}: {image.size[0]}×{image.size[1]} is not the size of "
             f"--input ({size[0]}×{size[1]})"
         )
-    if image.mode in ("RGBA", "LA") and image.getextrema()[-1][0] < 255:
-        return image.getchannel("A")  # a mask drawn as transparency: opaque = region
+    if image.mode in ("RGBA", "LA"):
+        low, _ = image.getchannel("A").getextrema()
+        if isinstance(low, (int, float)) and low < 255:
+            return image.getchannel("A")  # a mask drawn as transparency: opaque = region
     return image.convert("L")
 
 
