@@ -133,6 +133,10 @@ def text_check(loaded) -> None:
         print(f"text encoder: {name} read from held-out captions, accuracy {acc:.2f}")
 
 
+def _f(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.float32)
+
+
 def background_hit_rate(images: list[Image.Image], wanted: str) -> float:
     """How many images' corner colour is nearest to the asked-for background colour."""
     palette = {name: np.array(BACKGROUND_RGB[name], dtype=np.float32) for name in BACKGROUNDS}
@@ -174,6 +178,19 @@ def main() -> None:
         + ", ".join(f"{c} {r:.2f}" for c, r in zip(BACKGROUNDS, rates, strict=True))
     )
     print(f"mean {np.mean(rates):.2f} (chance 0.17)")
+    # does the caption steer the image? mean |pixel difference| (0-255), 8 images each
+    base = draw(PROMPTS[0], 8)
+    other_prompt = draw(PROMPTS[1], 8)
+    other_seed = run_action(spec, loaded, {"prompt": PROMPTS[0], "count": 8, "seed": 100}, {})
+
+    def diff(xs: list[Image.Image], ys: list[Image.Image]) -> float:
+        pairs = zip(xs, ys, strict=True)
+        return float(np.mean([np.abs(_f(x) - _f(y)).mean() for x, y in pairs]))
+
+    print(
+        f"another prompt changes the image by {diff(base, other_prompt):.1f}, "
+        f"another seed by {diff(base, other_seed.images):.1f} (mean |pixel difference|)"
+    )
     _stack([compose(draw(p, 6), "strip") for p in PROMPTS], DOCS / "text2image_prompts.png")
     pairs = draw(PROMPTS[0], 6, stages=True)
     _stack(
