@@ -17,8 +17,10 @@ class TextToImageConfig:
     words it understands.  ``text_lr`` is the text encoder's learning rate;
     ``kl_weight`` weighs the conditioning augmentation's KL term, ``aux_weight``
     the text encoder's attribute loss (it learns to read the labels back out of
-    the caption), ``mismatch_weight`` the
-    matching-aware discriminator's real-image/wrong-caption term.
+    the caption), ``mismatch_weight`` the matching-aware discriminator's
+    real-image/wrong-caption term, ``class_weight`` the auxiliary attribute
+    classifier on the stage-II critic (TAC-GAN) that makes G draw what the
+    caption says.
     """
 
     resolution: int = 32
@@ -35,6 +37,7 @@ class TextToImageConfig:
     kl_weight: float = 1.0
     aux_weight: float = 1.0
     mismatch_weight: float = 0.5
+    class_weight: float = 1.0
     objective: str = "bce"
     vocabulary: tuple[str, ...] = VOCABULARY
 
@@ -57,7 +60,7 @@ class TextToImageConfig:
         if not all(isinstance(w, str) and w.isalpha() and w == w.lower() for w in vocab):
             raise ValueError("vocabulary words must be lower-case letters only")
         if (
-            min(self.kl_weight, self.aux_weight, self.mismatch_weight) < 0
+            min(self.kl_weight, self.aux_weight, self.mismatch_weight, self.class_weight) < 0
             or min(self.lr, self.text_lr) <= 0
         ):
             raise ValueError("weights must be ≥ 0 and lr > 0")

@@ -165,13 +165,15 @@ class _StageCritic(nn.Module):
             nn.LeakyReLU(0.2, True),
             nn.Conv2d(feat, 1, 4, 1, 0),  # (B, 1, 1, 1)
         )
+        self.features = feat * 16
 
-    def forward(self, x: Tensor, sentence: Tensor) -> Tensor:
+    def forward(self, x: Tensor, sentence: Tensor) -> tuple[Tensor, Tensor]:
+        """(logits (B,), the image's own trunk features (B, F*16))."""
         h = self.trunk(x)
         t = F.leaky_relu(self.text(sentence.to(h.dtype)), 0.2)[:, :, None, None].expand(
             -1, -1, 4, 4
         )
-        return self.head(torch.cat([h, t], 1)).view(-1)
+        return self.head(torch.cat([h, t], 1)).view(-1), h.flatten(1)
 
 
 class TextToImageCritic(nn.Module):
@@ -182,13 +184,16 @@ class TextToImageCritic(nn.Module):
         text_dim = 2 * (cfg.text_dim // 2)
         self.stage1 = _StageCritic(cfg, cfg.resolution // 2, text_dim)
         self.stage2 = _StageCritic(cfg, cfg.resolution, text_dim)
+        self.attributes = nn.Linear(self.stage2.features, len(COLUMNS))
 
     def forward(
         self, low: Tensor | None, high: Tensor, sentence: Tensor
-    ) -> tuple[Tensor | None, Tensor]:
-        """Logits (B,) per stage; ``low`` None scores stage II only (for penalties)."""
-        first = self.stage1(low, sentence) if low is not None else None
-        return first, self.stage2(high, sentence)
+    ) -> tuple[Tensor | None, Tensor, Tensor]:
+        """Logits (B,) per stage, and the attributes seen in the stage-II image (B, K)
+        (TAC-GAN's auxiliary classifier); ``low`` None scores stage II only."""
+        first = self.stage1(low, sentence)[0] if low is not None else None
+        second, features = self.stage2(high, sentence)
+        return first, second, self.attributes(features)
 
 
 def build_text2image(cfg: TextToImageConfig) -> dict[str, nn.Module]:

@@ -56,7 +56,9 @@ class TextToImageRoutine:
     """StackGAN's losses, both stages trained together (as StackGAN-v2 does).
 
     D: real/matching caption → real; fake → fake; real/mismatched caption →
-    fake (``mismatch_weight``).  G: fool both critics + KL of the conditioning
+    fake (``mismatch_weight``); and, like TAC-GAN's auxiliary classifier, it
+    reads the attributes off real stage-II images.  G: fool both critics + draw
+    the captioned attributes (``class_weight``) + KL of the conditioning
     augmentation + the text encoder's attribute loss.  Critics get the
     sentence detached: the text encoder learns from G's losses and its own.
     """
@@ -113,22 +115,26 @@ class TextToImageRoutine:
             wrong = self.D(real1, real2, s.roll(1, 0))
         loss_d = real2.new_zeros((), dtype=torch.float32)
         w = cfg.mismatch_weight
-        for r, f, m in zip(real, fake, wrong, strict=True):
+        for r, f, m in zip(real[:2], fake[:2], wrong[:2], strict=True):
             assert r is not None and f is not None and m is not None
             r, f, m = r.float(), f.float(), m.float()
             loss_d = loss_d + (1 - w) * self.obj.d_loss(r, f) + w * self.obj.d_loss(r, m)
+        targets = attribute_targets(values)
+        seen = F.binary_cross_entropy_with_logits(real[2].float(), targets)  # real images
+        loss_d = loss_d + cfg.class_weight * seen
         penalty = self.obj.penalty(lambda x: self.D(None, x, s)[1], real2, high.detach().float())
         p.backward(loss_d + penalty)
         p.step(self.opt_d)
 
         self.opt_g.zero_grad(set_to_none=True)
         with p.autocast():
-            g1, g2 = self.D(low, high, s)
+            g1, g2, drawn = self.D(low, high, s)
         assert g1 is not None
         loss_g = self.obj.g_loss(g1.float()) + self.obj.g_loss(g2.float())
         kl = kl_normal(mu.float(), logvar.float())
-        aux = F.binary_cross_entropy_with_logits(attributes.float(), attribute_targets(values))
-        p.backward(loss_g + cfg.kl_weight * kl + cfg.aux_weight * aux)
+        aux = F.binary_cross_entropy_with_logits(attributes.float(), targets)
+        follows = F.binary_cross_entropy_with_logits(drawn.float(), targets)  # as captioned?
+        p.backward(loss_g + cfg.kl_weight * kl + cfg.aux_weight * aux + cfg.class_weight * follows)
         p.step(self.opt_g)
         self.steps += 1
         out = {
