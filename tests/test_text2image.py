@@ -44,7 +44,7 @@ def test_trains_and_resumes_and_the_model_file_carries_its_vocabulary(train_step
     run = train_steps("text2image", steps=2, overrides=TINY, resume_steps=1)
     rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows] == [1, 2, 3]
-    assert {"loss_d", "loss_g", "kl", "text"} <= set(rows[-1])
+    assert {"loss_d", "loss_g", "kl", "text", "classes"} <= set(rows[-1])
     _, meta = checkpoints.load_model_file(run / "checkpoints" / "latest.safetensors")
     saved = meta["config"]["vocabulary"]
     assert tuple(saved) == VOCABULARY

@@ -142,6 +142,7 @@ class TextToImageRoutine:
             "loss_g": loss_g.item(),
             "kl": kl.item(),
             "text": aux.item(),
+            "classes": follows.item(),
         }
         if penalty.requires_grad:
             out["penalty"] = penalty.item()
