@@ -154,6 +154,7 @@ def pick_model(qtbot):
     def pick(window, path: Path) -> None:
         item = window.models.item_for(path)
         assert item is not None, "the browser lists the model in the user's models folder"
+        window.models.tree.scrollToItem(item)  # more plugins listed can push it out of view
         rect = window.models.tree.visualItemRect(item)
         qtbot.mouseClick(
             window.models.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()

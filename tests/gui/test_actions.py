@@ -14,6 +14,7 @@ def pick_model(qtbot, window, path) -> None:
     """Click the model file in the browser and wait until the worker has loaded it."""
     item = window.models.item_for(path)
     assert item is not None, "the browser lists the model in the user's models folder"
+    window.models.tree.scrollToItem(item)  # more plugins listed can push it out of view
     rect = window.models.tree.visualItemRect(item)
     qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: window.cache.loaded(path) is not None, timeout=20000)

@@ -47,6 +47,7 @@ def test_slider_preview_is_quick_then_refined_at_full_size(
     monkeypatch.setattr(window.canvas, "show_preview", record)
     window.models.refresh()
     item = window.models.item_for(stylegan64)
+    window.models.tree.scrollToItem(item)  # more plugins listed can push it out of view
     rect = window.models.tree.visualItemRect(item)
     qtbot.mouseClick(window.models.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: window.cache.loaded(stylegan64) is not None, timeout=20000)
