@@ -179,7 +179,7 @@ def evaluate(registry, models: dict[str, Path]) -> None:
             f"  {mse_hole:.4f} ({mse_grey:.4f})"
         )
         z_b = act("encode", image=faces[1]).result.latents
-        walks.append(act("interpolate-photos", {"to": z_b, "frames": 8}, faces[0]).images)
+        walks.append(act("morph-photos", {"to": z_b, "frames": 8}, faces[0]).images)
         if variant != "ae":
             samples.append(act("generate", {"count": 8, "seed": 0}).images)
     _figure(rec_rows, DOCS / "ae_reconstruct.png")

@@ -62,7 +62,7 @@ def test_encode_records_the_latent_and_interpolation_walks_to_another_photo(run_
     z_b = enc_b.result.latents["z"]
     assert z_b.shape == (1, 64)  # the VAE's default latent size
     strip = run_action(
-        "interpolate-photos", model="vae", params={"to": enc_b.result.latents, "frames": 5}, image=a
+        "morph-photos", model="vae", params={"to": enc_b.result.latents, "frames": 5}, image=a
     )
     assert len(strip.images) == 5 and strip.layout == "strip"
     walked = strip.result.latents["z"]
@@ -73,7 +73,7 @@ def test_encode_records_the_latent_and_interpolation_walks_to_another_photo(run_
 
 def test_a_layer_from_another_model_is_refused_with_the_reason(run_action):
     with pytest.raises(ParamError, match="encode"):
-        run_action("interpolate-photos", model="ae", params={"to": {"ws": np.zeros((1, 9))}})
+        run_action("morph-photos", model="ae", params={"to": {"ws": np.zeros((1, 9))}})
 
 
 def test_generate_around_an_encoded_photo_stays_near_it(run_action):
@@ -131,7 +131,7 @@ def test_cli_encode_then_interpolate_with_the_saved_latents(ae_file, tmp_path, c
     )
     gif = tmp_path / "walk.gif"
     args = ["--param", f"to={z}", "--param", "frames=4", "--param", "layout=animation"]
-    assert main(["run", "interpolate-photos", "--input", str(a), *args, "-o", str(gif), *base]) == 0
+    assert main(["run", "morph-photos", "--input", str(a), *args, "-o", str(gif), *base]) == 0
     assert Image.open(gif).n_frames == 4
 
 
@@ -157,12 +157,12 @@ def test_cli_inpaint_reads_the_mask_and_refuses_bad_ones(ae_file, tmp_path, caps
 
 
 def test_interpolation_without_a_second_photo_walks_to_the_average_face(run_action):
-    out = run_action("interpolate-photos", model="vae", params={"frames": 3}, image=_face())
+    out = run_action("morph-photos", model="vae", params={"frames": 3}, image=_face())
     assert np.allclose(out.result.latents["z"][-1], 0.0)
 
 
 def test_the_action_panel_offers_encoded_layers_for_interpolation(action_panel):
-    panel = action_panel("interpolate-photos", model="vae")
+    panel = action_panel("morph-photos", model="vae")
     assert {"to", "frames", "layout"} <= set(panel.form.editors)
     assert panel.current_action.input_kind == "image"
 

@@ -104,14 +104,14 @@ def ganstudio_actions():
             "Encode",
             _lazy("encode"),
             description="The image's latent code, kept with the new layer (its decoding): "
-            "pick that layer in Interpolate photos or Generate (around), or save it with "
+            "pick that layer in Morph photos or Generate (around), or save it with "
             "'ganstudio run encode … --latents z.npz'.",
             **image_in,
         ),
         Action(
-            "interpolate-photos",
-            "Interpolate photos",
-            _lazy("interpolate_photos"),
+            "morph-photos",
+            "Morph photos",
+            _lazy("morph_photos"),
             params=(
                 LayerParam(
                     "to",
@@ -122,8 +122,8 @@ def ganstudio_actions():
                 ChoiceParam("layout", "strip", choices=("strip", "animation", "grid")),
             ),
             output_kind="images",
-            description="Walk from this image's latent to another encoded photo's: a strip "
-            "or a GIF of the faces in between.",
+            description="Latent interpolation: walk from this image's code to another "
+            "encoded photo's, a strip or a GIF of the faces in between.",
             **image_in,
         ),
         Action(

@@ -1,4 +1,4 @@
-"""reconstruct, encode, generate, interpolate-photos, denoise and inpaint.
+"""reconstruct, encode, generate, morph-photos, denoise and inpaint.
 
 Any image size comes in: it is fitted to the model's square resolution and the
 result is scaled back to the input's size, so a layer comes back where it was.
@@ -94,7 +94,7 @@ def generate(model: Any, params: dict[str, Any], inputs: Any = None) -> ActionRe
 
 
 @torch.no_grad()
-def interpolate_photos(model: Any, params: dict[str, Any], inputs: dict[str, Any]) -> ActionResult:
+def morph_photos(model: Any, params: dict[str, Any], inputs: dict[str, Any]) -> ActionResult:
     """The input photo's latent walked to another encoded photo's (``to``; left empty: to
     the latent origin, a VAE's average face): a strip or a GIF."""
     image = inputs["image"]
