@@ -34,7 +34,7 @@ class TextToImageConfig:
     lr: float = 2e-4
     text_lr: float = 1e-3
     beta1: float = 0.5
-    kl_weight: float = 1.0
+    kl_weight: float = 0.1
     aux_weight: float = 1.0
     mismatch_weight: float = 0.5
     class_weight: float = 1.0
