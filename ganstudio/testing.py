@@ -13,7 +13,7 @@ plugin's test suite gets these fixtures without any import:
 ``tiny_image``
     a 16×16 RGB PIL image with a gradient (different in every channel).
 ``run_action``
-    ``run_action(action, model=None, params=None, image=None)`` runs an action
+    ``run_action(action, model=None, params=None, image=None, mask=None)`` runs an action
     (an id or an :class:`~ganstudio.core.specs.Action`) as the CLI would and
     returns its :class:`~ganstudio.core.actions.ActionOutput` (images,
     provenance).  ``model`` is a model file, a loaded model or a variant id
@@ -90,8 +90,12 @@ def run_action_with(
     model: Any = None,
     params: Mapping[str, Any] | None = None,
     image: Image.Image | None = None,
+    mask: Image.Image | None = None,
 ) -> ActionOutput:
-    """Run an action with validated params (defaults for the rest), as ``ganstudio run`` does."""
+    """Run an action with validated params (defaults for the rest), as ``ganstudio run`` does.
+
+    ``mask`` (mode "L", 255 = the region) reaches an action with ``takes_mask``.
+    """
     from ganstudio.core.actions import run_action
     from ganstudio.core.specs import Action
 
@@ -113,6 +117,8 @@ def run_action_with(
     inputs = {"image": image if image is not None else make_tiny_image()}
     if spec.input_kind != "image":
         inputs = {}
+    elif mask is not None and spec.takes_mask:
+        inputs["mask"] = mask
     return run_action(spec, loaded, dict(params or {}), inputs)
 
 
@@ -250,8 +256,9 @@ def run_action(ganstudio_registry: Registry) -> Callable[..., ActionOutput]:
         model: Any = None,
         params: Mapping[str, Any] | None = None,
         image: Image.Image | None = None,
+        mask: Image.Image | None = None,
     ) -> ActionOutput:
-        return run_action_with(ganstudio_registry, action, model, params, image)
+        return run_action_with(ganstudio_registry, action, model, params, image, mask)
 
     return run
 

@@ -30,6 +30,10 @@ TINY = {
         "channel_base": 256,
         "channel_max": 16,
     },
+    "ae": {"resolution": 32, "width": 8, "latent_dim": 8},
+    "vae": {"resolution": 32, "width": 8, "latent_dim": 8},
+    "vae-gan": {"resolution": 32, "width": 8, "latent_dim": 8},
+    "text2image": {"resolution": 32, "width": 8, "z_dim": 8, "text_dim": 8, "cond_dim": 8},
     "srgan": {
         "resolution": 32,
         "scale": 2,
@@ -174,6 +178,8 @@ EXPECTED = {
     ("fit-directions", "fresh-stylegan2"),
     ("image-to-shape", "fresh-gan3d"),
 }
+#: inpaint needs a mask (--mask) and says so
+EXPECTED |= {("inpaint", m) for m in ("ae-faces-32", "fresh-ae", "fresh-vae", "fresh-vae-gan")}
 
 
 def test_every_action_runs_or_refuses_in_one_line_on_every_model(capsys, tmp_path, models):

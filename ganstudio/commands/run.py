@@ -50,6 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "action (attributes, style-mix …): a photo whose face is projected, "
         "edited and blended back",
     )
+    p.add_argument(
+        "--mask",
+        metavar="MASK",
+        help="for actions that take a mask (inpaint): an image the size of --input, "
+        "white where the action works",
+    )
     p.add_argument("-o", "--output", help="output image (.png, .jpg, .webp, .gif)")
     p.add_argument(
         "--latents",
@@ -112,6 +118,12 @@ def run(args: argparse.Namespace) -> int:
         if not args.input:
             raise UserError(f"action {action.id!r} needs --input IMAGE")
         inputs["image"] = read_image_input(args.input)
+    if args.mask:  # the region for a takes_mask action (ganstudio.core.masks)
+        if not action.takes_mask or "image" not in inputs:
+            raise UserError(f"action {action.id!r} takes no mask; drop --mask")
+        from ganstudio.core.masks import read_mask
+
+        inputs["mask"] = read_mask(args.mask, inputs["image"].size)
     request = ActionRequest(model_path, action, values, inputs, commit=True)
     result = _run(cache, request, show=not args.no_progress)
     _write(args, action, result)

@@ -698,6 +698,10 @@ class Action(_Located):
     variants: frozenset[str] = frozenset()
     #: asked to stop, returns its best result so far (see :class:`StopRequested`)
     stoppable: bool = False
+    #: the action also takes a mask of the region to work on (inpainting): ``inputs["mask"]``,
+    #: a mode "L" PIL image the size of ``inputs["image"]``, 255 inside the region; absent
+    #: when the user gave none.  Needs ``input_kind="image"``.
+    takes_mask: bool = False
 
     def params_for(self, model: Any = None) -> list[Param]:
         src = self.params
@@ -875,6 +879,8 @@ def spec_problems(spec: Any) -> list[str]:
             problems.append(
                 f"{label}: batchable actions need input_kind='image' (or another input, 'voxels')"
             )
+        if spec.takes_mask and spec.input_kind != "image":
+            problems.append(f"{label}: takes_mask needs input_kind='image'")
         if not callable(spec.run):
             problems.append(f"{label}: run is not callable")
     elif isinstance(spec, Variant):

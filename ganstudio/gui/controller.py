@@ -107,6 +107,13 @@ class ActionController(QObject):
     def _inputs(self, action: Action) -> tuple[dict[str, Any], tuple[int, int]] | None:
         if action.input_kind != "image":
             return {}, (0, 0)
+        if action.takes_mask:  # inpainting: the active layer, its mask or the selection
+            from ganstudio.core.masks import masked_inputs
+
+            got = masked_inputs(self.document.active, self.canvas.selection)
+            if got is None:
+                self.message.emit(f"{action.name} needs an image: open one first")
+            return got
         doc = self.document
         sel = self.canvas.selection
         if sel is not None and len(doc):
