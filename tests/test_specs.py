@@ -104,7 +104,7 @@ def _noop(model, params, inputs):
         ),
         (
             DatasetSource("d", "D", _noop, kinds=frozenset({"audio"})),
-            "kind 'audio' is not one of image, labels, paired, video",
+            "kind 'audio' is not one of image, labels, paired, unpaired, video, voxels",
         ),
         (
             Action("x:y", "A", _noop),

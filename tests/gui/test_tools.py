@@ -270,6 +270,7 @@ def test_a_sketch_action_gets_the_sketch_layer_and_a_preview_after_each_stroke(q
         interactive=True,
     )
     panel = window.actions_panel
+    panel.combo.clear()  # the model-less actions listed with no model picked
     panel.action_specs = [action]
     panel.combo.addItem(action.name, action.id)  # as set_model would, for a sketch model
     assert window.tools.sketch_action is action
