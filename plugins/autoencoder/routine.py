@@ -97,7 +97,8 @@ class AutoencoderRoutine:
     @torch.no_grad()
     def samples(self, n: int, seed: int) -> Tensor:
         """A VAE draws from the prior; a plain autoencoder shows image, reconstruction pairs."""
-        with sampling(self.G, self.G_ema) as g:
+        with sampling(self.G, self.G_ema) as net:
+            g: Any = net  # the autoencoder (encode/decode) behind sampling()'s Module type
             device = next(g.parameters()).device
             if self.cfg.variational or self.preview is None:
                 return g.decode(seeded_normal(n, self.cfg.latent_dim, seed=seed).to(device))

@@ -78,7 +78,8 @@ class PyramidRoutine:
         with sampling(self.G, self.G_ema) as g:
             device = next(g.parameters()).device
             z = seeded_normal(n, self.cfg.z_dim, seed=seed).to(device)
-            noises = g.noises(n, torch.Generator().manual_seed(seed))
+            pyramid: Any = g  # the LAPGAN generator behind sampling()'s Module type
+            noises = pyramid.noises(n, torch.Generator().manual_seed(seed))
             return g(z, noises=[x.to(device) for x in noises])
 
     def state_dict(self) -> dict[str, Any]:

@@ -99,9 +99,9 @@ def load(path: Path) -> Image.Image:
     """Decode upright, in RGB (transparency on white)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        with Image.open(path) as im:
-            im.load()
-            im = ImageOps.exif_transpose(im)
+        with Image.open(path) as opened:
+            opened.load()
+            im: Image.Image = ImageOps.exif_transpose(opened)
     if im.mode != "RGB":
         rgba = im.convert("RGBA")
         im = Image.alpha_composite(Image.new("RGBA", rgba.size, (255,) * 4), rgba).convert("RGB")

@@ -61,7 +61,12 @@ def kind_of(state: Any) -> str | None:
     if _ndim(sd.get("model.model.0.weight")) == 4 and _ndim(sd.get("model.model.3.weight")) == 4:
         return "unet"
     stem = sd.get("model.1.weight")
-    if _ndim(stem) == 4 and tuple(stem.shape[2:]) == (7, 7) and any(_BLOCK.match(k) for k in sd):
+    if (
+        stem is not None
+        and _ndim(stem) == 4
+        and tuple(stem.shape[2:]) == (7, 7)
+        and any(_BLOCK.match(k) for k in sd)
+    ):
         return "resnet"
     return None
 
@@ -98,7 +103,7 @@ def _config(sd: Mapping[str, Any], kind: str) -> Pix2PixConfig:
         raise ValueError(f"a ResNet generator with {len(blocks)} blocks is neither 6 nor 9")
     stem = sd["model.1.weight"]
     last = sd.get(f"model.{17 + len(blocks)}.weight")
-    if _ndim(last) != 4:
+    if last is None or _ndim(last) != 4:
         raise ValueError(f"no final convolution at model.{17 + len(blocks)}")
     return Pix2PixConfig(
         resolution=256,

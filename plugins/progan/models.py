@@ -28,6 +28,9 @@ def _idle(modules: list[nn.Module], like: Tensor) -> Tensor:
 
 
 class _Phase(nn.Module):
+    level: Tensor  # buffers: the phase travels with the weights (checkpoints, G_ema)
+    alpha: Tensor
+
     def __init__(self) -> None:
         super().__init__()
         self.register_buffer("level", torch.zeros((), dtype=torch.long))

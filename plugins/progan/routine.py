@@ -15,7 +15,8 @@ from ganstudio.blocks import sampling, seeded_normal
 from .config import ProGANConfig
 
 
-def _bare(m: nn.Module) -> nn.Module:
+def _bare(m: nn.Module) -> Any:
+    """The module under a DDP wrapper (a ProGAN generator or critic, with set_phase)."""
     return getattr(m, "module", m)
 
 

@@ -70,13 +70,15 @@ class TextToImageRoutine:
         self.cfg, self.obj, self.ctx = config, objective, ctx
         self.columns = column_indices(ctx.label_names) if ctx.label_names else None
         betas = (config.beta1, 0.999)
-        g = getattr(self.G, "module", self.G)  # the text encoder learns faster than the GAN
+        g: Any = getattr(self.G, "module", self.G)  # the text encoder learns faster than the GAN
         text = list(g.text.parameters())
         ids = {id(t) for t in text}
         rest = [t for t in self.G.parameters() if id(t) not in ids]
-        self.opt_g = torch.optim.Adam(
-            [{"params": rest}, {"params": text, "lr": config.text_lr}], lr=config.lr, betas=betas
-        )
+        groups: list[dict[str, Any]] = [
+            {"params": rest},
+            {"params": text, "lr": config.text_lr},
+        ]
+        self.opt_g = torch.optim.Adam(groups, lr=config.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
         self.steps = 0
 
