@@ -20,7 +20,7 @@ CPU thread of a shared machine:
     OMP_NUM_THREADS=1 python scripts/compare_objectives.py
 
 A longer budget gives a clearer picture (the toy GANs are far from converged
-after 800 steps): ``--steps 5000 --face-steps 2000 --seeds 5``.
+after 400 steps): ``--steps 5000 --face-steps 2000 --seeds 5``.
 """
 
 from __future__ import annotations
@@ -41,34 +41,16 @@ sys.path.insert(0, str(ROOT))
 
 from ganstudio import plugins  # noqa: E402
 from ganstudio.core.modes import toy_distribution  # noqa: E402
+from ganstudio.core.toygan import stabiliser_presets  # noqa: E402
 
 OBJECTIVES = ("bce", "bce-saturating", "lsgan", "wgan", "wgan-gp", "hinge", "ragan")
-
-
-def stabiliser_settings(steps: int, lr: float) -> dict[str, dict[str, Any]]:
-    """Each stabiliser alone, at the value its paper (or common practice) uses."""
-    return {
-        "spectral-norm": {"spectral_norm": True},
-        "r1": {"r1": 1.0},
-        "r2": {"r2": 1.0},
-        "grad-clip": {"grad_clip": 1.0},
-        "instance-noise": {"instance_noise": 0.1, "noise_anneal": steps // 2},
-        "replay": {"replay": 0.25, "replay_size": 1024},
-        "minibatch-discrimination": {"minibatch_disc": 8},
-        "minibatch-std": {"minibatch_std": True},
-        "pack": {"pack": 4},
-        "unrolled": {"unrolled": 5},
-        "ttur": {"lr": lr / 2, "lr_d": lr * 2},
-        "d-steps": {"d_steps": 2},
-        "label-smoothing": {"label_smoothing": 0.1},
-    }
 
 
 def settings(steps: int, lr: float) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(label, objective, config changes) for every row of the table."""
     for obj in OBJECTIVES:
         yield obj, obj, {}
-    for name, changes in stabiliser_settings(steps, lr).items():
+    for name, changes in stabiliser_presets(steps, lr).items():
         yield f"bce + {name}", "bce", changes
 
 
@@ -178,8 +160,8 @@ def write_table(runs: list[dict], out: Path, args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--steps", type=int, default=800, help="steps per toy run")
-    ap.add_argument("--face-steps", type=int, default=300, help="steps per faces run")
+    ap.add_argument("--steps", type=int, default=400, help="steps per toy run")
+    ap.add_argument("--face-steps", type=int, default=150, help="steps per faces run")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--sets", default="ring-8,grid-25,faces")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "objectives")

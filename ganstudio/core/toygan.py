@@ -207,6 +207,30 @@ class _Context:
         self.rank, self.world_size, self.label_names = 0, 1, ()
 
 
+def stabiliser_presets(steps: int = 2000, lr: float = 1e-3) -> dict[str, dict[str, Any]]:
+    """Each stabiliser switched on alone, at the value its paper (or common practice) uses.
+
+    The GAN lab's check boxes and ``scripts/compare_objectives.py`` share them;
+    ``steps`` is the training budget (instance noise anneals over half of it)
+    and ``lr`` the base learning rate (two time scales: G at lr/2, D at 2·lr).
+    """
+    return {
+        "spectral-norm": {"spectral_norm": True},
+        "r1": {"r1": 1.0},
+        "r2": {"r2": 1.0},
+        "grad-clip": {"grad_clip": 1.0},
+        "instance-noise": {"instance_noise": 0.1, "noise_anneal": steps // 2},
+        "replay": {"replay": 0.25, "replay_size": 1024},
+        "minibatch-discrimination": {"minibatch_disc": 8},
+        "minibatch-std": {"minibatch_std": True},
+        "pack": {"pack": 4},
+        "unrolled": {"unrolled": 5},
+        "ttur": {"lr": lr / 2, "lr_d": lr * 2},
+        "d-steps": {"d_steps": 2},
+        "label-smoothing": {"label_smoothing": 0.1},
+    }
+
+
 def with_changes(config: ToyConfig, **changes: Any) -> ToyConfig:
     """A copy of ``config`` with ``changes``, checked (ValueError for a bad value)."""
     new = dataclasses.replace(config, **changes)
