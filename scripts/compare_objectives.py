@@ -124,8 +124,11 @@ def _cell(values: list[float], scale: float = 1.0, digits: int = 1) -> str:
 def write_table(runs: list[dict], out: Path, args: argparse.Namespace) -> str:
     labels = [label for label, _, _ in settings(args.steps, 1e-3)]
     by: dict[tuple[str, str], list[dict]] = {}
-    for r in runs:
-        by.setdefault((r["label"], r["dataset"]), []).append(r)
+    seen = set()
+    for r in runs:  # the first run of each (setting, data, seed) if a seed ran twice
+        if (r["label"], r["dataset"], r["seed"]) not in seen:
+            seen.add((r["label"], r["dataset"], r["seed"]))
+            by.setdefault((r["label"], r["dataset"]), []).append(r)
 
     def col(label: str, dataset: str, key: str) -> list[float]:
         return [float(r[key]) for r in by.get((label, dataset), [])]
@@ -163,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=400, help="steps per toy run")
     ap.add_argument("--face-steps", type=int, default=150, help="steps per faces run")
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seed-list", default="", help="run only these seeds (e.g. 2 or 0,1)")
     ap.add_argument("--sets", default="ring-8,grid-25,faces")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "objectives")
     ap.add_argument("--table-only", action="store_true")
@@ -173,12 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     runs = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     done = {(r["label"], r["dataset"], r["seed"]) for r in runs}
     reg = plugins.discover()
+    seeds = [int(s) for s in args.seed_list.split(",") if s] or list(range(args.seeds))
     if not args.table_only:
         for dataset in args.sets.split(","):
             steps = args.face_steps if dataset == "faces" else args.steps
             lr = 2e-4 if dataset == "faces" else 1e-3
             for label, objective, changes in settings(steps, lr):
-                for seed in range(args.seeds):
+                for seed in seeds:
+                    if log.exists():  # another process may share the log
+                        done |= {
+                            (r["label"], r["dataset"], r["seed"])
+                            for r in map(json.loads, log.read_text().splitlines())
+                        }
                     if (label, dataset, seed) in done:
                         continue
                     if dataset == "faces":
