@@ -26,7 +26,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from ganstudio import plugins
-    from ganstudio.gui.lab import GanLabPanel, objective_choices
+    from ganstudio.gui.lab import objective_choices
+    from ganstudio.gui.lab.panel import GanLabPanel
 
     app = QApplication.instance() or QApplication([])
     panel = GanLabPanel(objective_choices(plugins.discover()), max_steps=args.steps)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ganstudio.gui.lab import GanLabPanel, objective_choices
+from ganstudio.gui.lab import objective_choices
+from ganstudio.gui.lab.panel import GanLabPanel
 
 
 @pytest.fixture
@@ -52,3 +53,18 @@ def test_one_d_data_and_pause(qtbot, lab) -> None:
     assert lab.start.text() == "Start"
     lab.reset()
     assert lab.view.frame is None and lab.worker is None
+
+
+def test_tools_menu_opens_the_lab_dock(qtbot, make_window) -> None:
+    from PySide6.QtWidgets import QDockWidget
+
+    window = make_window()
+    action = next(
+        a for m in window.menuBar().actions() for a in m.menu().actions() if a.text() == "GAN &lab…"
+    )
+    action.trigger()
+    dock = window.findChild(QDockWidget, "dock_gan_lab")
+    assert dock is not None and dock.isVisible()
+    panel = dock.widget()
+    assert isinstance(panel, GanLabPanel) and panel.worker is None  # nothing trains unasked
+    assert panel.objective.findData("ragan") >= 0 and len(panel.checks) == 13

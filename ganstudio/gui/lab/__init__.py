@@ -1,4 +1,8 @@
-"""The GAN lab: a dock where a small GAN trains live on toy data (Tools → GAN lab)."""
+"""The GAN lab: a dock where a small GAN trains live on toy data (Tools → GAN lab).
+
+Only the menu entry is made at start-up: the panel (and torch) load when the
+lab is first opened, so the window still appears before torch is imported.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDockWidget
 
-from ganstudio.gui.lab.panel import GanLabPanel
-
-__all__ = ["GanLabPanel", "install_gan_lab"]
+__all__ = ["install_gan_lab", "objective_choices"]
 
 
 def objective_choices(registry: Any) -> list[tuple[str, str, Any]]:
@@ -29,6 +31,8 @@ def install_gan_lab(window: Any) -> QAction:
     def show() -> None:
         dock = state.get("dock")
         if dock is None:
+            from ganstudio.gui.lab.panel import GanLabPanel
+
             panel = GanLabPanel(objective_choices(window.registry))
             dock = QDockWidget("GAN lab", window)
             dock.setObjectName("dock_gan_lab")
