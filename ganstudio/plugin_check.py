@@ -118,7 +118,7 @@ def _check_objective(objective: Objective, report: CheckReport) -> None:
 
     what = f"objective {objective.id}"
     try:
-        loss = objective.factory(**{p.name: p.default for p in objective.options})
+        loss: Any = objective.factory(**{p.name: p.default for p in objective.options})
         D = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 4 * 4, 1))
         real, fake = torch.rand(2, 3, 4, 4) * 2 - 1, torch.rand(2, 3, 4, 4) * 2 - 1
         terms = {

@@ -106,7 +106,7 @@ def mode_coverage(
         raise ValueError(f"samples have {x.shape[1]} dimensions, {dist.name} has {dist.dim}")
     if len(x) == 0:
         return ModeReport(0, dist.modes, 0.0, (0,) * dist.modes)
-    finite = np.isfinite(x).all(1)
+    finite = np.asarray(np.isfinite(x).all(axis=1))
     x = np.where(finite[:, None], x, 0.0)
     d2 = ((x[:, None, :] - dist.centres[None]) ** 2).sum(2)  # (N, K)
     nearest = d2.argmin(1)

@@ -10,7 +10,7 @@ stabilisers (:mod:`ganstudio.stabilisers`), so what the lab shows is what
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -69,7 +69,7 @@ class LabFrame:
     field: np.ndarray  # (M, dim): −∇ₓ G's loss, the way G pushes a sample there
     extent: float
     modes: ModeReport
-    losses: dict[str, float] = field(default_factory=dict)
+    losses: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 class ToyGAN:
