@@ -68,3 +68,12 @@ def test_tools_menu_opens_the_lab_dock(qtbot, make_window) -> None:
     panel = dock.widget()
     assert isinstance(panel, GanLabPanel) and panel.worker is None  # nothing trains unasked
     assert panel.objective.findData("ragan") >= 0 and len(panel.checks) == 13
+
+
+def test_a_switch_that_does_not_fit_is_refused_and_training_goes_on(qtbot, lab) -> None:
+    lab.start.click()
+    qtbot.waitUntil(lambda: lab.steps == 10, timeout=30000)
+    lab.objective.setCurrentIndex(lab.objective.findData("wgan"))
+    lab.checks["label-smoothing"].setChecked(True)  # WGAN has no targets to smooth
+    qtbot.waitUntil(lambda: "Not switched" in lab.status.text(), timeout=30000)
+    assert "label_smoothing" in lab.status.text() and lab.worker.isRunning()

@@ -117,6 +117,7 @@ class GanLabPanel(QWidget):
         lay.addWidget(legend)
         lay.addWidget(self.status)
         self.seed = 0
+        self.notice = ""  # why the last switch did not happen, until the next one
         self.timer = QTimer(self)
         self.timer.setInterval(max(1, 1000 // fps))
         self.timer.timeout.connect(self._draw)
@@ -135,6 +136,7 @@ class GanLabPanel(QWidget):
         return factory()
 
     def _settings_changed(self) -> None:
+        self.notice = ""
         if self.worker is not None:
             self.worker.request(self.make_objective(), self.config())
 
@@ -147,6 +149,7 @@ class GanLabPanel(QWidget):
                 dist, self.make_objective(), self.config(), self.seed, max_steps=self.max_steps
             )
             self.worker.failed.connect(self._failed)
+            self.worker.refused.connect(self._refused)
             self.worker.start()
         elif self.worker is not None:
             self.worker.set_running(on)
@@ -179,13 +182,18 @@ class GanLabPanel(QWidget):
         self.start.setChecked(False)
         self.status.setText(f"Training stopped: {message}")
 
+    def _refused(self, message: str) -> None:
+        self.notice = f"Not switched: {message}"
+        self.status.setText(self.notice)
+
     def _draw(self) -> None:
         frame = self.worker.latest() if self.worker is not None else None
         if frame is None or frame is self.view.frame:
             return
         self.view.show_frame(frame)
         losses = "  ".join(f"{k} {v:.3f}" for k, v in sorted(frame.losses.items()))
-        self.status.setText(f"step {frame.step}   {frame.modes}   {losses}")
+        text = f"step {frame.step}   {frame.modes}   {losses}"
+        self.status.setText(f"{text}\n{self.notice}" if self.notice else text)
 
     @property
     def steps(self) -> int:

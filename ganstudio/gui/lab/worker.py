@@ -16,12 +16,15 @@ from PySide6.QtCore import QThread, Signal
 
 from ganstudio.core.modes import ToyDistribution
 from ganstudio.core.toygan import LabFrame, ToyConfig, ToyGAN
+from ganstudio.errors import UserError
 
 
 class LabWorker(QThread):
     """Runs ``ToyGAN.step`` in a loop; a frame every ``frame_interval`` seconds."""
 
     failed = Signal(str)
+    #: a switch that does not go together (label smoothing with WGAN): the old settings stay
+    refused = Signal(str)
 
     def __init__(
         self,
@@ -38,6 +41,7 @@ class LabWorker(QThread):
         self._lock = threading.Lock()
         self._pending: tuple[Any, ToyConfig] | None = (objective, config)
         self._frame: LabFrame | None = None
+        self._taken = True  # the GUI has the newest frame: time to make the next one
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -50,6 +54,7 @@ class LabWorker(QThread):
 
     def latest(self) -> LabFrame | None:
         with self._lock:
+            self._taken = True
             return self._frame
 
     def set_running(self, running: bool) -> None:
@@ -76,7 +81,10 @@ class LabWorker(QThread):
                     if gan is None:
                         gan = ToyGAN(self.dist, pending[0], pending[1], seed=self.seed)
                     else:
-                        gan.configure(*pending)
+                        try:
+                            gan.configure(*pending)
+                        except UserError as exc:
+                            self.refused.emit(str(exc))
                 assert gan is not None
                 stepped = self._running.is_set() and (
                     self.max_steps is None or gan.steps < self.max_steps
@@ -84,11 +92,11 @@ class LabWorker(QThread):
                 if stepped:
                     gan.step()
                 now = time.monotonic()
-                late = now - last >= self.frame_interval
+                late = now - last >= self.frame_interval and self._taken  # never ahead of the GUI
                 if dirty or (stepped and late) or (not stepped and shown != gan.steps):
                     frame = gan.frame()
                     with self._lock:
-                        self._frame = frame
+                        self._frame, self._taken = frame, False
                     last, shown = now, gan.steps
                 if not stepped:
                     self._stop.wait(0.03)
