@@ -118,12 +118,16 @@ def _check_objective(objective: Objective, report: CheckReport) -> None:
 
     what = f"objective {objective.id}"
     try:
-        loss = objective.factory(**{p.name: p.default for p in objective.options})
+        loss: Any = objective.factory(**{p.name: p.default for p in objective.options})
         D = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 4 * 4, 1))
         real, fake = torch.rand(2, 3, 4, 4) * 2 - 1, torch.rand(2, 3, 4, 4) * 2 - 1
         terms = {
             "d_loss": loss.d_loss(D(real).flatten(), D(fake).flatten()),
-            "g_loss": loss.g_loss(D(fake).flatten()),
+            "g_loss": (  # a relativistic objective (ObjectiveExtras) reads real logits too
+                loss.g_loss(D(fake).flatten(), D(real).flatten())
+                if getattr(loss, "relativistic", False)
+                else loss.g_loss(D(fake).flatten())
+            ),
             "penalty": loss.penalty(D, real, fake),
         }
     except BaseException as exc:  # noqa: B036

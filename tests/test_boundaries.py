@@ -11,6 +11,7 @@ CONTRACT = {
     "ganstudio.core.specs",
     "ganstudio.errors",
     "ganstudio.blocks",
+    "ganstudio.stabilisers",
     "ganstudio.core.photo",
     "ganstudio.core.voxels",
 }

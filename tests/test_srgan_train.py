@@ -151,3 +151,23 @@ def test_wrong_vgg19_files_are_refused_with_a_clear_message(registry, tmp_path):
     (tmp_path / "notes.pth").write_text("not weights")
     with pytest.raises(losses.VGGWeightsError, match="cannot be read"):
         losses.VGGPerceptual(tmp_path / "notes.pth")
+
+
+def test_esrgan_trains_with_the_shared_relativistic_objective(train_steps):
+    """``--set objective=ragan`` (the objectives plugin's RaGAN) is ESRGAN's own loss:
+    G's adversarial term needs D's real logits, which the routine must pass."""
+    run = train_steps(
+        "srvgg",
+        steps=2,
+        overrides={
+            "objective": "ragan",
+            "scale": 2,
+            "num_feat": 8,
+            "num_conv": 2,
+            "d_feat": 8,
+            "resolution": 32,
+            "adv_weight": 0.1,
+            "perceptual_weight": 0.0,
+        },
+    )
+    assert (run / "checkpoints" / "latest.safetensors").is_file()

@@ -78,12 +78,30 @@ DataKind = Literal["image", "labels", "paired", "unpaired", "video", "voxels"]
 #: image is its own document layer, first at the bottom (``info["layer_names"]``
 #: may name them), and a single file gets them stacked as the document shows them.
 Layout = Literal["grid", "strip", "animation", "layers"]
+#: The training stabilisers of the seeds a variant may support (``Variant.stabilisers``);
+#: each is switched on by fields of :class:`StabiliserConfig` (see :data:`STABILISERS`).
+Stabiliser = Literal[
+    "spectral-norm",
+    "r1",
+    "r2",
+    "grad-clip",
+    "instance-noise",
+    "replay",
+    "minibatch-discrimination",
+    "minibatch-std",
+    "pack",
+    "unrolled",
+    "ttur",
+    "d-steps",
+    "label-smoothing",
+]
 
 INPUT_KINDS: frozenset[str] = frozenset(get_args(InputKind))
 OUTPUT_KINDS: frozenset[str] = frozenset(get_args(OutputKind))
 CAPABILITIES: frozenset[str] = frozenset(get_args(Capability))
 DATA_KINDS: frozenset[str] = frozenset(get_args(DataKind))
 LAYOUTS: frozenset[str] = frozenset(get_args(Layout))
+STABILISER_NAMES: frozenset[str] = frozenset(get_args(Stabiliser))
 
 
 _THIS_FILE = sys._getframe().f_code.co_filename  # how frames of this module name it
@@ -574,6 +592,193 @@ class ObjectiveLoss(Protocol):
     ) -> torch.Tensor: ...
 
 
+class ObjectiveExtras(Protocol):
+    """Optional members an :class:`ObjectiveLoss` may add; the shared driver
+    (:mod:`ganstudio.stabilisers`) looks each one up and uses it when present.
+
+    ``relativistic`` objectives (RaGAN) read the real logits in the generator's
+    loss too: ``g_loss(fake_logits, real_logits)``.  ``smoothed_d_loss`` is the
+    discriminator's loss with real targets lowered by ``smoothing`` (one-sided
+    label smoothing); an objective without it refuses ``label_smoothing``.
+    ``after_d_step(D)`` runs after each discriminator update (WGAN's weight
+    clipping).
+    """
+
+    relativistic: bool
+
+    def smoothed_d_loss(
+        self, real_logits: torch.Tensor, fake_logits: torch.Tensor, smoothing: float
+    ) -> torch.Tensor: ...
+
+    def after_d_step(self, D: torch.nn.Module) -> None: ...
+
+
+@dataclass(frozen=True)
+class StabiliserInfo:
+    """What the GUI and ``--help`` say about one :data:`Stabiliser`: the config
+    fields that switch it on, a one-line explanation from the seeds, and where it
+    acts (``wraps-d``: D's architecture; ``penalty``: a term added to D's loss;
+    ``batch``: what D is shown; ``schedule``: the order and size of updates)."""
+
+    title: str
+    fields: tuple[str, ...]
+    explanation: str
+    acts_on: str
+
+
+#: Every stabiliser, in the order forms list them.
+STABILISERS: dict[str, StabiliserInfo] = {
+    "spectral-norm": StabiliserInfo(
+        "Spectral normalisation",
+        ("spectral_norm",),
+        "SNGAN (Miyato et al. 2018): divides each D weight by its largest singular value, "
+        "keeping D 1-Lipschitz so its gradients stay informative.",
+        "wraps-d",
+    ),
+    "r1": StabiliserInfo(
+        "R1 penalty",
+        ("r1",),
+        "Mescheder et al. 2018: penalises D's gradient on real data (γ/2·‖∇D(x)‖²), "
+        "which makes training converge locally.",
+        "penalty",
+    ),
+    "r2": StabiliserInfo(
+        "R2 penalty",
+        ("r2",),
+        "The same gradient penalty on generated samples instead of real ones.",
+        "penalty",
+    ),
+    "grad-clip": StabiliserInfo(
+        "Gradient clipping",
+        ("grad_clip",),
+        "Caps the norm of each update's gradients, so one bad batch cannot throw "
+        "the weights far away.",
+        "schedule",
+    ),
+    "instance-noise": StabiliserInfo(
+        "Instance noise",
+        ("instance_noise", "noise_anneal"),
+        "Sønderby et al. 2016: Gaussian noise on real and fake inputs of D, annealed "
+        "to zero, so the two distributions overlap early on.",
+        "batch",
+    ),
+    "replay": StabiliserInfo(
+        "Experience replay",
+        ("replay", "replay_size"),
+        "Shows D some fakes from earlier steps, so G cannot win by hopping back "
+        "to a mode D has forgotten.",
+        "batch",
+    ),
+    "minibatch-discrimination": StabiliserInfo(
+        "Minibatch discrimination",
+        ("minibatch_disc",),
+        "Salimans et al. 2016: D sees how close each sample is to the others of "
+        "its batch, so a collapsed batch is easy to spot.",
+        "wraps-d",
+    ),
+    "minibatch-std": StabiliserInfo(
+        "Minibatch standard deviation",
+        ("minibatch_std",),
+        "ProGAN (Karras et al. 2018): one extra D feature, the batch's standard "
+        "deviation, a cheap signal of low variety.",
+        "wraps-d",
+    ),
+    "pack": StabiliserInfo(
+        "PacGAN packing",
+        ("pack",),
+        "Lin et al. 2018: D judges m samples at once, so a generator that "
+        "repeats itself is penalised.",
+        "wraps-d",
+    ),
+    "unrolled": StabiliserInfo(
+        "Unrolled discriminator",
+        ("unrolled",),
+        "Metz et al. 2017: G is updated against D as it will be k steps later, "
+        "so G cannot chase D's current weak spot (first-order version).",
+        "schedule",
+    ),
+    "ttur": StabiliserInfo(
+        "Two time-scale learning rates",
+        ("lr_d",),
+        "Heusel et al. 2017: D learns with its own, usually larger, rate; the "
+        "game then converges to a local Nash equilibrium.",
+        "schedule",
+    ),
+    "d-steps": StabiliserInfo(
+        "k D steps per G step",
+        ("d_steps",),
+        "Goodfellow et al. 2014 / WGAN: D is trained k times for each G update, "
+        "keeping D near its optimum.",
+        "schedule",
+    ),
+    "label-smoothing": StabiliserInfo(
+        "One-sided label smoothing",
+        ("label_smoothing",),
+        "Salimans et al. 2016: real targets of D are 1 − s instead of 1 (fakes stay "
+        "0), so D is never over-confident.",
+        "batch",
+    ),
+}
+
+
+@dataclass
+class StabiliserConfig:
+    """Config fields of every :data:`Stabiliser`, all off by default.
+
+    A variant's config derives from it (``class MyConfig(StabiliserConfig)``),
+    names the stabilisers its routine applies in ``Variant.stabilisers``, and
+    calls :meth:`check_stabilisers` from its ``validate()``.
+    ``ganstudio.stabilisers`` reads these fields; ``--set pack=4`` switches one on.
+    """
+
+    spectral_norm: bool = False
+    r1: float = 0.0
+    r2: float = 0.0
+    grad_clip: float = 0.0
+    instance_noise: float = 0.0
+    noise_anneal: int = 2000
+    replay: float = 0.0
+    replay_size: int = 512
+    minibatch_disc: int = 0
+    minibatch_std: bool = False
+    pack: int = 1
+    unrolled: int = 0
+    lr_d: float = 0.0
+    d_steps: int = 1
+    label_smoothing: float = 0.0
+
+    def check_stabilisers(self) -> None:
+        """Raise ``ValueError`` for a stabiliser value out of its range."""
+        for name in ("r1", "r2", "grad_clip", "instance_noise", "lr_d"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be ≥ 0 (0 switches it off)")
+        if not 0 <= self.replay < 1:
+            raise ValueError("replay is the share of fakes taken from the past: 0 ≤ replay < 1")
+        if not 0 <= self.label_smoothing < 0.5:
+            raise ValueError("label_smoothing must be in [0, 0.5)")
+        for name, low in (
+            ("noise_anneal", 0),
+            ("replay_size", 1),
+            ("minibatch_disc", 0),
+            ("pack", 1),
+            ("unrolled", 0),
+            ("d_steps", 1),
+        ):
+            if getattr(self, name) < low:
+                raise ValueError(f"{name} must be ≥ {low}")
+        if self.pack > 16 or self.unrolled > 50 or self.d_steps > 100:
+            raise ValueError("pack ≤ 16, unrolled ≤ 50 and d_steps ≤ 100")
+
+    def active_stabilisers(self) -> list[str]:
+        """The stabilisers whose fields differ from the defaults (switched on)."""
+        base = StabiliserConfig()
+        return [
+            name
+            for name, info in STABILISERS.items()
+            if any(getattr(self, f) != getattr(base, f) for f in info.fields[:1])
+        ]
+
+
 # --------------------------------------------------------------------------- specs
 
 
@@ -619,6 +824,8 @@ class Variant(_Located):
     accepts_objectives: bool = False
     #: roles kept in an exported model file; others (e.g. optimizer-only helpers) are dropped
     roles: tuple[str, ...] = ("G", "D", "G_ema")
+    #: the stabilisers its routine applies (their config fields come from StabiliserConfig)
+    stabilisers: frozenset[Stabiliser] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -893,6 +1100,10 @@ def spec_problems(spec: Any) -> list[str]:
                 f"{', '.join(sorted(DATA_KINDS))}"
             )
         problems.extend(f"{label}: {p}" for p in _config_problems(spec))
+        bad = _bad_words(spec.stabilisers, STABILISER_NAMES)
+        if bad:
+            legal = ", ".join(sorted(STABILISER_NAMES))
+            problems.append(f"{label}: stabiliser {bad[0]} is not one of {legal}")
     elif isinstance(spec, DatasetSource):
         bad = _bad_words(spec.kinds, DATA_KINDS)
         if bad:
@@ -916,5 +1127,15 @@ def _config_problems(variant: Variant) -> list[str]:
             f"config {variant.config.__name__} has no 'objective' field, but the variant sets "
             "accepts_objectives=True: the core reads the objective's id from it "
             "(add 'objective: str = \"bce\"')"
+        )
+    missing = [
+        f"{name} ({', '.join(info.fields)})"
+        for name, info in STABILISERS.items()
+        if name in variant.stabilisers and not set(info.fields) <= names
+    ]
+    if missing:
+        problems.append(
+            f"config {variant.config.__name__} lacks the fields of stabiliser {missing[0]}: "
+            "derive it from ganstudio.core.specs.StabiliserConfig"
         )
     return problems

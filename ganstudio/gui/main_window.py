@@ -53,6 +53,7 @@ from ganstudio.gui.dialogs.settings import SettingsDialog
 from ganstudio.gui.dialogs.train import TrainDialog
 from ganstudio.gui.errors import guarded, show_error
 from ganstudio.gui.face_picker import FacePicker
+from ganstudio.gui.lab import install_gan_lab
 from ganstudio.gui.panels.actions import ActionPanel
 from ganstudio.gui.panels.jobs import JobsPanel, JobStatusWidget
 from ganstudio.gui.panels.layers import LayersPanel
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         self.tools = install_editor_tools(self)  # gui/tools: painting, masks, crop, compare …
         self.playback = install_playback(self)  # gui/playback: clips play as one layer
         install_voxel_viewer(self)  # opens when a voxel result arrives
+        install_gan_lab(self)  # gui/lab: Tools → GAN lab
         self.autosave_timer = QTimer(self)
         self.autosave_timer.timeout.connect(self.autosave_now)
         self.set_autosave_minutes(int(self.settings.get("autosave_minutes", 3)))

@@ -9,7 +9,7 @@ from typing import Any
 
 from ganstudio.core.specs import Action, ChoiceParam, IntParam, Param, SeedParam, Variant
 
-from .config import CGANConfig
+from .config import SUPPORTED_STABILISERS, CGANConfig
 
 GANSTUDIO_API = 1
 __version__ = "1.0"
@@ -42,6 +42,7 @@ def ganstudio_variants():
             description="Label-conditioned DCGAN with a projection discriminator: a class "
             "or a binned attribute (age young → old) picks what it draws.",
             accepts_objectives=True,
+            stabilisers=SUPPORTED_STABILISERS,
         ),
     ]
 

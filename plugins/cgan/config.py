@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ganstudio.core.specs import STABILISERS, StabiliserConfig
+
+#: all but PacGAN packing (D judges one labelled sample at a time) and replay
+#: (past fakes would need their labels kept too)
+SUPPORTED_STABILISERS = frozenset(STABILISERS) - {"pack", "replay"}
+
 
 def bin_names(condition: str, bins: int, low: float, high: float) -> tuple[str, ...]:
     """``age 0–0.25``, ``age 0.25–0.5`` …: equal-width bins of [low, high], low to high."""
@@ -18,7 +24,7 @@ MAX_CLASSES = 4096
 
 
 @dataclass
-class CGANConfig:
+class CGANConfig(StabiliserConfig):
     """Mirza & Osindero 2014 with a projection discriminator (Miyato & Koyama 2018).
 
     ``condition`` names an attribute of the dataset's labels.  A continuous (or
@@ -77,3 +83,4 @@ class CGANConfig:
             raise ValueError("a categorical condition needs at least two distinct classes")
         if self.z_dim < 1 or self.width < 1 or self.embed_dim < 1 or self.channels not in (1, 3):
             raise ValueError("z_dim, width and embed_dim must be positive; channels 1 or 3")
+        self.check_stabilisers()

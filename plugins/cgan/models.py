@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ganstudio.blocks import dcgan_down_layers, dcgan_init, dcgan_up_layers
+from ganstudio.stabilisers import minibatch_layers, stabilise_discriminator
 
 from .config import CGANConfig
 
@@ -43,11 +44,13 @@ class ProjectionDiscriminator(nn.Module):
         super().__init__()
         layers, feat = dcgan_down_layers(cfg.channels, cfg.width, cfg.resolution)
         self.trunk = nn.Sequential(*layers)  # (B, F, 4, 4)
+        extra, feat = minibatch_layers(feat, cfg, spatial=16)
+        self.minibatch = nn.Sequential(*extra)  # (B, F + k, 4, 4); empty by default
         self.psi = nn.Linear(feat, 1)
         self.embed = nn.Embedding(cfg.num_classes, feat)
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
-        h = self.trunk(x).sum((2, 3))  # (B, F): global sum pooling
+        h = self.minibatch(self.trunk(x)).sum((2, 3))  # (B, F): global sum pooling
         score = self.psi(h).view(-1)
         if y is None:
             return score
@@ -60,4 +63,4 @@ def build_cgan(cfg: CGANConfig) -> dict[str, nn.Module]:
     G.apply(dcgan_init)
     D.apply(dcgan_init)
     nn.init.normal_(G.embed.weight, 0.0, 1.0)  # the label weighs as much as z at the start
-    return {"G": G, "D": D}
+    return {"G": G, "D": stabilise_discriminator(D, cfg)}

@@ -9,9 +9,10 @@ import torch
 from torch import Tensor, nn
 
 from ganstudio.blocks import sampling, seeded_normal
+from ganstudio.stabilisers import Stabilisers
 
 from .conditions import ConditionMap
-from .config import CGANConfig
+from .config import SUPPORTED_STABILISERS, CGANConfig
 
 
 class ConditionalRoutine:
@@ -28,10 +29,27 @@ class ConditionalRoutine:
         self.G_ema = models.get("G_ema")
         self.cfg, self.obj, self.ctx = config, objective, ctx
         self.conditions = ConditionMap.from_label_names(config, ctx.label_names)
+        self.stab = Stabilisers(config, objective, ctx, SUPPORTED_STABILISERS, "cgan")
         betas = (config.beta1, config.beta2)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
+        self.opt_g, self.opt_d = self.stab.optimizers(self.G, self.D, config.lr, betas)
         self.steps = 0
+
+    def _d_update(self, real: Tensor, fake: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        """One D update on real images and detached fakes of classes y."""
+        p, s = self.ctx.precision, self.stab
+        real, fake = s.d_inputs(real, fake)
+        self.opt_d.zero_grad(set_to_none=True)
+        with p.autocast():
+            d_real = self.D(real, y).float()
+            d_fake = self.D(fake, y).float()
+        loss_d = s.d_loss(d_real, d_fake)
+        penalty = s.penalty(lambda x: self.D(x, y), real, fake)
+        s.update(loss_d + penalty, self.D, self.opt_d, discriminator=True)
+        return loss_d, d_real, d_fake, penalty
+
+    def _fresh_fakes(self, y: Tensor) -> Tensor:
+        with torch.no_grad(), self.ctx.precision.autocast():
+            return self.G(torch.randn(y.size(0), self.cfg.z_dim, device=y.device), y)
 
     def step(self, batch: Mapping[str, Tensor]) -> dict[str, float]:
         if "labels" not in batch:
@@ -41,35 +59,29 @@ class ConditionalRoutine:
         real, y = batch["image"][keep], y[keep]
         if real.size(0) < 2:  # no row of this batch carries one of the classes
             return {}
-        p = self.ctx.precision
+        p, s = self.ctx.precision, self.stab
         z = torch.randn(real.size(0), self.cfg.z_dim, device=real.device)
         with p.autocast():
             fake = self.G(z, y)  # (B, C, H, W)
-
-        self.opt_d.zero_grad(set_to_none=True)
-        with p.autocast():
-            d_real = self.D(real, y).float()
-            d_fake = self.D(fake.detach(), y).float()
-        loss_d = self.obj.d_loss(d_real, d_fake)
-        penalty = self.obj.penalty(lambda x: self.D(x, y), real, fake.float())
-        p.backward(loss_d + penalty)
-        p.step(self.opt_d)
-
-        self.opt_g.zero_grad(set_to_none=True)
-        with p.autocast():
-            g_fake = self.D(fake, y).float()
-        loss_g = self.obj.g_loss(g_fake)
-        p.backward(loss_g)
-        p.step(self.opt_g)
-        self.steps += 1
+        loss_d, d_real, d_fake, penalty = self._d_update(real, fake.detach(), y)
         out = {
             "loss_d": loss_d.item(),
-            "loss_g": loss_g.item(),
             "d_real": d_real.mean().item(),
             "d_fake": d_fake.mean().item(),
         }
         if penalty.requires_grad:
             out["penalty"] = penalty.item()
+        if s.g_turn():
+            unroll = lambda: self._d_update(real, self._fresh_fakes(y), y)  # noqa: E731
+            with s.unrolled(self.D, self.opt_d, unroll):
+                self.opt_g.zero_grad(set_to_none=True)
+                with p.autocast():
+                    g_fake = self.D(fake, y).float()
+                loss_g = s.g_loss(g_fake, lambda: self.D(real, y))
+                s.update(loss_g, self.G, self.opt_g)
+            out["loss_g"] = loss_g.item()
+        s.tick()
+        self.steps += 1
         return out
 
     @torch.no_grad()
@@ -87,9 +99,11 @@ class ConditionalRoutine:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "steps": self.steps,
+            **self.stab.state_dict(),
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.steps = int(state["steps"])
+        self.stab.load_state_dict(state)

@@ -15,7 +15,7 @@ from ganstudio.core.specs import (
     Variant,
 )
 
-from .config import DCGANConfig, MLPGANConfig
+from .config import SUPPORTED_STABILISERS, DCGANConfig, MLPGANConfig
 
 GANSTUDIO_API = 1
 __version__ = "1.0"
@@ -53,6 +53,7 @@ def ganstudio_variants():
             _CAPS,
             description="Deep convolutional GAN (Radford et al. 2015), 32–256 px.",
             accepts_objectives=True,
+            stabilisers=SUPPORTED_STABILISERS,
         ),
         Variant(
             "gan",
@@ -63,6 +64,7 @@ def ganstudio_variants():
             _CAPS,
             description="The original GAN: MLP generator and discriminator.",
             accepts_objectives=True,
+            stabilisers=SUPPORTED_STABILISERS,
         ),
     ]
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ganstudio.core.specs import STABILISERS, StabiliserConfig
+
+#: every stabiliser of the contract: the routine calls the shared driver at each point
+SUPPORTED_STABILISERS = frozenset(STABILISERS)
+
 
 def _check_resolution(resolution: int, low: int, high: int) -> None:
     if resolution < low or resolution > high or resolution & (resolution - 1):
@@ -11,7 +16,7 @@ def _check_resolution(resolution: int, low: int, high: int) -> None:
 
 
 @dataclass
-class DCGANConfig:
+class DCGANConfig(StabiliserConfig):
     """Radford et al. 2015: strided (transposed) convs, batchnorm, ReLU/LeakyReLU, tanh."""
 
     resolution: int = 64
@@ -27,10 +32,11 @@ class DCGANConfig:
         _check_resolution(self.resolution, 32, 256)
         if self.z_dim < 1 or self.width < 1 or self.channels not in (1, 3):
             raise ValueError("z_dim and width must be positive; channels 1 or 3")
+        self.check_stabilisers()
 
 
 @dataclass
-class MLPGANConfig:
+class MLPGANConfig(StabiliserConfig):
     """The original fully-connected GAN (Goodfellow et al. 2014)."""
 
     resolution: int = 32
@@ -46,3 +52,4 @@ class MLPGANConfig:
         _check_resolution(self.resolution, 8, 128)
         if self.z_dim < 1 or self.hidden < 8 or self.channels not in (1, 3):
             raise ValueError("z_dim ≥ 1, hidden ≥ 8, channels 1 or 3")
+        self.check_stabilisers()

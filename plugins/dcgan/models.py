@@ -12,6 +12,7 @@ import math
 from torch import Tensor, nn
 
 from ganstudio.blocks import dcgan_down_layers, dcgan_init, dcgan_up_layers
+from ganstudio.stabilisers import minibatch_layers, packed_channels, stabilise_discriminator
 
 from .config import DCGANConfig, MLPGANConfig
 
@@ -32,7 +33,10 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
-        layers, feat = dcgan_down_layers(cfg.channels, cfg.width, cfg.resolution)
+        channels = packed_channels(cfg.channels, cfg)  # PacGAN: m images side by side
+        layers, feat = dcgan_down_layers(channels, cfg.width, cfg.resolution)  # (B, F, 4, 4)
+        extra, feat = minibatch_layers(feat, cfg, spatial=16)  # (B, F + k, 4, 4)
+        layers += extra
         layers.append(nn.Conv2d(feat, 1, 4, 1, 0, bias=False))  # (B, 1, 1, 1)
         self.main = nn.Sequential(*layers)
 
@@ -66,13 +70,15 @@ class MLPDiscriminator(nn.Module):
     def __init__(self, cfg: MLPGANConfig) -> None:
         super().__init__()
         h = cfg.hidden
+        extra, feat = minibatch_layers(h, cfg)  # (B, h + k)
         self.net = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(cfg.channels * cfg.resolution**2, h * 2),
+            nn.Linear(packed_channels(cfg.channels, cfg) * cfg.resolution**2, h * 2),
             nn.LeakyReLU(0.2, True),
             nn.Linear(h * 2, h),
             nn.LeakyReLU(0.2, True),
-            nn.Linear(h, 1),
+            *extra,
+            nn.Linear(feat, 1),
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -83,8 +89,8 @@ def build_dcgan(cfg: DCGANConfig) -> dict[str, nn.Module]:
     G, D = DCGANGenerator(cfg), DCGANDiscriminator(cfg)
     G.apply(dcgan_init)
     D.apply(dcgan_init)
-    return {"G": G, "D": D}
+    return {"G": G, "D": stabilise_discriminator(D, cfg)}
 
 
 def build_mlp(cfg: MLPGANConfig) -> dict[str, nn.Module]:
-    return {"G": MLPGenerator(cfg), "D": MLPDiscriminator(cfg)}
+    return {"G": MLPGenerator(cfg), "D": stabilise_discriminator(MLPDiscriminator(cfg), cfg)}

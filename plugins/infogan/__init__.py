@@ -17,7 +17,12 @@ from ganstudio.core.specs import (
     Variant,
 )
 
-from .config import InfoGANConfig, category_param_names, code_param_names
+from .config import (
+    SUPPORTED_STABILISERS,
+    InfoGANConfig,
+    category_param_names,
+    code_param_names,
+)
 
 GANSTUDIO_API = 1
 __version__ = "1.0"
@@ -50,6 +55,7 @@ def ganstudio_variants():
             description="DCGAN whose latent carries categorical and continuous codes "
             "that D's Q head must recover (Chen et al. 2016).",
             accepts_objectives=True,
+            stabilisers=SUPPORTED_STABILISERS,
         ),
     ]
 

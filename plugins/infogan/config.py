@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ganstudio.core.specs import STABILISERS, StabiliserConfig
+
+#: all but PacGAN packing and replay: Q must read the codes of each fresh fake
+SUPPORTED_STABILISERS = frozenset(STABILISERS) - {"pack", "replay"}
+
 
 @dataclass
-class InfoGANConfig:
+class InfoGANConfig(StabiliserConfig):
     """Chen et al. 2016: a DCGAN whose latent carries codes D's Q head must recover.
 
     The generator's input is ``[z | one-hot per categorical code | continuous codes]``;
@@ -39,6 +44,7 @@ class InfoGANConfig:
             raise ValueError("each categorical code needs ≥ 2 values; continuous ≥ 0")
         if not self.categorical and not self.continuous:
             raise ValueError("InfoGAN needs at least one categorical or continuous code")
+        self.check_stabilisers()
 
     @property
     def code_dim(self) -> int:

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ganstudio.blocks import dcgan_down_layers, dcgan_init, dcgan_up_layers
+from ganstudio.stabilisers import minibatch_layers, stabilise_discriminator
 
 from .config import InfoGANConfig
 
@@ -34,7 +35,9 @@ class InfoDiscriminator(nn.Module):
         super().__init__()
         layers, feat = dcgan_down_layers(cfg.channels, cfg.width, cfg.resolution)
         self.trunk = nn.Sequential(*layers)  # (B, F, 4, 4)
-        self.score = nn.Conv2d(feat, 1, 4, 1, 0, bias=False)  # (B, 1, 1, 1)
+        extra, score_feat = minibatch_layers(feat, cfg, spatial=16)
+        self.minibatch = nn.Sequential(*extra)  # (B, F + k, 4, 4) for the score; empty by default
+        self.score = nn.Conv2d(score_feat, 1, 4, 1, 0, bias=False)  # (B, 1, 1, 1)
         q_out = sum(cfg.categorical) + cfg.continuous * (2 if cfg.learn_std else 1)
         hidden = max(32, feat)
         self.q = nn.Sequential(
@@ -47,7 +50,7 @@ class InfoDiscriminator(nn.Module):
 
     def forward(self, x: Tensor, with_q: bool = False) -> Tensor | tuple[Tensor, Tensor]:
         h = self.trunk(x)
-        score = self.score(h).view(-1)
+        score = self.score(self.minibatch(h)).view(-1)
         if not with_q:
             return score
         return score, self.q(h)
@@ -58,7 +61,7 @@ def build_infogan(cfg: InfoGANConfig) -> dict[str, nn.Module]:
     G, D = InfoGenerator(cfg), InfoDiscriminator(cfg)
     G.apply(dcgan_init)
     D.apply(dcgan_init)
-    return {"G": G, "D": D}
+    return {"G": G, "D": stabilise_discriminator(D, cfg)}
 
 
 def compose_latent(cfg: InfoGANConfig, z: Tensor, categories: Tensor, codes: Tensor) -> Tensor:

@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganstudio.blocks import sampling, seeded_normal
+from ganstudio.stabilisers import Stabilisers
 
-from .config import InfoGANConfig
+from .config import SUPPORTED_STABILISERS, InfoGANConfig
 from .models import compose_latent, random_codes, split_q
 
 
@@ -55,9 +56,9 @@ class InfoGANRoutine:
         self.G, self.D = models["G"], models["D"]
         self.G_ema = models.get("G_ema")
         self.cfg, self.obj, self.ctx = config, objective, ctx
+        self.stab = Stabilisers(config, objective, ctx, SUPPORTED_STABILISERS, "infogan")
         betas = (config.beta1, config.beta2)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
+        self.opt_g, self.opt_d = self.stab.optimizers(self.G, self.D, config.lr, betas)
         self.steps = 0
 
     def _latent(self, n: int, device: torch.device) -> tuple[Tensor, Tensor, Tensor]:
@@ -65,42 +66,54 @@ class InfoGANRoutine:
         categories, codes = random_codes(self.cfg, n, device=device)
         return compose_latent(self.cfg, z, categories, codes), categories, codes
 
-    def step(self, batch: Mapping[str, Tensor]) -> dict[str, float]:
-        real = batch["image"]
-        p, lam = self.ctx.precision, self.cfg.info_weight
-        latent, categories, codes = self._latent(real.size(0), real.device)
-        with p.autocast():
-            fake = self.G(latent)  # (B, C, H, W)
-
+    def _d_update(
+        self, real: Tensor, fake: Tensor, categories: Tensor, codes: Tensor
+    ) -> tuple[Tensor, ...]:
+        """One D/Q update on real images and detached fakes made from these codes."""
+        p, s = self.ctx.precision, self.stab
+        real, fake = s.d_inputs(real, fake)
         self.opt_d.zero_grad(set_to_none=True)
         with p.autocast():
             d_real = self.D(real).float()
-            d_fake, q_fake = self.D(fake.detach(), with_q=True)
+            d_fake, q_fake = self.D(fake, with_q=True)
         d_fake = d_fake.float()
-        loss_d = self.obj.d_loss(d_real, d_fake)
+        loss_d = s.d_loss(d_real, d_fake)
         loss_q, _ = info_loss(self.cfg, q_fake, categories, codes)
-        penalty = self.obj.penalty(self.D, real, fake.float())
-        p.backward(loss_d + penalty + lam * loss_q)
-        p.step(self.opt_d)
+        penalty = s.penalty(self.D, real, fake)
+        s.update(loss_d + penalty + self.cfg.info_weight * loss_q, self.D, self.opt_d, True)
+        return loss_d, d_real, d_fake, penalty
 
-        self.opt_g.zero_grad(set_to_none=True)
+    def _unrolled_update(self, real: Tensor) -> None:
+        latent, categories, codes = self._latent(real.size(0), real.device)
+        with torch.no_grad(), self.ctx.precision.autocast():
+            fake = self.G(latent)
+        self._d_update(real, fake, categories, codes)
+
+    def step(self, batch: Mapping[str, Tensor]) -> dict[str, float]:
+        real = batch["image"]
+        p, s, lam = self.ctx.precision, self.stab, self.cfg.info_weight
+        latent, categories, codes = self._latent(real.size(0), real.device)
         with p.autocast():
-            g_fake, q_gen = self.D(fake, with_q=True)
-        loss_g = self.obj.g_loss(g_fake.float())
-        loss_info, stats = info_loss(self.cfg, q_gen, categories, codes)
-        p.backward(loss_g + lam * loss_info)
-        p.step(self.opt_g)
-        self.steps += 1
+            fake = self.G(latent)  # (B, C, H, W)
+        loss_d, d_real, d_fake, penalty = self._d_update(real, fake.detach(), categories, codes)
         out = {
             "loss_d": loss_d.item(),
-            "loss_g": loss_g.item(),
-            "loss_info": loss_info.item(),
             "d_real": d_real.mean().item(),
             "d_fake": d_fake.mean().item(),
-            **stats,
         }
         if penalty.requires_grad:
             out["penalty"] = penalty.item()
+        if s.g_turn():
+            with s.unrolled(self.D, self.opt_d, lambda: self._unrolled_update(real)):
+                self.opt_g.zero_grad(set_to_none=True)
+                with p.autocast():
+                    g_fake, q_gen = self.D(fake, with_q=True)
+                loss_g = s.g_loss(g_fake.float(), lambda: self.D(real))
+                loss_info, stats = info_loss(self.cfg, q_gen, categories, codes)
+                s.update(loss_g + lam * loss_info, self.G, self.opt_g)
+            out.update(loss_g=loss_g.item(), loss_info=loss_info.item(), **stats)
+        s.tick()
+        self.steps += 1
         return out
 
     @torch.no_grad()
@@ -119,9 +132,11 @@ class InfoGANRoutine:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "steps": self.steps,
+            **self.stab.state_dict(),
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.steps = int(state["steps"])
+        self.stab.load_state_dict(state)

@@ -29,7 +29,8 @@ class SRRoutine:
         self.G, self.D = models["G"], models.get("D")
         self.G_ema = models.get("G_ema")
         self.cfg, self.ctx = config, ctx
-        self.relativistic = objective is None
+        # ESRGAN's own RaGAN, or an objective that reads D's real logits in G's loss (ragan)
+        self.relativistic = objective is None or bool(getattr(objective, "relativistic", False))
         self.obj: Any = objective if objective is not None else RelativisticBCE()
         betas = (config.beta1, config.beta2)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)

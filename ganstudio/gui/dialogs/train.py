@@ -6,6 +6,7 @@ import dataclasses
 import time
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 from ganstudio.builtin import PROCEDURAL_SETS
 from ganstudio.core import paths
 from ganstudio.core.registry import Registry
-from ganstudio.core.specs import ConfigError, apply_overrides, config_fields
+from ganstudio.core.specs import STABILISERS, ConfigError, apply_overrides, config_fields
 from ganstudio.gui.tasks import TrainSpec
 
 
@@ -36,37 +38,88 @@ def _kind(field: dataclasses.Field[Any]) -> str:
     return t.strip()
 
 
-class ConfigForm(QWidget):
-    """One editor per user-settable field of a variant's config, with its default."""
+def _editor(field: dataclasses.Field[Any], value: Any) -> QWidget:
+    kind = _kind(field)
+    ed: QWidget
+    if kind == "bool":
+        ed = QCheckBox()
+        ed.setChecked(bool(value))
+    elif kind == "int":
+        ed = QSpinBox()
+        ed.setRange(-(2**31) + 1, 2**31 - 1)
+        ed.setValue(int(value))
+    elif kind == "float":
+        ed = QDoubleSpinBox()
+        ed.setDecimals(6)
+        ed.setRange(-1e9, 1e9)
+        ed.setValue(float(value))
+    else:
+        text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        ed = QLineEdit(text)
+    ed.setObjectName(f"config_{field.name}")
+    return ed
 
-    def __init__(self, config_cls: type, parent: QWidget | None = None) -> None:
+
+#: config fields that belong to a stabiliser (StabiliserConfig), shown in their own group
+_STABILISER_FIELDS = {name for info in STABILISERS.values() for name in info.fields}
+
+
+class ConfigForm(QWidget):
+    """One editor per user-settable field of a variant's config, with its default.
+
+    The stabilisers the variant supports (``Variant.stabilisers``) get a group of
+    their own, each with the seeds' one-line explanation; the fields of those it
+    does not support are not shown (and keep their "off" defaults).
+    """
+
+    def __init__(
+        self,
+        config_cls: type,
+        parent: QWidget | None = None,
+        stabilisers: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(parent)
         self.editors: dict[str, QWidget] = {}
-        form = QFormLayout(self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        lay.addLayout(form)
         defaults = config_cls()
-        for f in config_fields(config_cls):
-            value = getattr(defaults, f.name)
-            kind = _kind(f)
-            ed: QWidget
-            if kind == "bool":
-                ed = QCheckBox()
-                ed.setChecked(bool(value))
-            elif kind == "int":
-                ed = QSpinBox()
-                ed.setRange(-(2**31) + 1, 2**31 - 1)
-                ed.setValue(int(value))
-            elif kind == "float":
-                ed = QDoubleSpinBox()
-                ed.setDecimals(6)
-                ed.setRange(-1e9, 1e9)
-                ed.setValue(float(value))
-            else:
-                ed = QLineEdit(
-                    ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-                )
-            ed.setObjectName(f"config_{f.name}")
+        fields = {f.name: f for f in config_fields(config_cls)}
+        for f in fields.values():
+            if f.name in _STABILISER_FIELDS:
+                continue
+            ed = _editor(f, getattr(defaults, f.name))
             form.addRow(f.name.replace("_", " "), ed)
             self.editors[f.name] = ed
+        shown = [n for n in STABILISERS if n in stabilisers]
+        self.stabiliser_box: QGroupBox | None = None
+        if not shown:
+            return
+        box = QGroupBox("Stabilisers")
+        box.setObjectName("stabilisers")
+        rows = QFormLayout(box)
+        for name in shown:
+            info = STABILISERS[name]
+            for i, field_name in enumerate(info.fields):
+                if field_name not in fields:
+                    continue
+                ed = _editor(fields[field_name], getattr(defaults, field_name))
+                ed.setToolTip(info.explanation)
+                rows.addRow(info.title if i == 0 else f"  {field_name.replace('_', ' ')}", ed)
+                self.editors[field_name] = ed
+            note = QLabel(info.explanation)
+            note.setObjectName(f"explain_{name}")
+            note.setWordWrap(True)
+            note.setStyleSheet("color: palette(placeholder-text); font-size: small;")
+            rows.addRow(note)
+        scroll = QScrollArea()
+        scroll.setWidget(box)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumHeight(220)
+        lay.addWidget(scroll, 1)
+        self.stabiliser_box = box
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -165,11 +218,13 @@ class TrainDialog(QDialog):
     def _rebuild_config(self) -> None:
         if self.config_form is not None:
             self.config_layout.removeWidget(self.config_form)
+            self.config_form.hide()  # gone at once, not when the deferred delete runs
             self.config_form.deleteLater()
             self.config_form = None
         i = self.variant_combo.currentIndex()
         if 0 <= i < len(self.variants):
-            self.config_form = ConfigForm(self.variants[i].spec.config)
+            spec = self.variants[i].spec
+            self.config_form = ConfigForm(spec.config, stabilisers=spec.stabilisers)
             self.config_layout.addWidget(self.config_form)
             ident = self.variant_combo.currentData().split(":")[-1]
             stamp = time.strftime("%Y%m%d-%H%M%S")
