@@ -153,12 +153,12 @@ def test_fit_directions_from_labels_recovers_known_directions():
     G = StandInG()
     gen = torch.Generator().manual_seed(3)
     normals = F.normalize(torch.randn(2, G.w_dim, generator=gen), dim=1)
-    data = _LinearLabels(G, normals, 1000)
+    data = _LinearLabels(G, normals, 500)
     events = []
     out = run_action(
         _action("fit-directions"),
         _model(G),
-        {"method": "labels", "samples": 1000, "images": 1000, "steps": 250},
+        {"method": "labels", "samples": 500, "images": 500, "steps": 150},
         {"dataset": data},
         on_progress=events.append,
     )
