@@ -355,6 +355,24 @@ class _Tally:
         )
 
 
+def check_folders(in_dir: Path, out_dir: Path) -> None:
+    """Refuse folders a batch must not use: a missing input, an output that is the
+    input or holds it (inputs are never overwritten), an output that is a file."""
+    if not in_dir.is_dir():
+        raise BatchError(f"input folder {str(in_dir)!r} does not exist or is not a folder")
+    src, dst = Path(os.path.realpath(in_dir)), Path(os.path.realpath(out_dir))
+    if src == dst:
+        raise BatchError(
+            "the output folder must differ from the input folder (inputs are never overwritten)"
+        )
+    if src.is_relative_to(dst):
+        raise BatchError(
+            f"the output folder {str(out_dir)!r} contains the input folder; choose one outside it"
+        )
+    if dst.exists() and not dst.is_dir():
+        raise BatchError(f"output {str(out_dir)!r} exists and is not a folder")
+
+
 class BatchRunner:
     """Run ``action`` on every image of ``in_dir``, writing mirrored outputs to ``out_dir``.
 
@@ -415,20 +433,7 @@ class BatchRunner:
         self.control = control or StopSignal()
 
     def _check_folders(self) -> None:
-        if not self.in_dir.is_dir():
-            raise BatchError(f"input folder {str(self.in_dir)!r} does not exist or is not a folder")
-        src, dst = Path(os.path.realpath(self.in_dir)), Path(os.path.realpath(self.out_dir))
-        if src == dst:
-            raise BatchError(
-                "the output folder must differ from the input folder (inputs are never overwritten)"
-            )
-        if src.is_relative_to(dst):
-            raise BatchError(
-                f"the output folder {str(self.out_dir)!r} contains the input folder; "
-                "choose one outside it"
-            )
-        if dst.exists() and not dst.is_dir():
-            raise BatchError(f"output {str(self.out_dir)!r} exists and is not a folder")
+        check_folders(self.in_dir, self.out_dir)
 
     def request_stop(self) -> None:
         """Finish the file the model is on (and write what is computed), then stop."""

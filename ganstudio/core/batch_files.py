@@ -26,6 +26,7 @@ from ganstudio.core.batch import (
     BatchOptions,
     BatchReport,
     changed_since,
+    check_folders,
     report_name,
     shard_of,
 )
@@ -74,20 +75,11 @@ class FileBatchRunner:
         self.action, self.model, self.options = action, model, options
         self.in_dir = Path(in_dir).expanduser()
         self.out_dir = Path(out_dir).expanduser()
-        self._check_folders()
+        check_folders(self.in_dir, self.out_dir)
         self.params = validate_params(action.params_for(model), params)
         default_report = self.out_dir / report_name(options.shard)
         self.report_path = Path(report_path).expanduser() if report_path else default_report
         self.control = control or StopSignal()  # the job's stop protocol (core.jobs)
-
-    def _check_folders(self) -> None:
-        if not self.in_dir.is_dir():
-            raise BatchError(f"input folder {str(self.in_dir)!r} does not exist or is not a folder")
-        src, dst = Path(os.path.realpath(self.in_dir)), Path(os.path.realpath(self.out_dir))
-        if src == dst or src.is_relative_to(dst):
-            raise BatchError("the output folder must differ from the input folder and not hold it")
-        if dst.exists() and not dst.is_dir():
-            raise BatchError(f"output {str(self.out_dir)!r} exists and is not a folder")
 
     def request_stop(self) -> None:
         """Finish the file in hand (a voxel file is one quick step), then stop."""

@@ -114,15 +114,22 @@ class ActionController(QObject):
             if got is None:
                 self.message.emit(f"{action.name} needs an image: open one first")
             return got
-        doc = self.document
-        sel = self.canvas.selection
-        if sel is not None and len(doc):
-            return {"image": doc.composite(sel)}, (sel[0], sel[1])
-        layer = doc.active
-        if layer is None:
+        source = self.image_input()
+        if source is None:
             self.message.emit(f"{action.name} needs an image: open one or select a region")
             return None
-        return {"image": self.layer_pixels(layer)}, layer.offset
+        return {"image": source[0]}, source[1]
+
+    def image_input(self) -> tuple[Image.Image, tuple[int, int]] | None:
+        """What an image action takes from the editor, and where it sits on the page:
+        the selection's composite, else the active layer (as painted so far)."""
+        doc, sel = self.document, self.canvas.selection
+        if sel is not None and len(doc):
+            return doc.composite(sel), (sel[0], sel[1])
+        layer = doc.active
+        if layer is None:
+            return None
+        return self.layer_pixels(layer), layer.offset
 
     def _request(
         self, action: Action, params: dict[str, Any], commit: bool

@@ -9,6 +9,7 @@ value as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PIL import Image
@@ -21,25 +22,11 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
-from ganstudio.core.document import Document
 from ganstudio.gui.canvas import Canvas
 
 BOX_COLOUR = QColor(255, 196, 0)
 OVERLAY_Z = 30_000  # above every layer, the preview and the selection
 OUTLINE_TAG = "face-outline"  # item data 0 of the outlines and their numbers
-
-
-def action_input(
-    document: Document, selection: tuple[int, int, int, int] | None
-) -> tuple[Image.Image, tuple[int, int]] | None:
-    """The image an image action gets from the editor, and where it sits on the page:
-    the selection's composite when there is one, else the active layer."""
-    if selection is not None and len(document):
-        return document.composite(selection), (selection[0], selection[1])
-    layer = document.active
-    if layer is None:
-        return None
-    return layer.image, layer.offset
 
 
 class _PickTool:
@@ -66,9 +53,16 @@ class FacePicker(QObject):
 
     message = Signal(str)
 
-    def __init__(self, canvas: Canvas, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        canvas: Canvas,
+        image_input: Callable[[], tuple[Image.Image, tuple[int, int]] | None],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.canvas = canvas
+        #: the action's input and its place on the page (ActionController.image_input)
+        self.image_input = image_input
         self.editor: Any = None  # the ParamEditor being set
         self.boxes: list[QRectF] = []  # scene coordinates, in the detector's order
         self._items: list[QGraphicsItem] = []
@@ -85,7 +79,7 @@ class FacePicker(QObject):
     def start(self, editor: Any) -> None:
         """Find the faces in the input and wait for a click on one."""
         self.cancel()
-        got = action_input(self.canvas.document, self.canvas.selection)
+        got = self.image_input()
         if got is None:
             self.message.emit("Open a photo first: the faces are looked for in the active layer")
             return

@@ -153,7 +153,9 @@ class MainWindow(QMainWindow):
         self.importer = ModelImporter(self.runner, lambda: self.registry, self.models, self)
         self.layers.edit_again.connect(self.edit_again)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        self.face_picker = FacePicker(self.canvas, self)  # a FaceParam's "Pick…" button
+        self.face_picker = FacePicker(
+            self.canvas, self.controller.image_input, self
+        )  # a FaceParam's "Pick…" button
         self.actions_panel.face_pick_requested.connect(self.face_picker.start)
         # another action: the last one's live preview must not stay over the picture
         self.actions_panel.combo.currentIndexChanged.connect(self.canvas.clear_preview)
